@@ -1,0 +1,154 @@
+package inventory
+
+import (
+	"context"
+	"database/sql"
+	"errors"
+	"fmt"
+	"time"
+
+	"yeonsok/internal/access"
+	"yeonsok/internal/apperror"
+	"yeonsok/internal/database"
+)
+
+// Store reads and writes the inventory. Reads take an access.Scope; only
+// the agencies it allows are ever returned.
+type Store struct {
+	db *database.DB
+}
+
+// NewStore returns a store on db.
+func NewStore(db *database.DB) *Store { return &Store{db: db} }
+
+// DB is the database under the store, for packages that join against it.
+func (s *Store) DB() *database.DB { return s.db }
+
+// queryer is what both *sql.DB and *sql.Tx offer, so that every loader runs
+// inside a transaction or outside one alike.
+type queryer interface {
+	ExecContext(ctx context.Context, query string, args ...any) (sql.Result, error)
+	QueryContext(ctx context.Context, query string, args ...any) (*sql.Rows, error)
+	QueryRowContext(ctx context.Context, query string, args ...any) *sql.Row
+}
+
+// Tx is one write transaction. Only Store.Update begins, commits or rolls
+// one back; its methods never do.
+type Tx struct {
+	tx    *sql.Tx
+	scope access.Scope
+	now   string
+}
+
+// Update runs fn in one transaction: everything fn does lands, or nothing.
+// Writes through the Tx are limited to scope: an agency scope may change
+// only its own agency's records, and agencies and facilities only with the
+// ministry's scope.
+func (s *Store) Update(ctx context.Context, scope access.Scope, fn func(tx *Tx) error) error {
+	return s.db.InTx(ctx, func(tx *sql.Tx) error {
+		return fn(&Tx{tx: tx, scope: scope, now: database.Now()})
+	})
+}
+
+// requireAll refuses a ministry-only write from an agency scope.
+func (t *Tx) requireAll() error {
+	if !t.scope.IsAll() {
+		return apperror.New(apperror.Forbidden, "", "forbidden.ministry_only")
+	}
+	return nil
+}
+
+// requireAgency refuses a write to another agency's record. The record is
+// "not found" rather than "forbidden", so its existence is not revealed.
+func (t *Tx) requireAgency(ctx context.Context, table string, id int64, kind string) error {
+	if t.scope.IsAll() {
+		return nil
+	}
+	var agencyID int64
+	err := t.tx.QueryRowContext(ctx, `SELECT agency_id FROM `+table+` WHERE id = $1`, id).Scan(&agencyID)
+	if errors.Is(err, sql.ErrNoRows) || (err == nil && !t.scope.Allows(agencyID)) {
+		return notFound(kind)
+	}
+	if err != nil {
+		return fmt.Errorf("inventory: look up %s %d: %w", kind, id, err)
+	}
+	return nil
+}
+
+func parseTime(text string) time.Time {
+	t, _ := time.Parse(database.TimeLayout, text)
+	return t
+}
+
+func notFound(kind string) error {
+	return apperror.New(apperror.NotFound, "", "not_found."+kind)
+}
+
+// wrapWrite turns a constraint failure into an error the user can act on.
+func wrapWrite(err error, what, field string) error {
+	switch {
+	case err == nil:
+		return nil
+	case database.IsUniqueViolation(err):
+		return apperror.New(apperror.Conflict, field, "conflict.duplicate_name")
+	case database.IsForeignKeyViolation(err):
+		return apperror.New(apperror.Conflict, "", "conflict.in_use")
+	}
+	return fmt.Errorf("inventory: %s: %w", what, err)
+}
+
+func nullInt(p *int64) any {
+	if p == nil {
+		return nil
+	}
+	return *p
+}
+
+func nullMinutes(p *Minutes) any {
+	if p == nil {
+		return nil
+	}
+	return int64(*p)
+}
+
+func nullFloat(p *float64) any {
+	if p == nil {
+		return nil
+	}
+	return *p
+}
+
+func ptrInt(v sql.NullInt64) *int64 {
+	if !v.Valid {
+		return nil
+	}
+	return &v.Int64
+}
+
+func ptrMinutes(v sql.NullInt64) *Minutes {
+	if !v.Valid {
+		return nil
+	}
+	m := Minutes(v.Int64)
+	return &m
+}
+
+func ptrFloat(v sql.NullFloat64) *float64 {
+	if !v.Valid {
+		return nil
+	}
+	return &v.Float64
+}
+
+// exists reports whether a row with id is in table; table is a constant.
+func exists(ctx context.Context, q queryer, table string, id int64) (bool, error) {
+	var one int
+	err := q.QueryRowContext(ctx, `SELECT 1 FROM `+table+` WHERE id = $1`, id).Scan(&one)
+	if errors.Is(err, sql.ErrNoRows) {
+		return false, nil
+	}
+	if err != nil {
+		return false, fmt.Errorf("inventory: look up %s %d: %w", table, id, err)
+	}
+	return true, nil
+}
