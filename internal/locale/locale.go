@@ -74,7 +74,12 @@ func Parse(s string) Lang {
 	return Korean
 }
 
-// T renders a message. Arguments fill {0}, {1}, … in the text. A key that
+// Key is a message argument that is itself a catalogue key, rendered in the
+// same language as the message it fills.
+type Key string
+
+// T renders a message. Arguments fill {0}, {1}, … in the text; a Key
+// argument is translated first. A key that
 // the catalogue lacks renders as the key itself, so a gap shows on screen
 // instead of hiding; TestCatalogueComplete keeps that from shipping.
 func T(lang Lang, key string, args ...any) string {
@@ -86,6 +91,9 @@ func T(lang Lang, key string, args ...any) string {
 		return key
 	}
 	for i, a := range args {
+		if k, ok := a.(Key); ok {
+			a = T(lang, string(k))
+		}
 		text = strings.ReplaceAll(text, fmt.Sprintf("{%d}", i), fmt.Sprint(a))
 	}
 	return text
