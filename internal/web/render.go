@@ -1,0 +1,155 @@
+package web
+
+import (
+	"bytes"
+	"crypto/sha256"
+	"embed"
+	"encoding/hex"
+	"fmt"
+	"html/template"
+	"io/fs"
+	"net/http"
+	"path"
+	"strings"
+	"time"
+
+	"yeonsok/internal/inventory"
+	"yeonsok/internal/locale"
+)
+
+//go:embed templates
+var templateFiles embed.FS
+
+//go:embed static
+var staticFiles embed.FS
+
+// assetPaths maps a static file to its path with a content hash, so that
+// browsers may cache it for good and still see a new version at once.
+var assetPaths = map[string]string{}
+
+func init() {
+	fs.WalkDir(staticFiles, "static", func(p string, d fs.DirEntry, err error) error {
+		if err != nil || d.IsDir() {
+			return err
+		}
+		body, _ := staticFiles.ReadFile(p)
+		sum := sha256.Sum256(body)
+		name := strings.TrimPrefix(p, "static/")
+		ext := path.Ext(name)
+		assetPaths[name] = "/static/" + strings.TrimSuffix(name, ext) + "." + hex.EncodeToString(sum[:4]) + ext
+		return nil
+	})
+}
+
+func staticHandler() http.Handler {
+	byPath := map[string]string{}
+	for name, p := range assetPaths {
+		byPath[p] = name
+	}
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		name, ok := byPath[r.URL.Path]
+		if !ok {
+			http.NotFound(w, r)
+			return
+		}
+		body, _ := staticFiles.ReadFile("static/" + name)
+		w.Header().Set("Cache-Control", "public, max-age=31536000, immutable")
+		http.ServeContent(w, r, name, time.Time{}, bytes.NewReader(body))
+	})
+}
+
+// views are the parsed pages: each page template joined with the layout.
+type views struct {
+	pages map[string]*template.Template
+}
+
+var funcs = template.FuncMap{
+	"asset": func(name string) string { return assetPaths[name] },
+	"date":  locale.Date,
+	"datetime": locale.DateTime,
+	"gradeKey": inventory.GradeKey,
+	"deref": func(p *int64) int64 {
+		if p == nil {
+			return 0
+		}
+		return *p
+	},
+	"add": func(a, b int) int { return a + b },
+	"pct": func(n, of int) string {
+		if of == 0 {
+			return "0.0"
+		}
+		return fmt.Sprintf("%.1f", float64(n)*100/float64(of))
+	},
+}
+
+func parseViews() (*views, error) {
+	v := &views{pages: map[string]*template.Template{}}
+	layout, err := fs.ReadFile(templateFiles, "templates/layout.html")
+	if err != nil {
+		return nil, fmt.Errorf("web: read layout: %w", err)
+	}
+	pages, err := fs.Glob(templateFiles, "templates/pages/*.html")
+	if err != nil {
+		return nil, fmt.Errorf("web: list pages: %w", err)
+	}
+	partials, _ := fs.Glob(templateFiles, "templates/partials/*.html")
+	for _, p := range pages {
+		t := template.New("layout").Funcs(funcs)
+		if _, err := t.Parse(string(layout)); err != nil {
+			return nil, fmt.Errorf("web: parse layout: %w", err)
+		}
+		for _, part := range append(partials, p) {
+			body, err := fs.ReadFile(templateFiles, part)
+			if err != nil {
+				return nil, fmt.Errorf("web: read %s: %w", part, err)
+			}
+			if _, err := t.New(path.Base(part)).Parse(string(body)); err != nil {
+				return nil, fmt.Errorf("web: parse %s: %w", part, err)
+			}
+		}
+		v.pages[strings.TrimSuffix(path.Base(p), ".html")] = t
+	}
+	return v, nil
+}
+
+// page is what every template gets: the language, the translation method
+// and the page's own data.
+type page struct {
+	Lang  locale.Lang
+	Path  string
+	Title string
+	Data  any
+}
+
+// T translates a catalogue key in the page's language.
+func (p page) T(key string, args ...any) string { return locale.T(p.Lang, key, args...) }
+
+// Span writes minutes for people in the page's language.
+func (p page) Span(m *inventory.Minutes) string {
+	if m == nil {
+		return ""
+	}
+	return locale.Span(p.Lang, int64(*m))
+}
+
+// render writes a page, or a plain error page if the template fails; the
+// page is rendered to a buffer first so a failure never sends half a page.
+func (s *Server) render(w http.ResponseWriter, r *http.Request, status int, name, titleKey string, data any) {
+	t, ok := s.views.pages[name]
+	if !ok {
+		s.log.Error("no such view", "view", name)
+		http.Error(w, "internal error", http.StatusInternalServerError)
+		return
+	}
+	l := lang(r)
+	var buf bytes.Buffer
+	if err := t.ExecuteTemplate(&buf, "layout", page{Lang: l, Path: r.URL.Path, Title: locale.T(l, titleKey), Data: data}); err != nil {
+		s.log.Error("render", "view", name, "err", err)
+		http.Error(w, "internal error", http.StatusInternalServerError)
+		return
+	}
+	w.Header().Set("Content-Type", "text/html; charset=utf-8")
+	w.WriteHeader(status)
+	w.Write(buf.Bytes())
+}
