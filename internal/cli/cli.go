@@ -35,6 +35,7 @@ type environment struct {
 func commands() []command {
 	return []command{
 		{"serve", "run the tower (the default): migrate, load the sample data on first start, serve HTTP", runServe},
+		{"seed", "load the plan's sample dataset into an empty database", runSeed},
 		{"migrate", "bring the database schema up to this version and stop", runMigrate},
 		{"version", "print the version", runVersion},
 	}

@@ -2,12 +2,49 @@ package cli
 
 import (
 	"context"
+	"fmt"
 
+	"yeonsok/internal/access"
 	"yeonsok/internal/database"
+	"yeonsok/internal/inventory"
+	"yeonsok/internal/sampledata"
 )
 
 // loadSampleOnFirstStart loads the plan's sample dataset into an empty
 // database, so that a new user sees the ministry's situation at once.
 func loadSampleOnFirstStart(ctx context.Context, env *environment, db *database.DB) error {
+	store := inventory.NewStore(db)
+	empty, err := sampledata.Empty(ctx, store)
+	if err != nil || !empty {
+		return err
+	}
+	if err := sampledata.Load(ctx, store); err != nil {
+		return fmt.Errorf("load sample data: %w", err)
+	}
+	env.log.Info("first start: loaded the plan's sample dataset (212 systems in 18 facilities)", "database", db.Location)
+	return nil
+}
+
+func runSeed(ctx context.Context, env *environment, args []string) error {
+	fs := env.flags("seed", "[--db PATH_OR_URL]")
+	target := env.dbFlag(fs)
+	if err := fs.Parse(args); err != nil {
+		return err
+	}
+	db, err := env.openDB(ctx, *target)
+	if err != nil {
+		return err
+	}
+	defer db.Close()
+	store := inventory.NewStore(db)
+	if err := sampledata.Load(ctx, store); err != nil {
+		return err
+	}
+	sum, err := store.Summary(ctx, access.All())
+	if err != nil {
+		return err
+	}
+	fmt.Fprintf(env.stdout, "loaded the sample dataset into %s: %d agencies, %d facilities, %d systems\n",
+		db.Location, len(sum.PerAgency), sum.Facilities, sum.Systems)
 	return nil
 }

@@ -141,6 +141,9 @@ func checkDeclared(inv *inventory.Inventory, agencyName, facilityName map[int64]
 			found = append(found, Finding{Code: DeclaredMismatch, Severity: Medium, Subject: subject,
 				Key: "quality." + DeclaredMismatch, Args: []any{d.Source, locale.Key("metric." + d.Metric), number(d.Value), number(actual)}})
 		}
+		if !additive(d.Metric) {
+			continue
+		}
 		switch {
 		case facilityID != 0 && agencyID != 0:
 			k := whole{agencyID, d.Metric}
@@ -212,6 +215,12 @@ func declaredSubject(agencyID, facilityID int64, agencyName, facilityName map[in
 		return Subject{Kind: "facility", ID: facilityID, Name: facilityName[facilityID]}
 	}
 	return Subject{Kind: "ministry"}
+}
+
+// additive reports whether a metric's parts add up to its whole. Counts of
+// systems do; counts of facilities do not, since agencies share facilities.
+func additive(metric string) bool {
+	return metric != "facilities" && !strings.HasPrefix(metric, "facilities_") && !strings.HasSuffix(metric, "_pct")
 }
 
 func same(a, b float64) bool { return math.Abs(a-b) < 0.05 }

@@ -118,3 +118,22 @@ func TestDeclaredFiguresAgainstRecordsAndEachOther(t *testing.T) {
 		t.Errorf("disagreements:\n%s\nwant:\n%s", strings.Join(disagreements, "\n"), strings.Join(wantDisagree, "\n"))
 	}
 }
+
+// Agencies share facilities, so per-agency facility counts do not add up
+// to the ministry's: no disagreement may be reported for them.
+func TestFacilityCountsAreNotSummed(t *testing.T) {
+	a, b := int64(1), int64(2)
+	inv := &inventory.Inventory{
+		Agencies: []*inventory.Agency{{ID: a, Name: "A"}, {ID: b, Name: "B"}},
+		Declared: []*inventory.DeclaredFigure{
+			{Source: "agency table", AgencyID: &a, Metric: "facilities", Value: 1},
+			{Source: "agency table", AgencyID: &b, Metric: "facilities", Value: 1},
+			{Source: "headline", Metric: "facilities", Value: 1},
+		},
+	}
+	for _, f := range Check(inv) {
+		if f.Code == DeclaredDisagrees {
+			t.Fatalf("facility counts summed: %s", f.Message(locale.English))
+		}
+	}
+}

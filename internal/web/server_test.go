@@ -18,7 +18,7 @@ import (
 // newTestServer serves the tower on db from a real HTTP server.
 func newTestServer(t *testing.T, db *database.DB) (*httptest.Server, *inventory.Store) {
 	t.Helper()
-	srv, err := New(db, slog.New(slog.NewTextHandler(io.Discard, nil)))
+	srv, err := New(db, discardLogger())
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -91,3 +91,5 @@ func TestStaticAssetsAreHashedAndCached(t *testing.T) {
 		t.Fatalf("unhashed asset path answered %d, want 404", status)
 	}
 }
+
+func discardLogger() *slog.Logger { return slog.New(slog.NewTextHandler(io.Discard, nil)) }
