@@ -46,8 +46,24 @@ type Tx struct {
 // ministry's scope.
 func (s *Store) Update(ctx context.Context, scope access.Scope, fn func(tx *Tx) error) error {
 	return s.db.InTx(ctx, func(tx *sql.Tx) error {
-		return fn(&Tx{tx: tx, scope: scope, now: database.Now()})
+		if err := fn(&Tx{tx: tx, scope: scope, now: database.Now()}); err != nil {
+			return err
+		}
+		if _, err := tx.ExecContext(ctx, `UPDATE inventory_state SET version = version + 1 WHERE id = 1`); err != nil {
+			return fmt.Errorf("inventory: count change: %w", err)
+		}
+		return nil
 	})
+}
+
+// Version counts the committed changes to the inventory: a figure computed
+// at one version holds until the version moves.
+func (s *Store) Version(ctx context.Context) (int64, error) {
+	var v int64
+	if err := s.db.Read.QueryRowContext(ctx, `SELECT version FROM inventory_state WHERE id = 1`).Scan(&v); err != nil {
+		return 0, fmt.Errorf("inventory: read version: %w", err)
+	}
+	return v, nil
 }
 
 // requireAll refuses a ministry-only write from an agency scope.

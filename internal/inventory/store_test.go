@@ -140,6 +140,9 @@ func TestWritesAreValidatedAndAllOrNothing(t *testing.T) {
 				if !wrote || !ok || e.Code != s.code || e.Field != s.field {
 					t.Fatalf("err = %v (%+v), want code %s field %q", err, e, s.code, s.field)
 				}
+				if v, _ := f.store.Version(ctx); v != 1 {
+					t.Fatalf("version %d after a failed transaction, want 1 (the fixture's)", v)
+				}
 				agencies, _ := f.store.Agencies(ctx, access.All())
 				if len(agencies) != 2 {
 					t.Fatalf("%d agencies after a failed transaction, want 2", len(agencies))

@@ -126,3 +126,12 @@ CREATE TABLE declared_figures (
     value       DOUBLE PRECISION NOT NULL,
     note        TEXT NOT NULL DEFAULT ''
 );
+
+-- One row counting committed changes to the inventory, so that figures
+-- computed from all of it can be cached until the next change, across every
+-- tower instance sharing the database.
+CREATE TABLE inventory_state (
+    id      INTEGER PRIMARY KEY CHECK (id = 1),
+    version BIGINT NOT NULL
+);
+INSERT INTO inventory_state (id, version) VALUES (1, 0);
