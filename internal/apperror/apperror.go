@@ -11,11 +11,12 @@ import (
 
 // Codes. They appear as-is in API error bodies.
 const (
-	Invalid  = "invalid"
-	NotFound = "not_found"
+	Invalid   = "invalid"
+	NotFound  = "not_found"
 	Conflict  = "conflict"
 	Forbidden = "forbidden"
-	Internal = "internal"
+	TooLarge  = "too_large"
+	Internal  = "internal"
 )
 
 // Error is an error the user can act on. Key and Args name a catalogue

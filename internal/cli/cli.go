@@ -160,4 +160,3 @@ func runMigrate(ctx context.Context, env *environment, args []string) error {
 	fmt.Fprintf(env.stdout, "%s is at schema version %d\n", db.Location, v)
 	return nil
 }
-

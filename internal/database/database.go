@@ -12,7 +12,7 @@ import (
 	"time"
 
 	_ "github.com/jackc/pgx/v5/stdlib" // registers the "pgx" driver
-	_ "modernc.org/sqlite"            // registers the "sqlite" driver
+	_ "modernc.org/sqlite"             // registers the "sqlite" driver
 )
 
 // Dialect names the SQL flavour behind a DB.

@@ -110,6 +110,13 @@ func (t *Tx) checkService(ctx context.Context, s *Service) error {
 		return apperror.New(apperror.Invalid, "agency_id", "invalid.unknown_agency", s.AgencyID)
 	}
 	for _, id := range s.SystemIDs {
+		// A system the caller cannot see is, to them, no system at all.
+		if err := t.requireAgency(ctx, "systems", id, "system"); err != nil {
+			if apperror.CodeOf(err) == apperror.NotFound {
+				return apperror.New(apperror.Invalid, "system_ids", "invalid.unknown_system", id)
+			}
+			return err
+		}
 		if ok, err := exists(ctx, t.tx, "systems", id); err != nil {
 			return err
 		} else if !ok {

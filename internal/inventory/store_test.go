@@ -195,6 +195,12 @@ func TestAgencyScopeHidesOtherAgencies(t *testing.T) {
 		if apperror.CodeOf(err) != apperror.Invalid {
 			t.Fatalf("move own system to another agency: %v", err)
 		}
+		err = f.store.Update(ctx, scope, func(tx *inventory.Tx) error {
+			return tx.CreateService(ctx, &inventory.Service{AgencyID: f.agency.ID, Name: "x", SystemIDs: []int64{f.homepage.ID}})
+		})
+		if e, ok := apperror.As(err); !ok || e.Code != apperror.Invalid || e.Field != "system_ids" {
+			t.Fatalf("agency links another agency's system to its service: %v", err)
+		}
 		err = f.store.Update(ctx, scope, func(tx *inventory.Tx) error { return tx.DeleteFacility(ctx, f.own.ID) })
 		if apperror.CodeOf(err) != apperror.Forbidden {
 			t.Fatalf("agency deletes a facility: %v", err)

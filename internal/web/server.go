@@ -46,7 +46,11 @@ func New(db *database.DB, log *slog.Logger) (*Server, error) {
 	}
 	s := &Server{db: db, store: inventory.NewStore(db), views: v, log: log, mux: http.NewServeMux()}
 	s.routes()
-	s.handler = http.NewCrossOriginProtection().Handler(s.mux)
+	protection := http.NewCrossOriginProtection()
+	protection.SetDenyHandler(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		s.writeError(w, r, apperror.New(apperror.Forbidden, "", "forbidden.cross_origin"))
+	}))
+	s.handler = protection.Handler(s.mux)
 	return s, nil
 }
 
@@ -140,6 +144,8 @@ func statusOf(code string) int {
 		return http.StatusConflict
 	case apperror.Forbidden:
 		return http.StatusForbidden
+	case apperror.TooLarge:
+		return http.StatusRequestEntityTooLarge
 	}
 	return http.StatusInternalServerError
 }
@@ -163,7 +169,7 @@ func (s *Server) writeError(w http.ResponseWriter, r *http.Request, err error) {
 	l := lang(r)
 	var tooBig *http.MaxBytesError
 	if errors.As(err, &tooBig) {
-		err = apperror.New(apperror.Invalid, "", "invalid.too_large", tooBig.Limit)
+		err = apperror.New(apperror.TooLarge, "", "invalid.too_large", tooBig.Limit)
 	}
 	e, ok := apperror.As(err)
 	if !ok {

@@ -67,9 +67,11 @@ func TestCrossOriginPostRefused(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	resp.Body.Close()
-	if resp.StatusCode != http.StatusForbidden {
-		t.Fatalf("cross-site form post: %d, want 403", resp.StatusCode)
+	defer resp.Body.Close()
+	var body apiError
+	json.NewDecoder(resp.Body).Decode(&body)
+	if resp.StatusCode != http.StatusForbidden || body.Error.Code != "forbidden" || body.Error.Message == "" {
+		t.Fatalf("cross-site form post: %d %+v, want 403 with a JSON error", resp.StatusCode, body)
 	}
 }
 

@@ -1,0 +1,149 @@
+package web
+
+import (
+	"net/http"
+	"strconv"
+
+	"yeonsok/internal/apperror"
+	"yeonsok/internal/inventory"
+)
+
+// listSystemsJSON lists the systems in scope, narrowed by ?agency=ID,
+// ?facility=ID (primary or DR site) and ?grade=1..4|none.
+func (s *Server) listSystemsJSON(w http.ResponseWriter, r *http.Request) {
+	filter, err := systemFilter(r)
+	if err != nil {
+		s.writeError(w, r, err)
+		return
+	}
+	list, err := s.store.Systems(r.Context(), s.scope(r), filter)
+	if err != nil {
+		s.writeError(w, r, err)
+		return
+	}
+	for _, sys := range list {
+		systemJSON(sys)
+	}
+	writeItems(w, list)
+}
+
+func systemFilter(r *http.Request) (inventory.SystemFilter, error) {
+	var f inventory.SystemFilter
+	q := r.URL.Query()
+	for _, p := range []struct {
+		name string
+		dst  *int64
+	}{{"agency", &f.AgencyID}, {"facility", &f.FacilityID}} {
+		v := q.Get(p.name)
+		if v == "" {
+			continue
+		}
+		id, err := strconv.ParseInt(v, 10, 64)
+		if err != nil || id <= 0 {
+			return f, apperror.New(apperror.Invalid, p.name, "api.filter.id", v)
+		}
+		*p.dst = id
+	}
+	switch v := q.Get("grade"); v {
+	case "":
+	case "none":
+		f.Grade = -1
+	case "1", "2", "3", "4":
+		f.Grade = int(v[0] - '0')
+	default:
+		return f, apperror.New(apperror.Invalid, "grade", "api.filter.grade", v)
+	}
+	return f, nil
+}
+
+func (s *Server) showSystemJSON(w http.ResponseWriter, r *http.Request) {
+	id, err := apiPathID(r, "system")
+	if err != nil {
+		s.writeError(w, r, err)
+		return
+	}
+	sys, err := s.readSystem(r, id)
+	if err != nil {
+		s.writeError(w, r, err)
+		return
+	}
+	writeJSON(w, http.StatusOK, sys)
+}
+
+func (s *Server) createSystemJSON(w http.ResponseWriter, r *http.Request) {
+	ctx, scope := r.Context(), s.scope(r)
+	var sys inventory.System
+	if err := decodeJSON(r, &sys); err != nil {
+		s.writeError(w, r, err)
+		return
+	}
+	sys.ID = 0
+	if err := s.store.Update(ctx, scope, func(tx *inventory.Tx) error { return tx.CreateSystem(ctx, &sys) }); err != nil {
+		s.writeError(w, r, bodyField(err))
+		return
+	}
+	writeCreated(w, "systems", sys.ID, s.reread(r, systemJSON(&sys), func() (any, error) { return s.readSystem(r, sys.ID) }))
+}
+
+// updateSystemJSON replaces the system's fields, endpoints included, with
+// the body; a field left out is empty (or unknown) afterwards.
+func (s *Server) updateSystemJSON(w http.ResponseWriter, r *http.Request) {
+	ctx, scope := r.Context(), s.scope(r)
+	id, err := apiPathID(r, "system")
+	if err == nil {
+		_, err = s.store.System(ctx, scope, id)
+	}
+	if err != nil {
+		s.writeError(w, r, err)
+		return
+	}
+	var sys inventory.System
+	if err := decodeJSON(r, &sys); err != nil {
+		s.writeError(w, r, err)
+		return
+	}
+	if err := checkBodyID(sys.ID, id); err != nil {
+		s.writeError(w, r, err)
+		return
+	}
+	sys.ID = id
+	if err := s.store.Update(ctx, scope, func(tx *inventory.Tx) error { return tx.UpdateSystem(ctx, &sys) }); err != nil {
+		s.writeError(w, r, bodyField(err))
+		return
+	}
+	writeJSON(w, http.StatusOK, s.reread(r, systemJSON(&sys), func() (any, error) { return s.readSystem(r, id) }))
+}
+
+// deleteSystemJSON removes a system with its endpoints, its dependencies
+// and its links to services.
+func (s *Server) deleteSystemJSON(w http.ResponseWriter, r *http.Request) {
+	ctx, scope := r.Context(), s.scope(r)
+	id, err := apiPathID(r, "system")
+	if err == nil {
+		_, err = s.store.System(ctx, scope, id)
+	}
+	if err == nil {
+		err = s.store.Update(ctx, scope, func(tx *inventory.Tx) error { return tx.DeleteSystem(ctx, id) })
+	}
+	if err != nil {
+		s.writeError(w, r, err)
+		return
+	}
+	w.WriteHeader(http.StatusNoContent)
+}
+
+func (s *Server) readSystem(r *http.Request, id int64) (*inventory.System, error) {
+	sys, err := s.store.System(r.Context(), s.scope(r), id)
+	if err != nil {
+		return nil, err
+	}
+	return systemJSON(sys), nil
+}
+
+// systemJSON answers a system without endpoints as [], not null.
+func systemJSON(sys *inventory.System) *inventory.System {
+	if sys.Endpoints == nil {
+		sys.Endpoints = []inventory.Endpoint{}
+	}
+	return sys
+}
