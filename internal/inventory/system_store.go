@@ -213,7 +213,7 @@ func (t *Tx) CreateSystem(ctx context.Context, s *System) error {
 	if err := wrapWrite(err, "create system", "name"); err != nil {
 		return err
 	}
-	return t.replaceEndpoints(ctx, s)
+	return t.insertEndpoints(ctx, s)
 }
 
 // UpdateSystem saves a system and replaces its endpoints.
@@ -244,10 +244,22 @@ func (t *Tx) replaceEndpoints(ctx context.Context, s *System) error {
 	if _, err := t.tx.ExecContext(ctx, `DELETE FROM endpoints WHERE system_id = $1`, s.ID); err != nil {
 		return fmt.Errorf("inventory: clear endpoints of system %d: %w", s.ID, err)
 	}
-	for _, e := range s.Endpoints {
-		if _, err := t.tx.ExecContext(ctx, `INSERT INTO endpoints (system_id, kind, target) VALUES ($1, $2, $3)`, s.ID, e.Kind, e.Target); err != nil {
-			return fmt.Errorf("inventory: add endpoint %s to system %d: %w", e.Target, s.ID, err)
-		}
+	return t.insertEndpoints(ctx, s)
+}
+
+// insertEndpoints adds all of a system's endpoints in one statement.
+func (t *Tx) insertEndpoints(ctx context.Context, s *System) error {
+	if len(s.Endpoints) == 0 {
+		return nil
+	}
+	values := make([]string, len(s.Endpoints))
+	args := []any{s.ID}
+	for i, e := range s.Endpoints {
+		values[i] = fmt.Sprintf("($1, $%d, $%d)", len(args)+1, len(args)+2)
+		args = append(args, e.Kind, e.Target)
+	}
+	if _, err := t.tx.ExecContext(ctx, `INSERT INTO endpoints (system_id, kind, target) VALUES `+strings.Join(values, ", "), args...); err != nil {
+		return fmt.Errorf("inventory: add endpoints to system %d: %w", s.ID, err)
 	}
 	return nil
 }
