@@ -36,6 +36,8 @@ func commands() []command {
 	return []command{
 		{"serve", "run the tower (the default): migrate, load the sample data on first start, serve HTTP", runServe},
 		{"seed", "load the plan's sample dataset into an empty database", runSeed},
+		{"import", "import agencies, facilities, systems, services, dependencies from XLSX or CSV (preview with --dry-run)", runImport},
+		{"export", "export the inventory as one XLSX workbook or CSV per sheet", runExport},
 		{"migrate", "bring the database schema up to this version and stop", runMigrate},
 		{"version", "print the version", runVersion},
 	}
@@ -113,6 +115,23 @@ func (env *environment) flags(name, args string) *flag.FlagSet {
 		fs.SetOutput(env.stderr)
 	}
 	return fs
+}
+
+// parseInterspersed parses flags wherever they stand among the positional
+// arguments, so that "import FILE --dry-run" works as people type it, and
+// returns the positional arguments.
+func parseInterspersed(fs *flag.FlagSet, args []string) ([]string, error) {
+	var positional []string
+	for {
+		if err := fs.Parse(args); err != nil {
+			return nil, err
+		}
+		if fs.NArg() == 0 {
+			return positional, nil
+		}
+		positional = append(positional, fs.Arg(0))
+		args = fs.Args()[1:]
+	}
 }
 
 // dbFlag adds --db, defaulting to YEONSOK_DATABASE_URL.

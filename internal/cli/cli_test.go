@@ -1,0 +1,162 @@
+package cli
+
+import (
+	"bytes"
+	"context"
+	"encoding/csv"
+	"encoding/json"
+	"net"
+	"net/http"
+	"os"
+	"path/filepath"
+	"strings"
+	"sync"
+	"testing"
+	"time"
+
+	"yeonsok/internal/testdb"
+)
+
+// run runs the yeonsok command and returns its exit code and output.
+func run(t *testing.T, ctx context.Context, args ...string) (int, string, string) {
+	t.Helper()
+	var stdout, stderr syncBuffer
+	code := Run(ctx, args, &stdout, &stderr)
+	return code, stdout.String(), stderr.String()
+}
+
+// syncBuffer is a buffer the server goroutine and the test may share.
+type syncBuffer struct {
+	mu  sync.Mutex
+	buf bytes.Buffer
+}
+
+func (b *syncBuffer) Write(p []byte) (int, error) {
+	b.mu.Lock()
+	defer b.mu.Unlock()
+	return b.buf.Write(p)
+}
+
+func (b *syncBuffer) String() string {
+	b.mu.Lock()
+	defer b.mu.Unlock()
+	return b.buf.String()
+}
+
+func TestHelpListsEveryCommand(t *testing.T) {
+	code, out, _ := run(t, context.Background(), "--help")
+	if code != 0 {
+		t.Fatalf("--help exit %d", code)
+	}
+	for _, c := range commands() {
+		if !strings.Contains(out, "\n  "+c.name+" ") {
+			t.Errorf("--help does not list %q:\n%s", c.name, out)
+		}
+	}
+	if code, _, errOut := run(t, context.Background(), "fly"); code != 2 || !strings.Contains(errOut, `unknown command "fly"`) {
+		t.Errorf("unknown command: exit %d, %q", code, errOut)
+	}
+}
+
+// The README's first command on a fresh machine: serve migrates, loads the
+// plan's sample data and answers on loopback.
+func TestServeFirstStart(t *testing.T) {
+	dir := t.TempDir()
+	ctx, cancel := context.WithCancel(context.Background())
+	defer cancel()
+	addr := freeAddr(t)
+	var stdout, stderr syncBuffer
+	done := make(chan int)
+	go func() {
+		done <- Run(ctx, []string{"serve", "--addr", addr, "--db", filepath.Join(dir, "yeonsok.db")}, &stdout, &stderr)
+	}()
+	var summary struct {
+		Systems    int `json:"systems"`
+		Facilities int `json:"facilities"`
+	}
+	deadline := time.Now().Add(20 * time.Second)
+	for {
+		resp, err := http.Get("http://" + addr + "/api/v1/summary")
+		if err == nil {
+			json.NewDecoder(resp.Body).Decode(&summary)
+			resp.Body.Close()
+			break
+		}
+		if time.Now().After(deadline) {
+			t.Fatalf("server did not answer: %v\nstdout: %s\nstderr: %s", err, stdout.String(), stderr.String())
+		}
+		time.Sleep(50 * time.Millisecond)
+	}
+	if summary.Systems != 212 || summary.Facilities != 18 {
+		t.Fatalf("first start shows %d systems in %d facilities, want 212 in 18", summary.Systems, summary.Facilities)
+	}
+	if !strings.Contains(stdout.String(), "loopback only") || !strings.Contains(stdout.String(), "http://"+addr+"/") {
+		t.Errorf("start message does not say where and that it is loopback only:\n%s", stdout.String())
+	}
+	cancel()
+	if code := <-done; code != 0 {
+		t.Fatalf("serve exit %d after shutdown: %s", code, stderr.String())
+	}
+}
+
+func TestServeRefusesNonLoopback(t *testing.T) {
+	code, _, errOut := run(t, context.Background(), "serve", "--addr", "0.0.0.0:8080", "--db", filepath.Join(t.TempDir(), "x.db"))
+	if code != 1 || !strings.Contains(errOut, "loopback only") {
+		t.Fatalf("exit %d, %q", code, errOut)
+	}
+}
+
+func freeAddr(t *testing.T) string {
+	l, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer l.Close()
+	return l.Addr().String()
+}
+
+// Seed, export, re-import: the same file changes nothing, on both databases.
+func TestSeedExportImportRoundTrip(t *testing.T) {
+	for _, dialect := range []string{"sqlite", "postgres"} {
+		t.Run(dialect, func(t *testing.T) {
+			ctx := context.Background()
+			dir := t.TempDir()
+			target := filepath.Join(dir, "yeonsok.db")
+			if dialect == "postgres" {
+				target = testdb.PostgresURL(t)
+			}
+			if code, out, errOut := run(t, ctx, "seed", "--db", target); code != 0 || !strings.Contains(out, "212 systems") {
+				t.Fatalf("seed: exit %d %s %s", code, out, errOut)
+			}
+			if code, _, errOut := run(t, ctx, "seed", "--db", target); code != 1 || !strings.Contains(errOut, "표본 데이터") {
+				t.Fatalf("second seed: exit %d %s", code, errOut)
+			}
+			book := filepath.Join(dir, "inventory.xlsx")
+			if code, _, errOut := run(t, ctx, "export", "--db", target, "--format", "xlsx", "--out", book); code != 0 {
+				t.Fatalf("export xlsx: %s", errOut)
+			}
+			csvDir := filepath.Join(dir, "csv")
+			if code, _, errOut := run(t, ctx, "export", "--db", target, "--format", "csv", "--out", csvDir); code != 0 {
+				t.Fatalf("export csv: %s", errOut)
+			}
+			systemsCSV, err := os.ReadFile(filepath.Join(csvDir, "systems.csv"))
+			if err != nil || !bytes.HasPrefix(systemsCSV, []byte("\xef\xbb\xbf")) {
+				t.Fatalf("systems.csv does not start with a BOM (err %v)", err)
+			}
+			if records, err := csv.NewReader(bytes.NewReader(systemsCSV[3:])).ReadAll(); err != nil || len(records) != 213 {
+				t.Fatalf("systems.csv: %d records (err %v), want a header and 212 systems", len(records), err)
+			}
+			code, out, errOut := run(t, ctx, "import", book, "--db", target, "--lang", "en")
+			if code != 0 || !strings.Contains(out, "systems: 0 added, 0 changed, 0 removed") {
+				t.Fatalf("re-import of the export: exit %d\n%s%s", code, out, errOut)
+			}
+			// A bad row rejects the whole file, naming the place.
+			bad := filepath.Join(dir, "systems.csv")
+			os.WriteFile(bad, []byte("기관,시스템명,등급\n고용노동부,새 시스템,7\n"), 0o644)
+			code, _, errOut = run(t, ctx, "import", bad, "--db", target, "--lang", "en")
+			if code != 1 || !strings.Contains(errOut, "row 2") || !strings.Contains(errOut, "nothing was imported") {
+				t.Fatalf("bad file: exit %d %s", code, errOut)
+			}
+		})
+	}
+}
