@@ -21,6 +21,8 @@ import (
 func (s *Server) registerAPI() {
 	s.mux.HandleFunc("GET /api/v1/summary", s.showSummaryJSON)
 	s.mux.HandleFunc("GET /api/v1/data-quality", s.listDataQualityJSON)
+	s.mux.HandleFunc("POST /api/v1/import", s.importInventoryJSON)
+	s.mux.HandleFunc("GET /api/v1/export", s.exportInventory)
 
 	s.mux.HandleFunc("GET /api/v1/agencies", s.listAgenciesJSON)
 	s.mux.HandleFunc("POST /api/v1/agencies", s.createAgencyJSON)
@@ -57,6 +59,8 @@ func (s *Server) registerAPI() {
 	for path, allowed := range map[string]string{
 		"/api/v1/summary":      "GET",
 		"/api/v1/data-quality": "GET",
+		"/api/v1/import":       "POST",
+		"/api/v1/export":       "GET",
 	} {
 		s.mux.HandleFunc(path, refuseMethodJSON(allowed))
 	}
