@@ -64,8 +64,8 @@ type views struct {
 }
 
 var funcs = template.FuncMap{
-	"asset": func(name string) string { return assetPaths[name] },
-	"date":  locale.Date,
+	"asset":    func(name string) string { return assetPaths[name] },
+	"date":     locale.Date,
 	"datetime": locale.DateTime,
 	"gradeKey": inventory.GradeKey,
 	"deref": func(p *int64) int64 {
@@ -81,7 +81,29 @@ var funcs = template.FuncMap{
 		}
 		return fmt.Sprintf("%.1f", float64(n)*100/float64(of))
 	},
+	// bind hands a partial one item together with the page, so that the
+	// partial can still translate: {{template "table" (bind $ .Data.Grades)}}.
+	"bind": func(p page, item any) boundItem { return boundItem{page: p, Item: item} },
+	// inSection reports whether a page path is in the menu section at
+	// prefix ("/systems" holds "/systems/3/edit").
+	"inSection": func(path, prefix string) bool {
+		return path == prefix || strings.HasPrefix(path, prefix+"/")
+	},
+	// list makes a list in a template: {{range list "1" "2"}}.
+	"list": func(items ...string) []string { return items },
+	// lines splits a multi-line text field into its non-empty lines.
+	"lines": splitLines,
 }
+
+// boundItem is a partial's data: the page (for .T, .Span, .Lang) and one item.
+type boundItem struct {
+	page
+	Item any
+}
+
+// viewRendered, when set (by tests), is told the name of every view
+// rendered, so that the suite can fail on a template no test executes.
+var viewRendered func(view string)
 
 func parseViews() (*views, error) {
 	v := &views{pages: map[string]*template.Template{}}
@@ -116,11 +138,20 @@ func parseViews() (*views, error) {
 // page is what every template gets: the language, the translation method
 // and the page's own data.
 type page struct {
-	Lang  locale.Lang
-	Path  string
+	Lang locale.Lang
+	Path string
+	// Here is the page's address with its query, where switching language
+	// returns to; a form post returns to its path.
+	Here  string
 	Title string
-	Data  any
+	// Record names the record a page shows, when it shows one, so that the
+	// browser's title says which: "고용24 · 시스템 · 연속".
+	Record string
+	Data   any
 }
+
+// recordNamer is page data that names its record.
+type recordNamer interface{ RecordName() string }
 
 // T translates a catalogue key in the page's language.
 func (p page) T(key string, args ...any) string { return locale.T(p.Lang, key, args...) }
@@ -143,11 +174,21 @@ func (s *Server) render(w http.ResponseWriter, r *http.Request, status int, name
 		return
 	}
 	l := lang(r)
+	p := page{Lang: l, Path: r.URL.Path, Here: r.URL.Path, Title: locale.T(l, titleKey), Data: data}
+	if r.Method == http.MethodGet && r.URL.RawQuery != "" {
+		p.Here += "?" + r.URL.RawQuery
+	}
+	if n, ok := data.(recordNamer); ok {
+		p.Record = n.RecordName()
+	}
 	var buf bytes.Buffer
-	if err := t.ExecuteTemplate(&buf, "layout", page{Lang: l, Path: r.URL.Path, Title: locale.T(l, titleKey), Data: data}); err != nil {
+	if err := t.ExecuteTemplate(&buf, "layout", p); err != nil {
 		s.log.Error("render", "view", name, "err", err)
 		http.Error(w, "internal error", http.StatusInternalServerError)
 		return
+	}
+	if viewRendered != nil {
+		viewRendered(name)
 	}
 	w.Header().Set("Content-Type", "text/html; charset=utf-8")
 	w.WriteHeader(status)

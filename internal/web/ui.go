@@ -1,20 +1,82 @@
 package web
 
-import "net/http"
+import (
+	"context"
+	"net/http"
+	"net/url"
+	"strconv"
+	"strings"
+	"sync"
 
-// registerUI adds the HTML pages.
+	"yeonsok/internal/access"
+	"yeonsok/internal/inventory"
+	"yeonsok/internal/quality"
+)
+
+// registerUI adds the HTML pages. Pages are plain links and forms: a change
+// is a POST that redirects (303) on success and shows the form again, with
+// every problem next to its field, on failure.
 func (s *Server) registerUI() {
-	s.mux.HandleFunc("GET /{$}", s.showHome)
+	s.mux.HandleFunc("GET /{$}", s.showPage("home", "home.title", buildHome))
 	s.mux.HandleFunc("POST /lang", s.switchLanguage)
+	s.mux.HandleFunc("GET /export/{page}/{file}", s.exportTable)
+
+	s.mux.HandleFunc("GET /agencies", s.showPage("agencies", "agencies.title", buildAgencies))
+	s.mux.HandleFunc("GET /agencies/new", s.showNewAgency)
+	s.mux.HandleFunc("POST /agencies", s.createAgency)
+	s.mux.HandleFunc("GET /agencies/{id}", s.showPage("agency", "agency.title", buildAgency))
+	s.mux.HandleFunc("GET /agencies/{id}/edit", s.showEditAgency)
+	s.mux.HandleFunc("POST /agencies/{id}", s.updateAgency)
+	s.mux.HandleFunc("POST /agencies/{id}/delete", s.deleteAgency)
+
+	s.mux.HandleFunc("GET /facilities", s.showPage("facilities", "facilities.title", buildFacilities))
+	s.mux.HandleFunc("GET /facilities/new", s.showNewFacility)
+	s.mux.HandleFunc("POST /facilities", s.createFacility)
+	s.mux.HandleFunc("GET /facilities/{id}", s.showPage("facility", "facility.title", buildFacility))
+	s.mux.HandleFunc("GET /facilities/{id}/edit", s.showEditFacility)
+	s.mux.HandleFunc("POST /facilities/{id}", s.updateFacility)
+	s.mux.HandleFunc("POST /facilities/{id}/delete", s.deleteFacility)
+
+	s.mux.HandleFunc("GET /systems", s.showPage("systems", "systems.title", buildSystems))
+	s.mux.HandleFunc("GET /systems/new", s.showNewSystem)
+	s.mux.HandleFunc("POST /systems", s.createSystem)
+	s.mux.HandleFunc("GET /systems/{id}", s.showPage("system", "system.title", buildSystem))
+	s.mux.HandleFunc("GET /systems/{id}/edit", s.showEditSystem)
+	s.mux.HandleFunc("POST /systems/{id}", s.updateSystem)
+	s.mux.HandleFunc("POST /systems/{id}/delete", s.deleteSystem)
+
+	s.mux.HandleFunc("GET /services", s.showPage("services", "services.title", buildServices))
+	s.mux.HandleFunc("GET /services/new", s.showNewService)
+	s.mux.HandleFunc("POST /services", s.createService)
+	s.mux.HandleFunc("GET /services/{id}", s.showPage("service", "service.title", buildService))
+	s.mux.HandleFunc("GET /services/{id}/edit", s.showEditService)
+	s.mux.HandleFunc("POST /services/{id}", s.updateService)
+	s.mux.HandleFunc("POST /services/{id}/delete", s.deleteService)
+
+	s.mux.HandleFunc("GET /dependencies", s.showPage("dependencies", "dependencies.title", buildDependencies))
+	s.mux.HandleFunc("GET /dependencies/new", s.showNewDependency)
+	s.mux.HandleFunc("POST /dependencies", s.createDependency)
+	s.mux.HandleFunc("GET /dependencies/{id}/edit", s.showEditDependency)
+	s.mux.HandleFunc("POST /dependencies/{id}", s.updateDependency)
+	s.mux.HandleFunc("POST /dependencies/{id}/delete", s.deleteDependency)
+
+	s.mux.HandleFunc("GET /data-quality", s.showPage("data_quality", "quality.title", buildQuality))
 }
 
-func (s *Server) showHome(w http.ResponseWriter, r *http.Request) {
-	sum, err := s.store.Summary(r.Context(), s.scope(r))
-	if err != nil {
-		s.renderError(w, r, err)
-		return
-	}
-	s.render(w, r, http.StatusOK, "home", "home.title", sum)
+// exportable are the pages whose tables can be downloaded, by the name in
+// /export/{page}/{table}.xlsx.
+var exportable = map[string]pageBuilder{
+	"home":         buildHome,
+	"agencies":     buildAgencies,
+	"agency":       buildAgency,
+	"facilities":   buildFacilities,
+	"facility":     buildFacility,
+	"systems":      buildSystems,
+	"system":       buildSystem,
+	"services":     buildServices,
+	"service":      buildService,
+	"dependencies": buildDependencies,
+	"data-quality": buildQuality,
 }
 
 // switchLanguage remembers the chosen language in a cookie and goes back to
@@ -30,4 +92,188 @@ func (s *Server) switchLanguage(w http.ResponseWriter, r *http.Request) {
 		back = "/"
 	}
 	http.Redirect(w, r, back, http.StatusSeeOther)
+}
+
+// homeData is the ministry's view at a glance.
+type homeData struct {
+	Sum                                               *inventory.Summary
+	Findings                                          int
+	ByAgency, ByOperator, Grade12, Facilities, Survey *table
+}
+
+func (d *homeData) Tables() []*table {
+	return []*table{d.ByAgency, d.ByOperator, d.Grade12, d.Facilities, d.Survey}
+}
+
+func buildHome(s *Server, r *http.Request, _ url.Values) (tabled, error) {
+	ctx, scope, l := r.Context(), s.scope(r), tr(lang(r))
+	sum, err := s.store.Summary(ctx, scope)
+	if err != nil {
+		return nil, err
+	}
+	findings, err := s.countFindings(ctx, scope)
+	if err != nil {
+		return nil, err
+	}
+	return &homeData{
+		Sum:        sum,
+		Findings:   findings,
+		ByAgency:   homeByAgency(l, sum),
+		ByOperator: homeByOperator(l, sum),
+		Grade12:    homeGrade12(l, sum),
+		Facilities: homeFacilities(l, sum),
+		Survey:     homeSurvey(l, sum),
+	}, nil
+}
+
+// findingCounts keeps the home page's data-quality count per store and
+// scope until the inventory's version moves: the count needs the whole
+// inventory read and checked, the rest of the page only the summary.
+var findingCounts = struct {
+	sync.Mutex
+	m map[findingKey]findingCount
+}{m: map[findingKey]findingCount{}}
+
+type findingKey struct {
+	store *inventory.Store
+	scope string
+}
+
+type findingCount struct {
+	version int64
+	n       int
+}
+
+func (s *Server) countFindings(ctx context.Context, scope access.Scope) (int, error) {
+	// The version is read before the inventory: a change landing between
+	// the two makes the count newer than its version, never older, and the
+	// next request counts again.
+	version, err := s.store.Version(ctx)
+	if err != nil {
+		return 0, err
+	}
+	key := findingKey{s.store, scope.String()}
+	findingCounts.Lock()
+	cached, ok := findingCounts.m[key]
+	findingCounts.Unlock()
+	if ok && cached.version == version {
+		return cached.n, nil
+	}
+	inv, err := s.store.Load(ctx, scope)
+	if err != nil {
+		return 0, err
+	}
+	n := len(quality.Check(inv))
+	findingCounts.Lock()
+	if len(findingCounts.m) > 256 {
+		clear(findingCounts.m)
+	}
+	findingCounts.m[key] = findingCount{version: version, n: n}
+	findingCounts.Unlock()
+	return n, nil
+}
+
+// homeByAgency is systems by agency and grade, with a totals row.
+func homeByAgency(l tr, sum *inventory.Summary) *table {
+	t := &table{ID: "by-agency", Caption: l.t("home.by_agency.caption"), Export: exportHref("home", "by-agency"),
+		Columns: []column{{Label: l.t("home.col.agency")}}}
+	for _, g := range inventory.GradeKeys {
+		t.Columns = append(t.Columns, column{Label: l.t("grade." + g), Num: true})
+	}
+	t.Columns = append(t.Columns, column{Label: l.t("home.col.total"), Num: true})
+	for _, a := range sum.PerAgency {
+		row := []cell{headCell(linkCell(a.Name, "/agencies/"+strconv.FormatInt(a.ID, 10)))}
+		for _, g := range inventory.GradeKeys {
+			row = append(row, intCell(a.ByGrade[g]))
+		}
+		t.Rows = append(t.Rows, append(row, intCell(a.Systems)))
+	}
+	foot := []cell{headCell(textCell(l.t("home.row.total")))}
+	for _, g := range inventory.GradeKeys {
+		foot = append(foot, intCell(sum.ByGrade[g]))
+	}
+	t.Foot = [][]cell{append(foot, intCell(sum.Systems))}
+	return t
+}
+
+// homeByOperator is facilities and systems by who runs the facility, as
+// the plan counts them (국정자원 17, 자체 164, 민간 31).
+func homeByOperator(l tr, sum *inventory.Summary) *table {
+	t := &table{ID: "by-operator", Caption: l.t("home.by_operator.caption"), Export: exportHref("home", "by-operator"),
+		Columns: []column{{Label: l.t("home.col.operator")}, {Label: l.t("home.col.facilities"), Num: true},
+			{Label: l.t("home.col.systems"), Num: true}, {Label: l.t("home.col.share"), Num: true}}}
+	for _, op := range inventory.Operators {
+		t.Rows = append(t.Rows, []cell{headCell(textCell(l.operator(op))), intCell(sum.FacilitiesByOperator[op]),
+			intCell(sum.ByOperator[op]), pctCell(sum.ByOperator[op], sum.Systems)})
+	}
+	if sum.Unplaced > 0 {
+		t.Rows = append(t.Rows, []cell{headCell(textCell(l.t("home.row.unplaced"))), textCell(""),
+			intCell(sum.Unplaced), pctCell(sum.Unplaced, sum.Systems)})
+	}
+	t.Foot = [][]cell{{headCell(textCell(l.t("home.row.total"))), intCell(sum.Facilities), intCell(sum.Systems), pctCell(sum.Systems, sum.Systems)}}
+	return t
+}
+
+// homeGrade12 is the grade-1 and grade-2 systems by operator
+// (국정자원 2, 자체운영 26, 민간 위탁 2).
+func homeGrade12(l tr, sum *inventory.Summary) *table {
+	t := &table{ID: "grade12", Caption: l.t("home.grade12.caption"), Export: exportHref("home", "grade12"),
+		Columns: []column{{Label: l.t("home.col.operator")}, {Label: l.t("home.col.grade12"), Num: true}, {Label: l.t("home.col.share"), Num: true}}}
+	total := 0
+	for _, op := range inventory.Operators {
+		total += sum.Grade12ByOperator[op]
+	}
+	for _, op := range inventory.Operators {
+		t.Rows = append(t.Rows, []cell{headCell(textCell(l.operator(op))), intCell(sum.Grade12ByOperator[op]), pctCell(sum.Grade12ByOperator[op], total)})
+	}
+	t.Foot = [][]cell{{headCell(textCell(l.t("home.row.total"))), intCell(total), pctCell(total, total)}}
+	return t
+}
+
+// homeFacilities is each facility with its operator, its systems and the
+// agencies that run them; a facility several agencies share is tagged.
+func homeFacilities(l tr, sum *inventory.Summary) *table {
+	t := &table{ID: "facilities", Caption: l.t("home.facilities.caption"), Export: exportHref("home", "facilities"),
+		Columns: []column{{Label: l.t("home.col.facility")}, {Label: l.t("home.col.operator")},
+			{Label: l.t("home.col.systems"), Num: true}, {Label: l.t("home.col.agencies")}}}
+	total := 0
+	for _, f := range sum.PerFacility {
+		var tags []tag
+		if f.Shared {
+			tags = append(tags, l.shared())
+		}
+		parts := make([]string, len(f.Agencies))
+		for i, a := range f.Agencies {
+			parts[i] = l.t("home.agency_count", a.Name, a.Systems)
+		}
+		t.Rows = append(t.Rows, []cell{headCell(linkCell(f.Name, "/facilities/"+strconv.FormatInt(f.ID, 10), tags...)),
+			textCell(l.operator(f.Operator)), intCell(f.Systems), textCell(strings.Join(parts, ", "))})
+		total += f.Systems
+	}
+	t.Foot = [][]cell{{headCell(textCell(l.t("home.row.total"))), textCell(""), intCell(total), textCell("")}}
+	return t
+}
+
+// homeSurvey is the written survey's figures, each as a count and a share
+// of the surveyed systems, and as the plan writes them: "188개(95.4%)".
+func homeSurvey(l tr, sum *inventory.Summary) *table {
+	t := &table{ID: "survey", Caption: l.t("home.survey.caption"), Export: exportHref("home", "survey"),
+		Columns: []column{{Label: l.t("home.col.item")}, {Label: l.t("home.col.systems"), Num: true},
+			{Label: l.t("home.col.share_surveyed"), Num: true}, {Label: l.t("home.col.as_written")}}}
+	sv := sum.Survey
+	for _, item := range []struct {
+		key string
+		n   int
+	}{
+		{"surveyed", sv.Surveyed}, {"manual", sv.Manual}, {"redundancy", sv.Redundancy}, {"dr", sv.DR},
+		{"dr_similar", sv.DRSimilar}, {"backup", sv.Backup}, {"offsite", sv.Offsite},
+	} {
+		head := headCell(textCell(l.t("home.survey." + item.key)))
+		if item.key == "dr_similar" {
+			head.Class = "sub"
+		}
+		pct := pctCell(item.n, sv.Surveyed)
+		t.Rows = append(t.Rows, []cell{head, intCell(item.n), pct, textCell(l.t("home.survey.figure", item.n, pct.Text))})
+	}
+	return t
 }

@@ -1,0 +1,11 @@
+package web
+
+import "testing"
+
+// The pages that list every record, at whole-of-government size.
+
+func BenchmarkSystemsPage10000Systems(b *testing.B) { benchmarkPage(b, "/systems") }
+
+func BenchmarkDataQualityPage10000Systems(b *testing.B) { benchmarkPage(b, "/data-quality") }
+
+func BenchmarkFacilityPage10000Systems(b *testing.B) { benchmarkPage(b, "/facilities/1") }

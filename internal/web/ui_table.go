@@ -1,0 +1,320 @@
+package web
+
+import (
+	"bytes"
+	"encoding/csv"
+	"fmt"
+	"net/http"
+	"net/url"
+	"strconv"
+	"strings"
+	"time"
+
+	"github.com/xuri/excelize/v2"
+
+	"yeonsok/internal/apperror"
+	"yeonsok/internal/locale"
+)
+
+// table is one table of a page, built once and written three ways: as HTML
+// (the "table" partial), as XLSX and as CSV. Because all three read the same
+// cells, an export can never disagree with the page it came from.
+type table struct {
+	// ID names the table within its page and in its export's URL.
+	ID      string
+	Caption string
+	Columns []column
+	Rows    [][]cell
+	// Foot holds totals rows.
+	Foot [][]cell
+	// Export is the export path without extension, e.g.
+	// "/export/home/by-agency"; empty when the table is not exported.
+	Export string
+	// Query is the page's filter, kept on the export links so that the
+	// file holds exactly the rows the page shows.
+	Query string
+}
+
+type column struct {
+	Label string
+	Num   bool
+	// Action marks a column of links to act on a row (edit), which has
+	// no place in a spreadsheet.
+	Action bool
+}
+
+// cell is one table cell. Tags are short visible markers ("표본",
+// "공동 이용"); exports append them to the text in parentheses.
+type cell struct {
+	Text  string
+	Href  string
+	Num   bool
+	Value float64
+	// Decimals is how many decimals a number shows (percentages: 1).
+	Decimals int
+	Tags     []tag
+	// Head marks the cell that names its row (<th scope="row">).
+	Head  bool
+	Class string
+}
+
+type tag struct {
+	Label string
+	Class string
+}
+
+func textCell(text string) cell { return cell{Text: text} }
+
+func linkCell(text, href string, tags ...tag) cell {
+	return cell{Text: text, Href: href, Tags: tags}
+}
+
+func headCell(c cell) cell {
+	c.Head = true
+	return c
+}
+
+func intCell(n int) cell {
+	return cell{Text: strconv.Itoa(n), Num: true, Value: float64(n)}
+}
+
+// pctCell is n as a percentage of of, to one decimal as the plan writes it.
+func pctCell(n, of int) cell {
+	v := percent(n, of)
+	return cell{Text: strconv.FormatFloat(v, 'f', 1, 64), Num: true, Value: v, Decimals: 1}
+}
+
+func percent(n, of int) float64 {
+	if of == 0 {
+		return 0
+	}
+	v, _ := strconv.ParseFloat(fmt.Sprintf("%.1f", float64(n)*100/float64(of)), 64)
+	return v
+}
+
+// XLSXHref and CSVHref are the table's export links.
+func (t *table) XLSXHref() string { return t.href(".xlsx") }
+func (t *table) CSVHref() string  { return t.href(".csv") }
+
+func (t *table) href(ext string) string {
+	if t.Query == "" {
+		return t.Export + ext
+	}
+	return t.Export + ext + "?" + t.Query
+}
+
+// plain is the text of a cell as exports write it.
+func (c cell) plain() string {
+	text := c.Text
+	for _, t := range c.Tags {
+		text += " (" + t.Label + ")"
+	}
+	return text
+}
+
+// allRows is the table as exports write it: header, rows, totals, each
+// without the action columns.
+func (t *table) allRows() [][]cell {
+	rows := make([][]cell, 0, len(t.Rows)+len(t.Foot)+1)
+	head := make([]cell, len(t.Columns))
+	for i, c := range t.Columns {
+		head[i] = cell{Text: c.Label}
+	}
+	rows = append(rows, head)
+	rows = append(rows, t.Rows...)
+	rows = append(rows, t.Foot...)
+	for i, row := range rows {
+		var kept []cell
+		for c, cl := range row {
+			if c >= len(t.Columns) || !t.Columns[c].Action {
+				kept = append(kept, cl)
+			}
+		}
+		rows[i] = kept
+	}
+	return rows
+}
+
+// CSV writes the table as UTF-8 with a byte-order mark, which is what makes
+// Excel on a Korean Windows read Hangul correctly.
+func (t *table) CSV() ([]byte, error) {
+	var buf bytes.Buffer
+	buf.WriteString("\uFEFF")
+	w := csv.NewWriter(&buf)
+	w.UseCRLF = true
+	for _, row := range t.allRows() {
+		record := make([]string, len(row))
+		for i, c := range row {
+			record[i] = c.plain()
+		}
+		if err := w.Write(record); err != nil {
+			return nil, fmt.Errorf("web: write csv: %w", err)
+		}
+	}
+	w.Flush()
+	return buf.Bytes(), w.Error()
+}
+
+// XLSX writes the table as a workbook of one sheet named after its caption,
+// header bold and frozen, numbers stored as numbers.
+func (t *table) XLSX() ([]byte, error) {
+	f := excelize.NewFile()
+	defer f.Close()
+	sheet := sheetName(t.Caption)
+	if err := f.SetSheetName("Sheet1", sheet); err != nil {
+		return nil, fmt.Errorf("web: name sheet: %w", err)
+	}
+	styles := map[[2]int]int{}
+	style := func(bold bool, decimals int) (int, error) {
+		key := [2]int{0, decimals}
+		if bold {
+			key[0] = 1
+		}
+		if id, ok := styles[key]; ok {
+			return id, nil
+		}
+		st := &excelize.Style{}
+		if bold {
+			st.Font = &excelize.Font{Bold: true}
+		}
+		if decimals > 0 {
+			format := "0." + strings.Repeat("0", decimals)
+			st.CustomNumFmt = &format
+		}
+		id, err := f.NewStyle(st)
+		styles[key] = id
+		return id, err
+	}
+	widths := make([]int, len(t.Columns))
+	for r, row := range t.allRows() {
+		for c, cl := range row {
+			name, err := excelize.CoordinatesToCellName(c+1, r+1)
+			if err != nil {
+				return nil, fmt.Errorf("web: xlsx cell: %w", err)
+			}
+			var v any = cl.plain()
+			if cl.Num && len(cl.Tags) == 0 {
+				v = cl.Value
+			}
+			if err := f.SetCellValue(sheet, name, v); err != nil {
+				return nil, fmt.Errorf("web: xlsx value: %w", err)
+			}
+			if bold, decimals := r == 0 || r > len(t.Rows), cl.Decimals; bold || decimals > 0 {
+				id, err := style(bold, decimals)
+				if err != nil {
+					return nil, fmt.Errorf("web: xlsx style: %w", err)
+				}
+				if err := f.SetCellStyle(sheet, name, name, id); err != nil {
+					return nil, fmt.Errorf("web: xlsx style: %w", err)
+				}
+			}
+			if c < len(widths) {
+				widths[c] = max(widths[c], displayWidth(cl.plain()))
+			}
+		}
+	}
+	for c, w := range widths {
+		col, _ := excelize.ColumnNumberToName(c + 1)
+		f.SetColWidth(sheet, col, col, float64(min(max(w+2, 8), 60)))
+	}
+	f.SetPanes(sheet, &excelize.Panes{Freeze: true, YSplit: 1, TopLeftCell: "A2", ActivePane: "bottomLeft"})
+	var buf bytes.Buffer
+	if err := f.Write(&buf); err != nil {
+		return nil, fmt.Errorf("web: write xlsx: %w", err)
+	}
+	return buf.Bytes(), nil
+}
+
+// displayWidth counts a Hangul or other wide character as two columns.
+func displayWidth(s string) int {
+	n := 0
+	for _, r := range s {
+		if r >= 0x1100 {
+			n += 2
+		} else {
+			n++
+		}
+	}
+	return n
+}
+
+// sheetName makes a caption a valid sheet name: no []:*?/\, at most 31
+// characters.
+func sheetName(caption string) string {
+	name := strings.Map(func(r rune) rune {
+		if strings.ContainsRune(`[]:*?/\`, r) {
+			return ' '
+		}
+		return r
+	}, caption)
+	name = strings.TrimSpace(name)
+	if r := []rune(name); len(r) > 31 {
+		name = string(r[:31])
+	}
+	if name == "" {
+		name = "Sheet1"
+	}
+	return name
+}
+
+// tabled is page data that holds exportable tables.
+type tabled interface {
+	Tables() []*table
+}
+
+// pageBuilder builds one page's data from its query (with "id" for a
+// detail page). The page and its exports call the same builder.
+type pageBuilder func(s *Server, r *http.Request, q url.Values) (tabled, error)
+
+// exportTable answers GET /export/{page}/{file}: one table of a page as
+// {table}.xlsx or {table}.csv, with the page's filters from the query.
+func (s *Server) exportTable(w http.ResponseWriter, r *http.Request) {
+	pageName, file := r.PathValue("page"), r.PathValue("file")
+	name, ext, _ := strings.Cut(file, ".")
+	build, ok := exportable[pageName]
+	if !ok || (ext != "xlsx" && ext != "csv") {
+		s.renderError(w, r, apperror.New(apperror.NotFound, "", "export.not_found"))
+		return
+	}
+	data, err := build(s, r, r.URL.Query())
+	if err != nil {
+		s.renderError(w, r, err)
+		return
+	}
+	for _, t := range data.Tables() {
+		if t.ID != name || t.Export == "" {
+			continue
+		}
+		var body []byte
+		var contentType string
+		if ext == "xlsx" {
+			body, err = t.XLSX()
+			contentType = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+		} else {
+			body, err = t.CSV()
+			contentType = "text/csv; charset=utf-8"
+		}
+		if err != nil {
+			s.renderError(w, r, err)
+			return
+		}
+		// The name is ASCII only (page and table names are ours, the id a
+		// number), so every browser and mail gateway keeps it intact.
+		subject := pageName
+		if id, err := strconv.ParseInt(r.URL.Query().Get("id"), 10, 64); err == nil {
+			subject += "-" + strconv.FormatInt(id, 10)
+		}
+		filename := fmt.Sprintf("yeonsok-%s-%s-%s.%s", subject, name, time.Now().In(locale.KST).Format("20060102"), ext)
+		w.Header().Set("Content-Type", contentType)
+		w.Header().Set("Content-Disposition", `attachment; filename="`+filename+`"`)
+		w.Header().Set("Cache-Control", "no-store")
+		w.Write(body)
+		return
+	}
+	s.renderError(w, r, apperror.New(apperror.NotFound, "", "export.not_found"))
+}
+
+// exportHref is the export path of a table on a page.
+func exportHref(pageName, tableID string) string {
+	return "/export/" + pageName + "/" + tableID
+}
