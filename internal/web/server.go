@@ -32,6 +32,8 @@ type Server struct {
 	views *views
 	log   *slog.Logger
 	mux   *http.ServeMux
+	// findings caches the data-quality count of the home page.
+	findings findingCache
 	// handler is mux behind cross-origin protection: a state-changing
 	// request from another origin (a forged form post) is refused.
 	handler http.Handler

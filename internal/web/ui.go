@@ -126,17 +126,12 @@ func buildHome(s *Server, r *http.Request, _ url.Values) (tabled, error) {
 	}, nil
 }
 
-// findingCounts keeps the home page's data-quality count per store and
-// scope until the inventory's version moves: the count needs the whole
-// inventory read and checked, the rest of the page only the summary.
-var findingCounts = struct {
-	sync.Mutex
-	m map[findingKey]findingCount
-}{m: map[findingKey]findingCount{}}
-
-type findingKey struct {
-	store *inventory.Store
-	scope string
+// findingCache keeps the home page's data-quality count per scope until
+// the inventory's version moves: the count needs the whole inventory read
+// and checked, the rest of the page only the summary.
+type findingCache struct {
+	mu     sync.Mutex
+	counts map[string]findingCount
 }
 
 type findingCount struct {
@@ -152,10 +147,10 @@ func (s *Server) countFindings(ctx context.Context, scope access.Scope) (int, er
 	if err != nil {
 		return 0, err
 	}
-	key := findingKey{s.store, scope.String()}
-	findingCounts.Lock()
-	cached, ok := findingCounts.m[key]
-	findingCounts.Unlock()
+	key := scope.String()
+	s.findings.mu.Lock()
+	cached, ok := s.findings.counts[key]
+	s.findings.mu.Unlock()
 	if ok && cached.version == version {
 		return cached.n, nil
 	}
@@ -164,12 +159,12 @@ func (s *Server) countFindings(ctx context.Context, scope access.Scope) (int, er
 		return 0, err
 	}
 	n := len(quality.Check(inv))
-	findingCounts.Lock()
-	if len(findingCounts.m) > 256 {
-		clear(findingCounts.m)
+	s.findings.mu.Lock()
+	if s.findings.counts == nil || len(s.findings.counts) > 256 {
+		s.findings.counts = map[string]findingCount{}
 	}
-	findingCounts.m[key] = findingCount{version: version, n: n}
-	findingCounts.Unlock()
+	s.findings.counts[key] = findingCount{version: version, n: n}
+	s.findings.mu.Unlock()
 	return n, nil
 }
 
