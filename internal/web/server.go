@@ -16,6 +16,7 @@ import (
 	"yeonsok/internal/database"
 	"yeonsok/internal/inventory"
 	"yeonsok/internal/locale"
+	"yeonsok/internal/transfer"
 )
 
 // Request body limits: forms and JSON are small; an import file may not be.
@@ -27,11 +28,12 @@ const (
 // Server holds what the handlers need. Handlers are its methods, one per
 // action, named for what they do.
 type Server struct {
-	db    *database.DB
-	store *inventory.Store
-	views *views
-	log   *slog.Logger
-	mux   *http.ServeMux
+	db      *database.DB
+	store   *inventory.Store
+	uploads *transfer.Uploads
+	views   *views
+	log     *slog.Logger
+	mux     *http.ServeMux
 	// findings caches the data-quality count of the home page.
 	findings findingCache
 	// handler is mux behind cross-origin protection: a state-changing
@@ -46,7 +48,7 @@ func New(db *database.DB, log *slog.Logger) (*Server, error) {
 	if err != nil {
 		return nil, err
 	}
-	s := &Server{db: db, store: inventory.NewStore(db), views: v, log: log, mux: http.NewServeMux()}
+	s := &Server{db: db, store: inventory.NewStore(db), uploads: transfer.NewUploads(db), views: v, log: log, mux: http.NewServeMux()}
 	s.routes()
 	protection := http.NewCrossOriginProtection()
 	protection.SetDenyHandler(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {

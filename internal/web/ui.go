@@ -61,6 +61,10 @@ func (s *Server) registerUI() {
 	s.mux.HandleFunc("POST /dependencies/{id}/delete", s.deleteDependency)
 
 	s.mux.HandleFunc("GET /data-quality", s.showPage("data_quality", "quality.title", buildQuality))
+
+	s.mux.HandleFunc("GET /import", s.showImport)
+	s.mux.HandleFunc("POST /import", s.previewImport)
+	s.mux.HandleFunc("POST /import/apply", s.applyImport)
 }
 
 // exportable are the pages whose tables can be downloaded, by the name in
