@@ -46,7 +46,12 @@ func commands() []command {
 // Run runs the yeonsok command with args (without the program name) and
 // returns the process exit code.
 func Run(ctx context.Context, args []string, stdout, stderr io.Writer) int {
-	env := &environment{cfg: config.FromEnv(), stdout: stdout, stderr: stderr}
+	cfg, err := config.FromEnv()
+	if err != nil {
+		fmt.Fprintf(stderr, "yeonsok: %v\n", err)
+		return 1
+	}
+	env := &environment{cfg: cfg, stdout: stdout, stderr: stderr}
 	env.log = slog.New(slog.NewTextHandler(stderr, &slog.HandlerOptions{Level: parseLevel(env.cfg.LogLevel)}))
 	name := "serve"
 	if len(args) > 0 && !strings.HasPrefix(args[0], "-") {
@@ -139,21 +144,23 @@ func (env *environment) dbFlag(fs *flag.FlagSet) *string {
 	return fs.String("db", env.cfg.Database, "SQLite file path or postgres:// URL (env YEONSOK_DATABASE_URL)")
 }
 
-// openDB opens and migrates the database.
-func (env *environment) openDB(ctx context.Context, target string) (*database.DB, error) {
-	db, err := database.Open(ctx, target)
+// openDB opens and migrates the database. fresh is true when this run
+// created the schema: the only start on which the sample data is loaded, so
+// that a database emptied by its users is never refilled behind their back.
+func (env *environment) openDB(ctx context.Context, target string) (db *database.DB, fresh bool, err error) {
+	db, err = database.Open(ctx, target)
 	if err != nil {
-		return nil, err
+		return nil, false, err
 	}
 	applied, err := db.Migrate(ctx)
 	if err != nil {
 		db.Close()
-		return nil, err
+		return nil, false, err
 	}
 	if len(applied) > 0 {
 		env.log.Info("database migrated", "database", db.Location, "applied", applied)
 	}
-	return db, nil
+	return db, len(applied) > 0 && applied[0] == 1, nil
 }
 
 func runVersion(ctx context.Context, env *environment, args []string) error {
@@ -167,7 +174,7 @@ func runMigrate(ctx context.Context, env *environment, args []string) error {
 	if err := fs.Parse(args); err != nil {
 		return err
 	}
-	db, err := env.openDB(ctx, *target)
+	db, _, err := env.openDB(ctx, *target)
 	if err != nil {
 		return err
 	}

@@ -10,15 +10,11 @@ import (
 	"yeonsok/internal/sampledata"
 )
 
-// loadSampleOnFirstStart loads the plan's sample dataset into an empty
-// database, so that a new user sees the ministry's situation at once.
+// loadSampleOnFirstStart loads the plan's sample dataset into a database
+// whose schema this start created, so that a new user sees the ministry's
+// situation at once.
 func loadSampleOnFirstStart(ctx context.Context, env *environment, db *database.DB) error {
-	store := inventory.NewStore(db)
-	empty, err := sampledata.Empty(ctx, store)
-	if err != nil || !empty {
-		return err
-	}
-	if err := sampledata.Load(ctx, store); err != nil {
+	if err := sampledata.Load(ctx, inventory.NewStore(db)); err != nil {
 		return fmt.Errorf("load sample data: %w", err)
 	}
 	env.log.Info("first start: loaded the plan's sample dataset (212 systems in 18 facilities)", "database", db.Location)
@@ -31,7 +27,7 @@ func runSeed(ctx context.Context, env *environment, args []string) error {
 	if err := fs.Parse(args); err != nil {
 		return err
 	}
-	db, err := env.openDB(ctx, *target)
+	db, _, err := env.openDB(ctx, *target)
 	if err != nil {
 		return err
 	}

@@ -24,13 +24,15 @@ func runServe(ctx context.Context, env *environment, args []string) error {
 	if err := config.RequireLoopback(*addr); err != nil {
 		return err
 	}
-	db, err := env.openDB(ctx, *target)
+	db, fresh, err := env.openDB(ctx, *target)
 	if err != nil {
 		return err
 	}
 	defer db.Close()
-	if err := loadSampleOnFirstStart(ctx, env, db); err != nil {
-		return err
+	if fresh {
+		if err := loadSampleOnFirstStart(ctx, env, db); err != nil {
+			return err
+		}
 	}
 	srv, err := web.New(db, env.log)
 	if err != nil {

@@ -2,11 +2,13 @@ package cli
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"os"
 	"path/filepath"
 
 	"yeonsok/internal/access"
+	"yeonsok/internal/apperror"
 	"yeonsok/internal/inventory"
 	"yeonsok/internal/locale"
 	"yeonsok/internal/transfer"
@@ -27,6 +29,7 @@ func runImport(ctx context.Context, env *environment, args []string) error {
 		fs.Usage()
 		return fmt.Errorf("no file given")
 	}
+	l := locale.Parse(*lang)
 	var files []transfer.File
 	for _, path := range paths {
 		f, err := os.Open(path)
@@ -36,26 +39,35 @@ func runImport(ctx context.Context, env *environment, args []string) error {
 		data, err := transfer.ReadAll(f, 0)
 		f.Close()
 		if err != nil {
-			return fmt.Errorf("%s: %w", path, err)
+			return fmt.Errorf("%s: %s", path, describe(err, l))
 		}
 		files = append(files, transfer.File{Name: filepath.Base(path), Data: data})
 	}
-	db, err := env.openDB(ctx, *target)
+	db, _, err := env.openDB(ctx, *target)
 	if err != nil {
 		return err
 	}
 	defer db.Close()
-	l := locale.Parse(*lang)
 	plan, err := transfer.ImportFiles(ctx, inventory.NewStore(db), access.All(), files,
 		transfer.Options{DryRun: *dryRun, Encoding: *encoding, Sheet: *sheet})
 	if err != nil {
-		if p, ok := err.(*transfer.ProblemsError); ok {
-			return fmt.Errorf("nothing was imported:\n%s", p.Message(l))
-		}
-		return err
+		return fmt.Errorf("nothing was imported:\n%s", describe(err, l))
 	}
 	fmt.Fprintln(env.stdout, plan.Summary(l))
 	return nil
+}
+
+// describe writes an import error for people: every problem of a refused
+// file, each with its place, in the chosen language.
+func describe(err error, l locale.Lang) string {
+	var problems *transfer.ProblemsError
+	if errors.As(err, &problems) {
+		return problems.Message(l)
+	}
+	if e, ok := apperror.As(err); ok {
+		return e.Message(l)
+	}
+	return err.Error()
 }
 
 func runExport(ctx context.Context, env *environment, args []string) error {
@@ -74,7 +86,7 @@ func runExport(ctx context.Context, env *environment, args []string) error {
 	if *format != "xlsx" && *format != "csv" {
 		return fmt.Errorf("--format must be xlsx or csv, not %q", *format)
 	}
-	db, err := env.openDB(ctx, *target)
+	db, _, err := env.openDB(ctx, *target)
 	if err != nil {
 		return err
 	}

@@ -25,27 +25,36 @@ const (
 	DefaultDatabase = "yeonsok.db"
 )
 
-// FromEnv reads the environment, falling back to the defaults.
-func FromEnv() Config {
-	return Config{
-		Addr:     envOr("YEONSOK_ADDR", DefaultAddr),
-		Database: envOr("YEONSOK_DATABASE_URL", DefaultDatabase),
-		LogLevel: envOr("YEONSOK_LOG_LEVEL", "info"),
+// FromEnv reads the environment, falling back to the defaults. A *_FILE
+// variable naming a file that cannot be read is an error: falling back to
+// the default database would quietly start an empty tower instead.
+func FromEnv() (Config, error) {
+	var c Config
+	var err error
+	if c.Addr, err = envOr("YEONSOK_ADDR", DefaultAddr); err != nil {
+		return c, err
 	}
+	if c.Database, err = envOr("YEONSOK_DATABASE_URL", DefaultDatabase); err != nil {
+		return c, err
+	}
+	c.LogLevel, err = envOr("YEONSOK_LOG_LEVEL", "info")
+	return c, err
 }
 
-func envOr(name, fallback string) string {
+func envOr(name, fallback string) (string, error) {
 	// A *_FILE variant names a file holding the value, so that a database
 	// password need not sit in the environment.
 	if path := os.Getenv(name + "_FILE"); path != "" {
-		if body, err := os.ReadFile(path); err == nil {
-			return strings.TrimSpace(string(body))
+		body, err := os.ReadFile(path)
+		if err != nil {
+			return "", fmt.Errorf("config: %s_FILE: %w", name, err)
 		}
+		return strings.TrimSpace(string(body)), nil
 	}
 	if v := strings.TrimSpace(os.Getenv(name)); v != "" {
-		return v
+		return v, nil
 	}
-	return fallback
+	return fallback, nil
 }
 
 // RequireLoopback refuses an address other machines could reach. Until the

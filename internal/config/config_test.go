@@ -20,14 +20,18 @@ func TestRequireLoopback(t *testing.T) {
 func TestFromEnv(t *testing.T) {
 	t.Setenv("YEONSOK_ADDR", "")
 	t.Setenv("YEONSOK_DATABASE_URL", "")
-	if c := FromEnv(); c.Addr != DefaultAddr || c.Database != DefaultDatabase {
-		t.Fatalf("defaults: %+v", c)
+	if c, err := FromEnv(); err != nil || c.Addr != DefaultAddr || c.Database != DefaultDatabase {
+		t.Fatalf("defaults: %+v %v", c, err)
 	}
 	secret := filepath.Join(t.TempDir(), "db")
 	os.WriteFile(secret, []byte("postgres://u:pw@db/yeonsok\n"), 0o600)
 	t.Setenv("YEONSOK_DATABASE_URL_FILE", secret)
 	t.Setenv("YEONSOK_ADDR", "127.0.0.1:9999")
-	if c := FromEnv(); c.Database != "postgres://u:pw@db/yeonsok" || c.Addr != "127.0.0.1:9999" {
-		t.Fatalf("from env: %+v", c)
+	if c, err := FromEnv(); err != nil || c.Database != "postgres://u:pw@db/yeonsok" || c.Addr != "127.0.0.1:9999" {
+		t.Fatalf("from env: %+v %v", c, err)
+	}
+	t.Setenv("YEONSOK_DATABASE_URL_FILE", filepath.Join(t.TempDir(), "missing"))
+	if c, err := FromEnv(); err == nil {
+		t.Fatalf("unreadable secret file accepted, database %q", c.Database)
 	}
 }

@@ -20,18 +20,9 @@ import (
 // errNotEmpty refuses to load over existing records.
 var errNotEmpty = apperror.New(apperror.Conflict, "", "conflict.sample_not_empty")
 
-// Empty reports whether the store holds no agencies (first start).
-func Empty(ctx context.Context, store *inventory.Store) (bool, error) {
-	agencies, err := store.Agencies(ctx, access.All())
-	if err != nil {
-		return false, fmt.Errorf("sampledata: %w", err)
-	}
-	return len(agencies) == 0, nil
-}
-
 // Load writes the sample dataset into an empty store in one transaction
 // (access.All() scope). It returns an error and writes nothing when the
-// store already holds agencies.
+// store already holds agencies or facilities.
 func Load(ctx context.Context, store *inventory.Store) error {
 	systems, err := planSystems()
 	if err != nil {
@@ -42,7 +33,7 @@ func Load(ctx context.Context, store *inventory.Store) error {
 		if err != nil {
 			return err
 		}
-		if len(existing.Agencies) > 0 {
+		if len(existing.Agencies) > 0 || len(existing.Facilities) > 0 {
 			return errNotEmpty
 		}
 		w := &writer{tx: tx, agencies: map[string]int64{}, facilities: map[string]int64{}, systems: map[systemRef]int64{}}
