@@ -3,10 +3,7 @@
 // agency isolation lives in one place instead of in each handler.
 package access
 
-import (
-	"fmt"
-	"strings"
-)
+import "fmt"
 
 // Scope is the set of agencies a caller may see: all of them, or one.
 type Scope struct {
@@ -30,7 +27,7 @@ func (s Scope) AgencyID() int64 { return s.agencyID }
 func (s Scope) Allows(agencyID int64) bool { return s.all || s.agencyID == agencyID }
 
 // Where returns an SQL condition limiting column (an agency id) to the scope,
-// appending its argument to args; "TRUE" when nothing is limited. Placeholders
+// appending its argument to args; "1 = 1" when nothing is limited. Placeholders
 // continue from len(*args).
 func (s Scope) Where(column string, args *[]any) string {
 	if s.all {
@@ -45,5 +42,5 @@ func (s Scope) String() string {
 	if s.all {
 		return "all agencies"
 	}
-	return strings.TrimSpace(fmt.Sprintf("agency %d", s.agencyID))
+	return fmt.Sprintf("agency %d", s.agencyID)
 }

@@ -139,12 +139,32 @@ func (db *DB) InTx(ctx context.Context, fn func(tx *sql.Tx) error) error {
 	if err != nil {
 		return fmt.Errorf("database: begin: %w", err)
 	}
+	// Deferred, so that a panic in fn still hands SQLite's single writer
+	// connection back; after Commit it does nothing.
+	defer tx.Rollback()
 	if err := fn(tx); err != nil {
-		tx.Rollback()
 		return err
 	}
 	if err := tx.Commit(); err != nil {
 		return fmt.Errorf("database: commit: %w", err)
 	}
 	return nil
+}
+
+// BeginRead starts a read-only transaction in which every statement sees
+// the same snapshot, so that reads spread over several queries agree with
+// each other. On PostgreSQL that takes REPEATABLE READ (READ COMMITTED gives
+// each statement a snapshot of its own); on SQLite a read transaction under
+// WAL already keeps one snapshot, and the driver takes no isolation level.
+// The caller rolls it back when done.
+func (db *DB) BeginRead(ctx context.Context) (*sql.Tx, error) {
+	opts := &sql.TxOptions{ReadOnly: true}
+	if db.Dialect == Postgres {
+		opts.Isolation = sql.LevelRepeatableRead
+	}
+	tx, err := db.Read.BeginTx(ctx, opts)
+	if err != nil {
+		return nil, fmt.Errorf("database: begin read: %w", err)
+	}
+	return tx, nil
 }

@@ -6,7 +6,5 @@ import "time"
 // text order is time order on both dialects.
 const TimeLayout = "2006-01-02T15:04:05.000000Z"
 
-func nowText() string { return time.Now().UTC().Format(TimeLayout) }
-
 // Now returns the current time as stored text.
-func Now() string { return nowText() }
+func Now() string { return time.Now().UTC().Format(TimeLayout) }

@@ -39,7 +39,10 @@ func listAgencies(ctx context.Context, q queryer, scope access.Scope) ([]*Agency
 		}
 		list = append(list, a)
 	}
-	return list, rows.Err()
+	if err := rows.Err(); err != nil {
+		return nil, fmt.Errorf("inventory: list agencies: %w", err)
+	}
+	return list, nil
 }
 
 // Agencies lists the agencies in scope, in the order they were registered.
@@ -105,17 +108,30 @@ func (t *Tx) DeleteAgency(ctx context.Context, id int64) error {
 }
 
 func (t *Tx) checkAgency(ctx context.Context, a *Agency) error {
+	a.Normalize()
 	if err := a.Validate().Err(); err != nil {
 		return err
 	}
-	if a.ParentID != nil {
-		ok, err := exists(ctx, t.tx, "agencies", *a.ParentID)
+	if a.ParentID == nil {
+		return nil
+	}
+	// Walk up from the new parent: reaching the agency itself would close
+	// a loop (A → B → A). seen stops the walk on a loop already stored.
+	seen := map[int64]bool{}
+	for id := *a.ParentID; id != 0 && !seen[id]; {
+		if id == a.ID {
+			return apperror.New(apperror.Invalid, "parent_id", "invalid.parent_cycle")
+		}
+		seen[id] = true
+		var parent sql.NullInt64
+		err := t.tx.QueryRowContext(ctx, `SELECT parent_id FROM agencies WHERE id = $1`, id).Scan(&parent)
+		if errors.Is(err, sql.ErrNoRows) {
+			return apperror.New(apperror.Invalid, "parent_id", "invalid.unknown_agency", id)
+		}
 		if err != nil {
-			return err
+			return fmt.Errorf("inventory: look up agency %d: %w", id, err)
 		}
-		if !ok {
-			return apperror.New(apperror.Invalid, "parent_id", "invalid.unknown_agency", *a.ParentID)
-		}
+		id = parent.Int64
 	}
 	return nil
 }

@@ -31,7 +31,10 @@ func listDeclared(ctx context.Context, q queryer, scope access.Scope) ([]*Declar
 		d.AgencyID, d.FacilityID = ptrInt(agency), ptrInt(facility)
 		list = append(list, &d)
 	}
-	return list, rows.Err()
+	if err := rows.Err(); err != nil {
+		return nil, fmt.Errorf("inventory: list declared figures: %w", err)
+	}
+	return list, nil
 }
 
 // Declared lists the figures source documents state, as far as scope sees.
@@ -42,6 +45,9 @@ func (s *Store) Declared(ctx context.Context, scope access.Scope) ([]*DeclaredFi
 // AddDeclared records a figure a source document states.
 func (t *Tx) AddDeclared(ctx context.Context, d *DeclaredFigure) error {
 	if err := t.requireAll(); err != nil {
+		return err
+	}
+	if err := d.Validate().Err(); err != nil {
 		return err
 	}
 	err := t.tx.QueryRowContext(ctx, `INSERT INTO declared_figures (source, agency_id, facility_id, metric, value, note)

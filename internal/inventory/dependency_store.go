@@ -7,7 +7,6 @@ import (
 	"fmt"
 
 	"yeonsok/internal/access"
-	"yeonsok/internal/apperror"
 )
 
 const dependencyColumns = `d.id, d.from_system_id, d.to_system_id, d.kind, d.note, d.created_at`
@@ -22,11 +21,21 @@ func scanDependency(row interface{ Scan(...any) error }) (*Dependency, error) {
 	return &d, nil
 }
 
-// A dependency belongs to the agency of the system that depends (from).
+// dependencyTables joins each dependency d with the system that depends (f)
+// and the one it depends on (t).
+const dependencyTables = `dependencies d JOIN systems f ON f.id = d.from_system_id JOIN systems t ON t.id = d.to_system_id`
+
+// dependencyScope limits dependencies to those whose both systems the scope
+// sees. A dependency belongs to the agency of the system that depends; one
+// on another agency's system is the ministry's to see.
+func dependencyScope(scope access.Scope, args *[]any) string {
+	return scope.Where("f.agency_id", args) + ` AND ` + scope.Where("t.agency_id", args)
+}
+
 func listDependencies(ctx context.Context, q queryer, scope access.Scope) ([]*Dependency, error) {
 	var args []any
-	rows, err := q.QueryContext(ctx, `SELECT `+dependencyColumns+` FROM dependencies d JOIN systems s ON s.id = d.from_system_id
-		WHERE `+scope.Where("s.agency_id", &args)+` ORDER BY d.id`, args...)
+	rows, err := q.QueryContext(ctx, `SELECT `+dependencyColumns+` FROM `+dependencyTables+`
+		WHERE `+dependencyScope(scope, &args)+` ORDER BY d.id`, args...)
 	if err != nil {
 		return nil, fmt.Errorf("inventory: list dependencies: %w", err)
 	}
@@ -39,19 +48,26 @@ func listDependencies(ctx context.Context, q queryer, scope access.Scope) ([]*De
 		}
 		list = append(list, d)
 	}
-	return list, rows.Err()
+	if err := rows.Err(); err != nil {
+		return nil, fmt.Errorf("inventory: list dependencies: %w", err)
+	}
+	return list, nil
 }
 
-// Dependencies lists the dependencies of systems in scope.
+// Dependencies lists the dependencies between systems in scope.
 func (s *Store) Dependencies(ctx context.Context, scope access.Scope) ([]*Dependency, error) {
 	return listDependencies(ctx, s.db.Read, scope)
 }
 
-// Dependency fetches one dependency whose depending system is in scope.
+// Dependency fetches one dependency between systems in scope.
 func (s *Store) Dependency(ctx context.Context, scope access.Scope, id int64) (*Dependency, error) {
+	return getDependency(ctx, s.db.Read, scope, id)
+}
+
+func getDependency(ctx context.Context, q queryer, scope access.Scope, id int64) (*Dependency, error) {
 	args := []any{id}
-	d, err := scanDependency(s.db.Read.QueryRowContext(ctx, `SELECT `+dependencyColumns+` FROM dependencies d JOIN systems s ON s.id = d.from_system_id
-		WHERE d.id = $1 AND `+scope.Where("s.agency_id", &args), args...))
+	d, err := scanDependency(q.QueryRowContext(ctx, `SELECT `+dependencyColumns+` FROM `+dependencyTables+`
+		WHERE d.id = $1 AND `+dependencyScope(scope, &args), args...))
 	if errors.Is(err, sql.ErrNoRows) {
 		return nil, notFound("dependency")
 	}
@@ -63,21 +79,15 @@ func (s *Store) Dependency(ctx context.Context, scope access.Scope, id int64) (*
 
 // CreateDependency records that one system needs another.
 func (t *Tx) CreateDependency(ctx context.Context, d *Dependency) error {
-	if d.Kind == "" {
-		d.Kind = "interface"
-	}
+	d.Normalize()
 	if err := d.Validate().Err(); err != nil {
 		return err
 	}
-	if err := t.requireAgency(ctx, "systems", d.FromSystemID, "system"); err != nil {
-		return apperror.New(apperror.Invalid, "from_system_id", "invalid.unknown_system", d.FromSystemID)
+	if err := t.systemRef(ctx, "from_system_id", d.FromSystemID); err != nil {
+		return err
 	}
-	for field, id := range map[string]int64{"from_system_id": d.FromSystemID, "to_system_id": d.ToSystemID} {
-		if ok, err := exists(ctx, t.tx, "systems", id); err != nil {
-			return err
-		} else if !ok {
-			return apperror.New(apperror.Invalid, field, "invalid.unknown_system", id)
-		}
+	if err := t.systemRef(ctx, "to_system_id", d.ToSystemID); err != nil {
+		return err
 	}
 	err := t.tx.QueryRowContext(ctx, `INSERT INTO dependencies (from_system_id, to_system_id, kind, note, created_at)
 		VALUES ($1, $2, $3, $4, $5) RETURNING id`, d.FromSystemID, d.ToSystemID, d.Kind, d.Note, t.now).Scan(&d.ID)
@@ -86,9 +96,10 @@ func (t *Tx) CreateDependency(ctx context.Context, d *Dependency) error {
 
 // UpdateDependency changes a dependency's kind and note.
 func (t *Tx) UpdateDependency(ctx context.Context, d *Dependency) error {
-	if err := t.requireDependency(ctx, d.ID); err != nil {
+	if _, err := getDependency(ctx, t.tx, t.scope, d.ID); err != nil {
 		return err
 	}
+	d.Normalize()
 	if err := d.Validate().Err(); err != nil {
 		return err
 	}
@@ -101,7 +112,7 @@ func (t *Tx) UpdateDependency(ctx context.Context, d *Dependency) error {
 
 // DeleteDependency removes a dependency.
 func (t *Tx) DeleteDependency(ctx context.Context, id int64) error {
-	if err := t.requireDependency(ctx, id); err != nil {
+	if _, err := getDependency(ctx, t.tx, t.scope, id); err != nil {
 		return err
 	}
 	res, err := t.tx.ExecContext(ctx, `DELETE FROM dependencies WHERE id = $1`, id)
@@ -109,19 +120,4 @@ func (t *Tx) DeleteDependency(ctx context.Context, id int64) error {
 		return err
 	}
 	return mustAffect(res, "dependency")
-}
-
-func (t *Tx) requireDependency(ctx context.Context, id int64) error {
-	var from int64
-	err := t.tx.QueryRowContext(ctx, `SELECT from_system_id FROM dependencies WHERE id = $1`, id).Scan(&from)
-	if errors.Is(err, sql.ErrNoRows) {
-		return notFound("dependency")
-	}
-	if err != nil {
-		return fmt.Errorf("inventory: look up dependency %d: %w", id, err)
-	}
-	if err := t.requireAgency(ctx, "systems", from, "system"); err != nil {
-		return notFound("dependency")
-	}
-	return nil
 }

@@ -8,6 +8,7 @@ import (
 	"fmt"
 
 	"yeonsok/internal/access"
+	"yeonsok/internal/apperror"
 )
 
 const facilityColumns = `id, name, operator, operator_name, region, address, conditions, findings, surveyed, sample, created_at, updated_at`
@@ -20,7 +21,7 @@ func scanFacility(row interface{ Scan(...any) error }) (*Facility, error) {
 		return nil, err
 	}
 	if err := json.Unmarshal([]byte(conditions), &f.Conditions); err != nil {
-		return nil, fmt.Errorf("facility %d conditions: %w", f.ID, err)
+		return nil, fmt.Errorf("inventory: facility %d conditions: %w", f.ID, err)
 	}
 	f.CreatedAt, f.UpdatedAt = parseTime(created), parseTime(updated)
 	return &f, nil
@@ -53,7 +54,10 @@ func listFacilities(ctx context.Context, q queryer, scope access.Scope) ([]*Faci
 		}
 		list = append(list, f)
 	}
-	return list, rows.Err()
+	if err := rows.Err(); err != nil {
+		return nil, fmt.Errorf("inventory: list facilities: %w", err)
+	}
+	return list, nil
 }
 
 // Facilities lists the facilities in scope.
@@ -74,6 +78,23 @@ func (s *Store) Facility(ctx context.Context, scope access.Scope, id int64) (*Fa
 	return f, nil
 }
 
+// facilityRef checks that a system may be placed in facility id: it exists
+// and the scope already sees it. Any other facility is, to an agency, no
+// facility at all; otherwise naming it as a DR site would reveal its
+// address and findings.
+func (t *Tx) facilityRef(ctx context.Context, field string, id int64) error {
+	args := []any{id}
+	var one int
+	err := t.tx.QueryRowContext(ctx, `SELECT 1 FROM facilities WHERE id = $1 AND `+facilityScope(t.scope, &args), args...).Scan(&one)
+	if errors.Is(err, sql.ErrNoRows) {
+		return apperror.New(apperror.Invalid, field, "invalid.unknown_facility", id)
+	}
+	if err != nil {
+		return fmt.Errorf("inventory: look up facility %d: %w", id, err)
+	}
+	return nil
+}
+
 func conditionsJSON(f *Facility) (string, error) {
 	if f.Conditions == nil {
 		return "{}", nil
@@ -87,6 +108,7 @@ func (t *Tx) CreateFacility(ctx context.Context, f *Facility) error {
 	if err := t.requireAll(); err != nil {
 		return err
 	}
+	f.Normalize()
 	if err := f.Validate().Err(); err != nil {
 		return err
 	}
@@ -105,6 +127,7 @@ func (t *Tx) UpdateFacility(ctx context.Context, f *Facility) error {
 	if err := t.requireAll(); err != nil {
 		return err
 	}
+	f.Normalize()
 	if err := f.Validate().Err(); err != nil {
 		return err
 	}

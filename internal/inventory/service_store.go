@@ -3,14 +3,14 @@ package inventory
 import (
 	"context"
 	"database/sql"
-	"errors"
 	"fmt"
+	"slices"
 
 	"yeonsok/internal/access"
 	"yeonsok/internal/apperror"
 )
 
-const serviceColumns = `id, agency_id, name, audience, description, mtpd, rto, rpo, manual_workaround, sample, created_at, updated_at`
+const serviceColumns = `v.id, v.agency_id, v.name, v.audience, v.description, v.mtpd, v.rto, v.rpo, v.manual_workaround, v.sample, v.created_at, v.updated_at`
 
 func scanService(row interface{ Scan(...any) error }) (*Service, error) {
 	var s Service
@@ -27,7 +27,14 @@ func scanService(row interface{ Scan(...any) error }) (*Service, error) {
 
 func listServices(ctx context.Context, q queryer, scope access.Scope) ([]*Service, error) {
 	var args []any
-	rows, err := q.QueryContext(ctx, `SELECT `+serviceColumns+` FROM services WHERE `+scope.Where("agency_id", &args)+` ORDER BY id`, args...)
+	return queryServices(ctx, q, scope, scope.Where("v.agency_id", &args), args)
+}
+
+// queryServices reads the services v that match cond with the systems
+// supporting each, as far as scope sees them: a ministry service may rest on
+// an agency's system, and the agency sees only its own part of that.
+func queryServices(ctx context.Context, q queryer, scope access.Scope, cond string, args []any) ([]*Service, error) {
+	rows, err := q.QueryContext(ctx, `SELECT `+serviceColumns+` FROM services v WHERE `+cond+` ORDER BY v.id`, args...)
 	if err != nil {
 		return nil, fmt.Errorf("inventory: list services: %w", err)
 	}
@@ -45,9 +52,13 @@ func listServices(ctx context.Context, q queryer, scope access.Scope) ([]*Servic
 	if err := rows.Err(); err != nil {
 		return nil, fmt.Errorf("inventory: list services: %w", err)
 	}
-	args = nil
-	links, err := q.QueryContext(ctx, `SELECT l.service_id, l.system_id FROM service_systems l JOIN services v ON v.id = l.service_id
-		WHERE `+scope.Where("v.agency_id", &args)+` ORDER BY l.service_id, l.system_id`, args...)
+	if len(list) == 0 {
+		return nil, nil
+	}
+	args = slices.Clone(args)
+	links, err := q.QueryContext(ctx, `SELECT l.service_id, l.system_id FROM service_systems l
+		JOIN services v ON v.id = l.service_id JOIN systems s ON s.id = l.system_id
+		WHERE `+cond+` AND `+scope.Where("s.agency_id", &args)+` ORDER BY l.service_id, l.system_id`, args...)
 	if err != nil {
 		return nil, fmt.Errorf("inventory: list service systems: %w", err)
 	}
@@ -61,7 +72,10 @@ func listServices(ctx context.Context, q queryer, scope access.Scope) ([]*Servic
 			s.SystemIDs = append(s.SystemIDs, systemID)
 		}
 	}
-	return list, links.Err()
+	if err := links.Err(); err != nil {
+		return nil, fmt.Errorf("inventory: list service systems: %w", err)
+	}
+	return list, nil
 }
 
 // Services lists the services in scope with the systems supporting each.
@@ -72,32 +86,18 @@ func (s *Store) Services(ctx context.Context, scope access.Scope) ([]*Service, e
 // Service fetches one service visible in scope.
 func (s *Store) Service(ctx context.Context, scope access.Scope, id int64) (*Service, error) {
 	args := []any{id}
-	svc, err := scanService(s.db.Read.QueryRowContext(ctx, `SELECT `+serviceColumns+` FROM services WHERE id = $1 AND `+scope.Where("agency_id", &args), args...))
-	if errors.Is(err, sql.ErrNoRows) {
+	list, err := queryServices(ctx, s.db.Read, scope, `v.id = $1 AND `+scope.Where("v.agency_id", &args), args)
+	if err != nil {
+		return nil, err
+	}
+	if len(list) == 0 {
 		return nil, notFound("service")
 	}
-	if err != nil {
-		return nil, fmt.Errorf("inventory: get service %d: %w", id, err)
-	}
-	rows, err := s.db.Read.QueryContext(ctx, `SELECT system_id FROM service_systems WHERE service_id = $1 ORDER BY system_id`, id)
-	if err != nil {
-		return nil, fmt.Errorf("inventory: systems of service %d: %w", id, err)
-	}
-	defer rows.Close()
-	for rows.Next() {
-		var systemID int64
-		if err := rows.Scan(&systemID); err != nil {
-			return nil, fmt.Errorf("inventory: scan service system: %w", err)
-		}
-		svc.SystemIDs = append(svc.SystemIDs, systemID)
-	}
-	return svc, rows.Err()
+	return list[0], nil
 }
 
 func (t *Tx) checkService(ctx context.Context, s *Service) error {
-	if s.Audience == "" {
-		s.Audience = "public"
-	}
+	s.Normalize()
 	if err := s.Validate().Err(); err != nil {
 		return err
 	}
@@ -110,17 +110,8 @@ func (t *Tx) checkService(ctx context.Context, s *Service) error {
 		return apperror.New(apperror.Invalid, "agency_id", "invalid.unknown_agency", s.AgencyID)
 	}
 	for _, id := range s.SystemIDs {
-		// A system the caller cannot see is, to them, no system at all.
-		if err := t.requireAgency(ctx, "systems", id, "system"); err != nil {
-			if apperror.CodeOf(err) == apperror.NotFound {
-				return apperror.New(apperror.Invalid, "system_ids", "invalid.unknown_system", id)
-			}
+		if err := t.systemRef(ctx, "system_ids", id); err != nil {
 			return err
-		}
-		if ok, err := exists(ctx, t.tx, "systems", id); err != nil {
-			return err
-		} else if !ok {
-			return apperror.New(apperror.Invalid, "system_ids", "invalid.unknown_system", id)
 		}
 	}
 	return nil
@@ -163,7 +154,11 @@ func (t *Tx) UpdateService(ctx context.Context, s *Service) error {
 }
 
 func (t *Tx) replaceServiceSystems(ctx context.Context, s *Service) error {
-	if _, err := t.tx.ExecContext(ctx, `DELETE FROM service_systems WHERE service_id = $1`, s.ID); err != nil {
+	// Only the links the scope sees are replaced: an agency never saw the
+	// ministry's link to another agency's system, so it must not drop it.
+	args := []any{s.ID}
+	if _, err := t.tx.ExecContext(ctx, `DELETE FROM service_systems WHERE service_id = $1
+		AND system_id IN (SELECT s.id FROM systems s WHERE `+t.scope.Where("s.agency_id", &args)+`)`, args...); err != nil {
 		return fmt.Errorf("inventory: clear systems of service %d: %w", s.ID, err)
 	}
 	seen := map[int64]bool{}

@@ -20,9 +20,9 @@ type Inventory struct {
 
 // Load reads the whole inventory visible in scope.
 func (s *Store) Load(ctx context.Context, scope access.Scope) (*Inventory, error) {
-	tx, err := s.db.Read.BeginTx(ctx, nil)
+	tx, err := s.db.BeginRead(ctx)
 	if err != nil {
-		return nil, fmt.Errorf("inventory: begin read: %w", err)
+		return nil, fmt.Errorf("inventory: load: %w", err)
 	}
 	defer tx.Rollback()
 	return load(ctx, tx, scope)

@@ -21,9 +21,6 @@ type Store struct {
 // NewStore returns a store on db.
 func NewStore(db *database.DB) *Store { return &Store{db: db} }
 
-// DB is the database under the store, for packages that join against it.
-func (s *Store) DB() *database.DB { return s.db }
-
 // queryer is what both *sql.DB and *sql.Tx offer, so that every loader runs
 // inside a transaction or outside one alike.
 type queryer interface {
@@ -46,13 +43,14 @@ type Tx struct {
 // ministry's scope.
 func (s *Store) Update(ctx context.Context, scope access.Scope, fn func(tx *Tx) error) error {
 	return s.db.InTx(ctx, func(tx *sql.Tx) error {
-		if err := fn(&Tx{tx: tx, scope: scope, now: database.Now()}); err != nil {
-			return err
-		}
+		// Counting the change first takes the row lock of inventory_state
+		// until commit, so that on PostgreSQL inventory writers take turns as
+		// SQLite's single writer makes them: what fn reads (an import plans
+		// against it) no other writer changes before fn's own writes land.
 		if _, err := tx.ExecContext(ctx, `UPDATE inventory_state SET version = version + 1 WHERE id = 1`); err != nil {
 			return fmt.Errorf("inventory: count change: %w", err)
 		}
-		return nil
+		return fn(&Tx{tx: tx, scope: scope, now: database.Now()})
 	})
 }
 

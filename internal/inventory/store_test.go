@@ -2,7 +2,12 @@ package inventory_test
 
 import (
 	"context"
+	"encoding/json"
+	"math"
+	"slices"
+	"strings"
 	"testing"
+	"time"
 
 	"yeonsok/internal/access"
 	"yeonsok/internal/apperror"
@@ -124,6 +129,24 @@ func TestWritesAreValidatedAndAllOrNothing(t *testing.T) {
 			{"bad facility operator", func(tx *inventory.Tx) error {
 				return tx.CreateFacility(ctx, &inventory.Facility{Name: "x", Operator: "cloud"})
 			}, apperror.Invalid, "operator"},
+			{"NaN score", func(tx *inventory.Tx) error {
+				nan := math.NaN()
+				return tx.CreateSystem(ctx, &inventory.System{AgencyID: f.agency.ID, Name: "x", ScoreImpact: &nan})
+			}, apperror.Invalid, "score_impact"},
+			{"absurd duration", func(tx *inventory.Tx) error {
+				return tx.CreateSystem(ctx, &inventory.System{AgencyID: f.agency.ID, Name: "x", RPOFailure: minutes(100 * 365 * 24 * 60)})
+			}, apperror.Invalid, "rpo_failure"},
+			{"overlong name", func(tx *inventory.Tx) error {
+				return tx.CreateFacility(ctx, &inventory.Facility{Name: strings.Repeat("시", 201), Operator: inventory.OperatorSelf})
+			}, apperror.Invalid, "name"},
+			{"infinite declared figure", func(tx *inventory.Tx) error {
+				return tx.AddDeclared(ctx, &inventory.DeclaredFigure{Source: "참고 3", Metric: "systems", Value: math.Inf(1)})
+			}, apperror.Invalid, "value"},
+			{"agency parent loop", func(tx *inventory.Tx) error {
+				ministry := *f.ministry
+				ministry.ParentID = &f.agency.ID
+				return tx.UpdateAgency(ctx, &ministry)
+			}, apperror.Invalid, "parent_id"},
 		}
 		for _, s := range scenarios {
 			t.Run(s.name, func(t *testing.T) {
@@ -274,5 +297,271 @@ func TestSummaryCountsFromRecords(t *testing.T) {
 		if scoped.Systems != 1 || len(scoped.PerAgency) != 1 {
 			t.Fatalf("scoped summary counts %d systems over %d agencies", scoped.Systems, len(scoped.PerAgency))
 		}
+	})
+}
+
+// Values beyond 32 bits round-trip on both databases.
+func TestLargeValuesRoundTrip(t *testing.T) {
+	testdb.Each(t, func(t *testing.T, db *database.DB) {
+		ctx := context.Background()
+		f := newFixture(t, db)
+		users := int64(3_000_000_000)
+		f.benefits.Users = &users
+		f.benefits.RTODisaster = minutes(inventory.MaxMinutes)
+		svc := &inventory.Service{AgencyID: f.agency.ID, Name: "산재보험 급여 신청", MTPD: minutes(inventory.MaxMinutes)}
+		err := f.store.Update(ctx, access.All(), func(tx *inventory.Tx) error {
+			if err := tx.UpdateSystem(ctx, f.benefits); err != nil {
+				return err
+			}
+			return tx.CreateService(ctx, svc)
+		})
+		if err != nil {
+			t.Fatal(err)
+		}
+		got, err := f.store.System(ctx, access.All(), f.benefits.ID)
+		if err != nil || *got.Users != users || *got.RTODisaster != inventory.MaxMinutes {
+			t.Fatalf("read back users %v, RTO %v (err %v)", got.Users, got.RTODisaster, err)
+		}
+		if back, err := f.store.Service(ctx, access.All(), svc.ID); err != nil || *back.MTPD != inventory.MaxMinutes {
+			t.Fatalf("service read back %+v (err %v)", back, err)
+		}
+		if _, err := json.Marshal(got); err != nil {
+			t.Fatal(err)
+		}
+	})
+}
+
+// Names are stored trimmed, so that "A" and "A " cannot both exist.
+func TestNamesAreTrimmed(t *testing.T) {
+	testdb.Each(t, func(t *testing.T, db *database.DB) {
+		ctx := context.Background()
+		f := newFixture(t, db)
+		scenarios := []struct {
+			name  string
+			write func(tx *inventory.Tx) error
+		}{
+			{"agency", func(tx *inventory.Tx) error { return tx.CreateAgency(ctx, &inventory.Agency{Name: "고용노동부 "}) }},
+			{"facility", func(tx *inventory.Tx) error {
+				return tx.CreateFacility(ctx, &inventory.Facility{Name: " NHN", Operator: inventory.OperatorPrivate})
+			}},
+			{"system", func(tx *inventory.Tx) error {
+				return tx.CreateSystem(ctx, &inventory.System{AgencyID: f.agency.ID, Name: "노동보험시스템\t"})
+			}},
+			{"service", func(tx *inventory.Tx) error {
+				if err := tx.CreateService(ctx, &inventory.Service{AgencyID: f.agency.ID, Name: "산재보험 급여 신청"}); err != nil {
+					return err
+				}
+				return tx.CreateService(ctx, &inventory.Service{AgencyID: f.agency.ID, Name: "산재보험 급여 신청 "})
+			}},
+		}
+		for _, s := range scenarios {
+			t.Run(s.name, func(t *testing.T) {
+				err := f.store.Update(ctx, access.All(), s.write)
+				if e, ok := apperror.As(err); !ok || e.Code != apperror.Conflict || e.Field != "name" {
+					t.Fatalf("err = %v, want a name conflict", err)
+				}
+			})
+		}
+		a := &inventory.Agency{Name: " 한국고용정보원 ", ShortName: " 고용정보원 "}
+		dep := &inventory.Dependency{FromSystemID: f.benefits.ID, ToSystemID: f.homepage.ID, Note: " 인증 "}
+		err := f.store.Update(ctx, access.All(), func(tx *inventory.Tx) error {
+			if err := tx.CreateAgency(ctx, a); err != nil {
+				return err
+			}
+			return tx.CreateDependency(ctx, dep)
+		})
+		if err != nil {
+			t.Fatal(err)
+		}
+		got, _ := f.store.Agency(ctx, access.All(), a.ID)
+		gotDep, _ := f.store.Dependency(ctx, access.All(), dep.ID)
+		if got.Name != "한국고용정보원" || got.ShortName != "고용정보원" || gotDep.Note != "인증" || gotDep.Kind != "interface" {
+			t.Fatalf("stored %q %q, dependency %q %q", got.Name, got.ShortName, gotDep.Note, gotDep.Kind)
+		}
+	})
+}
+
+func TestAgencyParentsNeverLoop(t *testing.T) {
+	testdb.Each(t, func(t *testing.T, db *database.DB) {
+		ctx := context.Background()
+		f := newFixture(t, db)
+		// 고용노동부 ← 근로복지공단 ← 지사; the loop closes two steps up.
+		branch := &inventory.Agency{Name: "근로복지공단 지사", ParentID: &f.agency.ID}
+		if err := f.store.Update(ctx, access.All(), func(tx *inventory.Tx) error { return tx.CreateAgency(ctx, branch) }); err != nil {
+			t.Fatal(err)
+		}
+		for _, parent := range []int64{f.agency.ID, branch.ID} {
+			ministry := *f.ministry
+			ministry.ParentID = &parent
+			err := f.store.Update(ctx, access.All(), func(tx *inventory.Tx) error { return tx.UpdateAgency(ctx, &ministry) })
+			if e, ok := apperror.As(err); !ok || e.Field != "parent_id" || e.Key != "invalid.parent_cycle" {
+				t.Fatalf("parent %d: err = %v, want invalid.parent_cycle on parent_id", parent, err)
+			}
+		}
+		// Moving the branch under the ministry directly is no loop.
+		branch.ParentID = &f.ministry.ID
+		if err := f.store.Update(ctx, access.All(), func(tx *inventory.Tx) error { return tx.UpdateAgency(ctx, branch) }); err != nil {
+			t.Fatal(err)
+		}
+		missing := int64(99999)
+		branch.ParentID = &missing
+		err := f.store.Update(ctx, access.All(), func(tx *inventory.Tx) error { return tx.UpdateAgency(ctx, branch) })
+		if e, ok := apperror.As(err); !ok || e.Field != "parent_id" || e.Key != "invalid.unknown_agency" {
+			t.Fatalf("unknown parent: err = %v", err)
+		}
+	})
+}
+
+// Two writers that each read and then write: the second must read what the
+// first wrote, as an import plans against what it will change.
+func TestConcurrentUpdatesTakeTurns(t *testing.T) {
+	testdb.Each(t, func(t *testing.T, db *database.DB) {
+		ctx := context.Background()
+		f := newFixture(t, db)
+		read := []chan struct{}{make(chan struct{}), make(chan struct{})}
+		errs := make(chan error, 2)
+		for i, mark := range []string{"a", "b"} {
+			go func() {
+				errs <- f.store.Update(ctx, access.All(), func(tx *inventory.Tx) error {
+					inv, err := tx.Load(ctx)
+					if err != nil {
+						return err
+					}
+					a := inv.Agencies[slices.IndexFunc(inv.Agencies, func(a *inventory.Agency) bool { return a.ID == f.agency.ID })]
+					close(read[i])
+					// Give the other writer the chance to read the same
+					// thing; when writers take turns it cannot, until
+					// this one has committed.
+					select {
+					case <-read[1-i]:
+					case <-time.After(300 * time.Millisecond):
+					}
+					a.Contact += mark
+					return tx.UpdateAgency(ctx, a)
+				})
+			}()
+		}
+		for range 2 {
+			if err := <-errs; err != nil {
+				t.Fatal(err)
+			}
+		}
+		got, _ := f.store.Agency(ctx, access.All(), f.agency.ID)
+		if got.Contact != "ab" && got.Contact != "ba" {
+			t.Fatalf("contact %q after both writers, want both marks: a write was lost", got.Contact)
+		}
+	})
+}
+
+// An agency sees, and may refer to, only what it owns: links and
+// dependencies onto another agency's systems are the ministry's to see, and
+// it may place systems only in facilities it already sees.
+func TestAgencyScopeStopsAtItsOwnSystems(t *testing.T) {
+	testdb.Each(t, func(t *testing.T, db *database.DB) {
+		ctx := context.Background()
+		f := newFixture(t, db)
+		ministryScope, agencyScope := access.Agency(f.ministry.ID), access.Agency(f.agency.ID)
+		// The ministry's service rests on the agency's system too, and the
+		// agency's system depends on the ministry's.
+		svc := &inventory.Service{AgencyID: f.ministry.ID, Name: "실업급여 신청", SystemIDs: []int64{f.homepage.ID, f.benefits.ID}}
+		dep := &inventory.Dependency{FromSystemID: f.benefits.ID, ToSystemID: f.homepage.ID, Kind: "auth"}
+		fresh := &inventory.Facility{Name: "국가정보자원관리원 대전센터", Operator: inventory.OperatorNIRS, Address: "대전"}
+		err := f.store.Update(ctx, access.All(), func(tx *inventory.Tx) error {
+			if err := tx.CreateService(ctx, svc); err != nil {
+				return err
+			}
+			if err := tx.CreateFacility(ctx, fresh); err != nil {
+				return err
+			}
+			return tx.CreateDependency(ctx, dep)
+		})
+		if err != nil {
+			t.Fatal(err)
+		}
+
+		t.Run("service links", func(t *testing.T) {
+			list, err := f.store.Services(ctx, ministryScope)
+			if err != nil || len(list) != 1 || !slices.Equal(list[0].SystemIDs, []int64{f.homepage.ID}) {
+				t.Fatalf("listed %+v (%v), want the service with the ministry's own system only", list, err)
+			}
+			one, err := f.store.Service(ctx, ministryScope, svc.ID)
+			if err != nil || !slices.Equal(one.SystemIDs, []int64{f.homepage.ID}) {
+				t.Fatalf("fetched %+v (%v), want the ministry's own system only", one, err)
+			}
+			inv, _ := f.store.Load(ctx, ministryScope)
+			if len(inv.Services) != 1 || len(inv.Services[0].SystemIDs) != 1 {
+				t.Fatalf("loaded services %+v", inv.Services)
+			}
+			// Saving what it sees keeps the link it does not see.
+			one.Description = "고용보험 수급자격 신청"
+			if err := f.store.Update(ctx, ministryScope, func(tx *inventory.Tx) error { return tx.UpdateService(ctx, one) }); err != nil {
+				t.Fatal(err)
+			}
+			all, _ := f.store.Service(ctx, access.All(), svc.ID)
+			if len(all.SystemIDs) != 2 || all.Description != one.Description {
+				t.Fatalf("after the agency saved it: %+v, want both systems kept", all)
+			}
+		})
+
+		t.Run("dependencies", func(t *testing.T) {
+			if list, _ := f.store.Dependencies(ctx, agencyScope); len(list) != 0 {
+				t.Fatalf("agency sees %d dependencies onto another agency's system", len(list))
+			}
+			if _, err := f.store.Dependency(ctx, agencyScope, dep.ID); apperror.CodeOf(err) != apperror.NotFound {
+				t.Fatalf("fetch: %v, want not_found", err)
+			}
+			if list, _ := f.store.Dependencies(ctx, access.All()); len(list) != 1 {
+				t.Fatalf("ministry sees %d dependencies, want 1", len(list))
+			}
+			writes := map[string]func(tx *inventory.Tx) error{
+				"update": func(tx *inventory.Tx) error {
+					return tx.UpdateDependency(ctx, &inventory.Dependency{ID: dep.ID, FromSystemID: dep.FromSystemID, ToSystemID: dep.ToSystemID, Kind: "other"})
+				},
+				"delete": func(tx *inventory.Tx) error { return tx.DeleteDependency(ctx, dep.ID) },
+			}
+			for name, write := range writes {
+				if err := f.store.Update(ctx, agencyScope, write); apperror.CodeOf(err) != apperror.NotFound {
+					t.Fatalf("%s: %v, want not_found", name, err)
+				}
+			}
+			// Another agency's system and no system at all read the same.
+			for _, target := range []int64{f.homepage.ID, 99999} {
+				err := f.store.Update(ctx, agencyScope, func(tx *inventory.Tx) error {
+					return tx.CreateDependency(ctx, &inventory.Dependency{FromSystemID: f.benefits.ID, ToSystemID: target, Kind: "network"})
+				})
+				if e, ok := apperror.As(err); !ok || e.Field != "to_system_id" || e.Key != "invalid.unknown_system" {
+					t.Fatalf("dependency onto %d: %v, want invalid.unknown_system on to_system_id", target, err)
+				}
+			}
+		})
+
+		t.Run("facilities", func(t *testing.T) {
+			// The ministry agency sees only NHN; the agency's own server
+			// room and the new NIRS centre are no facility to it.
+			for _, id := range []int64{f.own.ID, fresh.ID} {
+				err := f.store.Update(ctx, ministryScope, func(tx *inventory.Tx) error {
+					return tx.CreateSystem(ctx, &inventory.System{AgencyID: f.ministry.ID, Name: "새 시스템", PrimaryFacilityID: &f.shared.ID, DRFacilityID: &id})
+				})
+				if e, ok := apperror.As(err); !ok || e.Field != "dr_facility_id" || e.Key != "invalid.unknown_facility" {
+					t.Fatalf("DR in facility %d: %v, want invalid.unknown_facility on dr_facility_id", id, err)
+				}
+			}
+			if list, _ := f.store.Facilities(ctx, ministryScope); len(list) != 1 {
+				t.Fatalf("ministry agency now sees %d facilities, want 1", len(list))
+			}
+			// Facilities it already sees are fine; the ministry places anywhere.
+			err := f.store.Update(ctx, agencyScope, func(tx *inventory.Tx) error {
+				return tx.CreateSystem(ctx, &inventory.System{AgencyID: f.agency.ID, Name: "새 시스템", PrimaryFacilityID: &f.shared.ID, DRFacilityID: &f.own.ID})
+			})
+			if err != nil {
+				t.Fatal(err)
+			}
+			err = f.store.Update(ctx, access.All(), func(tx *inventory.Tx) error {
+				return tx.CreateSystem(ctx, &inventory.System{AgencyID: f.ministry.ID, Name: "새 시스템", PrimaryFacilityID: &fresh.ID})
+			})
+			if err != nil {
+				t.Fatal(err)
+			}
+		})
 	})
 }

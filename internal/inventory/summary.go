@@ -7,6 +7,7 @@ import (
 	"math"
 	"slices"
 	"sort"
+	"strings"
 
 	"yeonsok/internal/access"
 )
@@ -258,7 +259,7 @@ func (sum *Summary) Metric(metric string, agencyID, facilityID int64) (float64, 
 			case "facilities":
 				return float64(as.Facilities), true
 			}
-			if grade, ok := cutPrefix(metric, "grade_"); ok && slices.Contains(GradeKeys, grade) {
+			if grade, ok := strings.CutPrefix(metric, "grade_"); ok && slices.Contains(GradeKeys, grade) {
 				return float64(as.ByGrade[grade]), true
 			}
 		}
@@ -292,7 +293,7 @@ func (sum *Summary) Metric(metric string, agencyID, facilityID int64) (float64, 
 	for prefix, counts := range map[string]map[string]int{
 		"grade_": sum.ByGrade, "operator_": sum.ByOperator, "facilities_": sum.FacilitiesByOperator, "grade12_": sum.Grade12ByOperator,
 	} {
-		if key, ok := cutPrefix(metric, prefix); ok {
+		if key, ok := strings.CutPrefix(metric, prefix); ok {
 			if n, ok := counts[key]; ok {
 				return float64(n), true
 			}
@@ -301,19 +302,13 @@ func (sum *Summary) Metric(metric string, agencyID, facilityID int64) (float64, 
 	return 0, false
 }
 
-func cutPrefix(s, prefix string) (string, bool) {
-	if len(s) > len(prefix) && s[:len(prefix)] == prefix {
-		return s[len(prefix):], true
-	}
-	return "", false
-}
-
 // Summary counts the figures of the systems in scope with three narrow
 // queries, so that the home page stays fast at whole-of-government size.
+// They read one snapshot, so that the counts agree with each other.
 func (s *Store) Summary(ctx context.Context, scope access.Scope) (*Summary, error) {
-	tx, err := s.db.Read.BeginTx(ctx, nil)
+	tx, err := s.db.BeginRead(ctx)
 	if err != nil {
-		return nil, fmt.Errorf("inventory: begin read: %w", err)
+		return nil, fmt.Errorf("inventory: summary: %w", err)
 	}
 	defer tx.Rollback()
 	agencies, err := listAgencies(ctx, tx, scope)
@@ -354,7 +349,10 @@ func listFacts(ctx context.Context, q queryer, scope access.Scope) ([]SystemFact
 		f.HasBackup = full.Int64 > 0 || incr.Int64 > 0
 		list = append(list, f)
 	}
-	return list, rows.Err()
+	if err := rows.Err(); err != nil {
+		return nil, fmt.Errorf("inventory: list system facts: %w", err)
+	}
+	return list, nil
 }
 
 // Facts turns full system records into the facts Summarize counts.

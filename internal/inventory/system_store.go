@@ -75,23 +75,28 @@ type SystemFilter struct {
 
 func listSystems(ctx context.Context, q queryer, scope access.Scope, f SystemFilter) ([]*System, error) {
 	var args []any
-	where := []string{scope.Where("agency_id", &args)}
+	where := []string{scope.Where("s.agency_id", &args)}
 	if f.AgencyID != 0 {
 		args = append(args, f.AgencyID)
-		where = append(where, fmt.Sprintf("agency_id = $%d", len(args)))
+		where = append(where, fmt.Sprintf("s.agency_id = $%d", len(args)))
 	}
 	if f.FacilityID != 0 {
 		args = append(args, f.FacilityID)
-		where = append(where, fmt.Sprintf("(primary_facility_id = $%[1]d OR dr_facility_id = $%[1]d)", len(args)))
+		where = append(where, fmt.Sprintf("(s.primary_facility_id = $%[1]d OR s.dr_facility_id = $%[1]d)", len(args)))
 	}
 	switch {
 	case f.Grade == -1:
-		where = append(where, "grade IS NULL")
+		where = append(where, "s.grade IS NULL")
 	case f.Grade > 0:
 		args = append(args, f.Grade)
-		where = append(where, fmt.Sprintf("grade = $%d", len(args)))
+		where = append(where, fmt.Sprintf("s.grade = $%d", len(args)))
 	}
-	rows, err := q.QueryContext(ctx, `SELECT `+systemColumns+` FROM systems WHERE `+strings.Join(where, " AND ")+` ORDER BY id`, args...)
+	return querySystems(ctx, q, strings.Join(where, " AND "), args)
+}
+
+// querySystems reads the systems s that match cond, with their endpoints.
+func querySystems(ctx context.Context, q queryer, cond string, args []any) ([]*System, error) {
+	rows, err := q.QueryContext(ctx, `SELECT `+systemColumns+` FROM systems s WHERE `+cond+` ORDER BY s.id`, args...)
 	if err != nil {
 		return nil, fmt.Errorf("inventory: list systems: %w", err)
 	}
@@ -109,41 +114,31 @@ func listSystems(ctx context.Context, q queryer, scope access.Scope, f SystemFil
 	if err := rows.Err(); err != nil {
 		return nil, fmt.Errorf("inventory: list systems: %w", err)
 	}
-	if err := attachEndpoints(ctx, q, scope, byID); err != nil {
-		return nil, err
+	if len(list) == 0 {
+		return nil, nil
 	}
-	return list, nil
-}
-
-func attachEndpoints(ctx context.Context, q queryer, scope access.Scope, byID map[int64]*System) error {
-	if len(byID) == 0 {
-		return nil
-	}
-	var args []any
-	query := `SELECT e.system_id, e.kind, e.target FROM endpoints e JOIN systems s ON s.id = e.system_id WHERE ` + scope.Where("s.agency_id", &args) + ` ORDER BY e.id`
-	if len(byID) == 1 {
-		for id := range byID {
-			args = append(args, id)
-		}
-		query = `SELECT e.system_id, e.kind, e.target FROM endpoints e WHERE e.system_id = $1 ORDER BY e.id`
-		args = args[len(args)-1:]
-	}
-	rows, err := q.QueryContext(ctx, query, args...)
+	// The same condition picks the endpoints, so that they are exactly
+	// those of the systems just read.
+	endpoints, err := q.QueryContext(ctx, `SELECT e.system_id, e.kind, e.target FROM endpoints e JOIN systems s ON s.id = e.system_id
+		WHERE `+cond+` ORDER BY e.id`, args...)
 	if err != nil {
-		return fmt.Errorf("inventory: list endpoints: %w", err)
+		return nil, fmt.Errorf("inventory: list endpoints: %w", err)
 	}
-	defer rows.Close()
-	for rows.Next() {
+	defer endpoints.Close()
+	for endpoints.Next() {
 		var id int64
 		var e Endpoint
-		if err := rows.Scan(&id, &e.Kind, &e.Target); err != nil {
-			return fmt.Errorf("inventory: scan endpoint: %w", err)
+		if err := endpoints.Scan(&id, &e.Kind, &e.Target); err != nil {
+			return nil, fmt.Errorf("inventory: scan endpoint: %w", err)
 		}
 		if s := byID[id]; s != nil {
 			s.Endpoints = append(s.Endpoints, e)
 		}
 	}
-	return rows.Err()
+	if err := endpoints.Err(); err != nil {
+		return nil, fmt.Errorf("inventory: list endpoints: %w", err)
+	}
+	return list, nil
 }
 
 // Systems lists the systems in scope that match the filter.
@@ -158,17 +153,28 @@ func (s *Store) System(ctx context.Context, scope access.Scope, id int64) (*Syst
 
 func getSystem(ctx context.Context, q queryer, scope access.Scope, id int64) (*System, error) {
 	args := []any{id}
-	sys, err := scanSystem(q.QueryRowContext(ctx, `SELECT `+systemColumns+` FROM systems WHERE id = $1 AND `+scope.Where("agency_id", &args), args...))
-	if errors.Is(err, sql.ErrNoRows) {
-		return nil, notFound("system")
-	}
+	list, err := querySystems(ctx, q, `s.id = $1 AND `+scope.Where("s.agency_id", &args), args)
 	if err != nil {
-		return nil, fmt.Errorf("inventory: get system %d: %w", id, err)
-	}
-	if err := attachEndpoints(ctx, q, scope, map[int64]*System{sys.ID: sys}); err != nil {
 		return nil, err
 	}
-	return sys, nil
+	if len(list) == 0 {
+		return nil, notFound("system")
+	}
+	return list[0], nil
+}
+
+// systemRef checks that a record may refer to system id: it exists and the
+// scope sees it. Another agency's system is, to an agency, no system at all.
+func (t *Tx) systemRef(ctx context.Context, field string, id int64) error {
+	var agencyID int64
+	err := t.tx.QueryRowContext(ctx, `SELECT agency_id FROM systems WHERE id = $1`, id).Scan(&agencyID)
+	if errors.Is(err, sql.ErrNoRows) || (err == nil && !t.scope.Allows(agencyID)) {
+		return apperror.New(apperror.Invalid, field, "invalid.unknown_system", id)
+	}
+	if err != nil {
+		return fmt.Errorf("inventory: look up system %d: %w", id, err)
+	}
+	return nil
 }
 
 // checkSystem validates a system and the records it refers to.
@@ -185,15 +191,13 @@ func (t *Tx) checkSystem(ctx context.Context, s *System) error {
 	} else if !ok {
 		return apperror.New(apperror.Invalid, "agency_id", "invalid.unknown_agency", s.AgencyID)
 	}
-	for field, id := range map[string]*int64{"primary_facility_id": s.PrimaryFacilityID, "dr_facility_id": s.DRFacilityID} {
-		if id == nil {
-			continue
-		}
-		if ok, err := exists(ctx, t.tx, "facilities", *id); err != nil {
+	if s.PrimaryFacilityID != nil {
+		if err := t.facilityRef(ctx, "primary_facility_id", *s.PrimaryFacilityID); err != nil {
 			return err
-		} else if !ok {
-			return apperror.New(apperror.Invalid, field, "invalid.unknown_facility", *id)
 		}
+	}
+	if s.DRFacilityID != nil {
+		return t.facilityRef(ctx, "dr_facility_id", *s.DRFacilityID)
 	}
 	return nil
 }

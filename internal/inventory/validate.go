@@ -1,10 +1,27 @@
 package inventory
 
 import (
+	"math"
 	"slices"
 	"strings"
+	"unicode/utf16"
 
 	"yeonsok/internal/apperror"
+)
+
+// Limits on what a record holds. Every text field fits one spreadsheet cell
+// (32,767 characters), so that an export never fails on a record the store
+// accepted; numbers stay inside what both databases store and what could be
+// meant, so that an absurd figure is the user's error rather than a 500.
+const (
+	MaxName      = 200   // names and short names
+	MaxShortText = 500   // one-line fields: contacts, owners, vendor, address, endpoint
+	MaxLongText  = 30000 // descriptions, procedures, findings, notes
+	// MaxEndpoints keeps a system's endpoints, one per line, within one cell.
+	MaxEndpoints = 50
+	MaxUsers     = 10_000_000_000 // "invalid.users_too_large" names it
+	// MaxMinutes is ten years: no backup interval or recovery target is longer.
+	MaxMinutes Minutes = 10 * 365 * 24 * 60
 )
 
 // Problems collects every validation failure of a record, so that a form or
@@ -21,20 +38,37 @@ func (p *Problems) required(field, value string) {
 	}
 }
 
+// text refuses a value longer than max characters, counted as a spreadsheet
+// counts them: UTF-16 units, so an emoji counts two.
+func (p *Problems) text(field, value string, max int) {
+	n := 0
+	for _, r := range value {
+		n += utf16.RuneLen(r)
+	}
+	if n > max {
+		p.add(field, "invalid.too_long", max)
+	}
+}
+
 func (p *Problems) oneOf(field, value string, allowed []string) {
 	if !slices.Contains(allowed, value) {
 		p.add(field, "invalid.one_of", value, strings.Join(allowed, ", "))
 	}
 }
 
-func (p *Problems) notNegative(field string, m *Minutes) {
-	if m != nil && *m < 0 {
+func (p *Problems) duration(field string, m *Minutes) {
+	switch {
+	case m == nil:
+	case *m < 0:
 		p.add(field, "invalid.negative")
+	case *m > MaxMinutes:
+		p.add(field, "invalid.duration_too_long", 10)
 	}
 }
 
 func (p *Problems) score(field string, v *float64, max float64) {
-	if v != nil && (*v < 0 || *v > max) {
+	// Written so that NaN, which fails every comparison, fails this one too.
+	if v != nil && !(*v >= 0 && *v <= max) {
 		p.add(field, "invalid.score_range", max)
 	}
 }
@@ -47,21 +81,45 @@ func (p Problems) Err() error {
 	return p[0]
 }
 
+// Normalize trims the agency's names and contact, so that "A" and "A "
+// cannot both exist.
+func (a *Agency) Normalize() {
+	a.Name = strings.TrimSpace(a.Name)
+	a.ShortName = strings.TrimSpace(a.ShortName)
+	a.Contact = strings.TrimSpace(a.Contact)
+}
+
 // Validate checks an agency's own fields.
 func (a *Agency) Validate() Problems {
 	var p Problems
 	p.required("name", a.Name)
+	p.text("name", a.Name, MaxName)
+	p.text("short_name", a.ShortName, MaxName)
+	p.text("contact", a.Contact, MaxShortText)
 	if a.ParentID != nil && *a.ParentID == a.ID && a.ID != 0 {
 		p.add("parent_id", "invalid.self_parent")
 	}
 	return p
 }
 
+// Normalize trims the facility's name and one-line fields.
+func (f *Facility) Normalize() {
+	f.Name = strings.TrimSpace(f.Name)
+	f.OperatorName = strings.TrimSpace(f.OperatorName)
+	f.Region = strings.TrimSpace(f.Region)
+	f.Address = strings.TrimSpace(f.Address)
+}
+
 // Validate checks a facility's own fields.
 func (f *Facility) Validate() Problems {
 	var p Problems
 	p.required("name", f.Name)
+	p.text("name", f.Name, MaxName)
 	p.oneOf("operator", f.Operator, Operators)
+	p.text("operator_name", f.OperatorName, MaxName)
+	p.text("region", f.Region, MaxShortText)
+	p.text("address", f.Address, MaxShortText)
+	p.text("findings", f.Findings, MaxLongText)
 	for item, state := range f.Conditions {
 		if !slices.Contains(ConditionItems, item) {
 			p.add("conditions", "invalid.condition_item", item)
@@ -77,6 +135,7 @@ func (f *Facility) Validate() Problems {
 func (s *System) Validate() Problems {
 	var p Problems
 	p.required("name", s.Name)
+	p.text("name", s.Name, MaxName)
 	if s.AgencyID == 0 {
 		p.add("agency_id", "invalid.required")
 	}
@@ -86,13 +145,20 @@ func (s *System) Validate() Problems {
 	p.score("score_impact", s.ScoreImpact, 40)
 	p.score("score_users", s.ScoreUsers, 50)
 	p.score("score_spread", s.ScoreSpread, 10)
-	if s.Users != nil && *s.Users < 0 {
+	switch {
+	case s.Users == nil:
+	case *s.Users < 0:
 		p.add("users", "invalid.negative")
+	case *s.Users > MaxUsers:
+		p.add("users", "invalid.users_too_large")
 	}
+	p.text("description", s.Description, MaxLongText)
+	p.text("critical_functions", s.CriticalFunctions, MaxLongText)
 	p.oneOf("dr_performance", s.DRPerformance, DRPerformances)
 	if s.DRFacilityID != nil && s.PrimaryFacilityID != nil && *s.DRFacilityID == *s.PrimaryFacilityID {
 		p.add("dr_facility_id", "invalid.dr_same_facility")
 	}
+	p.text("dr_note", s.DRNote, MaxLongText)
 	for _, layer := range Layers {
 		p.oneOf("redundancy."+layer, s.Redundancy[layer], []string{Unknown, No, Yes})
 	}
@@ -112,7 +178,14 @@ func (s *System) Validate() Problems {
 		{"rto_disaster", s.RTODisaster}, {"rpo_disaster", s.RPODisaster},
 		{"rto_failure", s.RTOFailure}, {"rpo_failure", s.RPOFailure},
 	} {
-		p.notNegative(f.name, f.m)
+		p.duration(f.name, f.m)
+	}
+	p.text("manual_fallback", s.ManualFallback, MaxLongText)
+	p.text("owner_primary", s.OwnerPrimary, MaxShortText)
+	p.text("owner_secondary", s.OwnerSecondary, MaxShortText)
+	p.text("vendor", s.Vendor, MaxShortText)
+	if len(s.Endpoints) > MaxEndpoints {
+		p.add("endpoints", "invalid.too_many", MaxEndpoints)
 	}
 	seen := map[string]bool{}
 	for _, e := range s.Endpoints {
@@ -120,6 +193,7 @@ func (s *System) Validate() Problems {
 			p.add("endpoints", "invalid.duplicate_endpoint", e.Target)
 		}
 		seen[e.Target] = true
+		p.text("endpoints", e.Target, MaxShortText)
 		if _, err := ParseEndpoint(e.Target); err != nil {
 			p.add("endpoints", "invalid.endpoint", e.Target)
 		}
@@ -128,9 +202,13 @@ func (s *System) Validate() Problems {
 }
 
 // Normalize fills the defaults a new system starts with, so that a record
-// built from a form or a JSON body with fields left out is still complete.
+// built from a form or a JSON body with fields left out is still complete,
+// and trims its name and one-line fields.
 func (s *System) Normalize() {
 	s.Name = strings.TrimSpace(s.Name)
+	s.OwnerPrimary = strings.TrimSpace(s.OwnerPrimary)
+	s.OwnerSecondary = strings.TrimSpace(s.OwnerSecondary)
+	s.Vendor = strings.TrimSpace(s.Vendor)
 	if s.DRPerformance == "" {
 		s.DRPerformance = Unknown
 	}
@@ -155,18 +233,37 @@ func (s *System) Normalize() {
 	}
 }
 
+// Normalize trims the service's name and fills in its default audience.
+func (s *Service) Normalize() {
+	s.Name = strings.TrimSpace(s.Name)
+	if s.Audience == "" {
+		s.Audience = "public"
+	}
+}
+
 // Validate checks a service's own fields.
 func (s *Service) Validate() Problems {
 	var p Problems
 	p.required("name", s.Name)
+	p.text("name", s.Name, MaxName)
 	if s.AgencyID == 0 {
 		p.add("agency_id", "invalid.required")
 	}
 	p.oneOf("audience", s.Audience, Audiences)
-	p.notNegative("mtpd", s.MTPD)
-	p.notNegative("rto", s.RTO)
-	p.notNegative("rpo", s.RPO)
+	p.text("description", s.Description, MaxLongText)
+	p.duration("mtpd", s.MTPD)
+	p.duration("rto", s.RTO)
+	p.duration("rpo", s.RPO)
+	p.text("manual_workaround", s.ManualWorkaround, MaxLongText)
 	return p
+}
+
+// Normalize trims the dependency's note and fills in its default kind.
+func (d *Dependency) Normalize() {
+	d.Note = strings.TrimSpace(d.Note)
+	if d.Kind == "" {
+		d.Kind = "interface"
+	}
 }
 
 // Validate checks a dependency's own fields.
@@ -182,5 +279,18 @@ func (d *Dependency) Validate() Problems {
 		p.add("to_system_id", "invalid.self_dependency")
 	}
 	p.oneOf("kind", d.Kind, DependencyKinds)
+	p.text("note", d.Note, MaxShortText)
+	return p
+}
+
+// Validate checks a declared figure's own fields.
+func (d *DeclaredFigure) Validate() Problems {
+	var p Problems
+	p.text("source", d.Source, MaxShortText)
+	p.text("metric", d.Metric, MaxName)
+	if math.IsNaN(d.Value) || math.IsInf(d.Value, 0) {
+		p.add("value", "invalid.not_a_number")
+	}
+	p.text("note", d.Note, MaxLongText)
 	return p
 }
