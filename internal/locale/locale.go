@@ -79,8 +79,7 @@ func Parse(s string) Lang {
 type Key string
 
 // T renders a message. Arguments fill {0}, {1}, … in the text; a Key
-// argument is translated first. A key that
-// the catalogue lacks renders as the key itself, so a gap shows on screen
+// argument is translated first. A key that the catalogue lacks renders as the key itself, so a gap shows on screen
 // instead of hiding; TestCatalogueComplete keeps that from shipping.
 func T(lang Lang, key string, args ...any) string {
 	text, ok := catalogue[lang][key]
@@ -90,13 +89,19 @@ func T(lang Lang, key string, args ...any) string {
 	if !ok {
 		return key
 	}
+	if len(args) == 0 {
+		return text
+	}
+	// One replacer for all arguments, so that an argument's own text (a
+	// system named "x{1}") is never scanned for placeholders again.
+	pairs := make([]string, 0, 2*len(args))
 	for i, a := range args {
 		if k, ok := a.(Key); ok {
 			a = T(lang, string(k))
 		}
-		text = strings.ReplaceAll(text, fmt.Sprintf("{%d}", i), fmt.Sprint(a))
+		pairs = append(pairs, fmt.Sprintf("{%d}", i), fmt.Sprint(a))
 	}
-	return text
+	return strings.NewReplacer(pairs...).Replace(text)
 }
 
 // Has reports whether key is in the catalogue.

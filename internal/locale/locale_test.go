@@ -71,3 +71,31 @@ func TestSpanAndArgs(t *testing.T) {
 		t.Error("Parse does not map languages as expected")
 	}
 }
+
+// An argument is filled in as it is: placeholders inside it stay, whatever
+// their number.
+func TestArgumentsAreNotFilledTwice(t *testing.T) {
+	catalogue[Korean]["test.two"] = "{0} → {1}"
+	catalogue[English]["test.two"] = "{0} -> {1}"
+	t.Cleanup(func() {
+		delete(catalogue[Korean], "test.two")
+		delete(catalogue[English], "test.two")
+	})
+	scenarios := []struct {
+		name string
+		args []any
+		want string
+	}{
+		{"later placeholder in the first argument", []any{"x{1}", "y"}, "x{1} → y"},
+		{"earlier placeholder in the second argument", []any{"a", "{0}b"}, "a → {0}b"},
+		{"placeholder in a translated Key", []any{"{1}", Key("test.two")}, "{1} → {0} → {1}"},
+		{"missing argument stays a placeholder", []any{"a"}, "a → {1}"},
+	}
+	for _, s := range scenarios {
+		t.Run(s.name, func(t *testing.T) {
+			if got := T(Korean, "test.two", s.args...); got != s.want {
+				t.Errorf("T = %q, want %q", got, s.want)
+			}
+		})
+	}
+}

@@ -119,6 +119,8 @@ func missingTargets(s *inventory.System) []string {
 // checkDeclared compares each declared figure with the records, and the
 // declared figures with each other: the parts one table gives (per agency,
 // per agency and facility) must add up to the whole another table gives.
+// Parts are summed per source: two tables that each state an agency's
+// figure are two ways of splitting the whole, not two halves of it.
 func checkDeclared(inv *inventory.Inventory, agencyName, facilityName map[int64]string) []Finding {
 	if len(inv.Declared) == 0 {
 		return nil
@@ -126,8 +128,7 @@ func checkDeclared(inv *inventory.Inventory, agencyName, facilityName map[int64]
 	sum := inventory.Summarize(inv.Agencies, inv.Facilities, inventory.Facts(inv.Systems))
 	var found []Finding
 	wholes := map[whole][]*inventory.DeclaredFigure{}
-	partSums := map[whole]float64{}
-	partSources := map[whole]map[string]bool{}
+	partSums := map[parts]float64{}
 	for _, d := range inv.Declared {
 		var agencyID, facilityID int64
 		if d.AgencyID != nil {
@@ -146,37 +147,37 @@ func checkDeclared(inv *inventory.Inventory, agencyName, facilityName map[int64]
 		}
 		switch {
 		case facilityID != 0 && agencyID != 0:
-			k := whole{agencyID, d.Metric}
-			partSums[k] += d.Value
-			addSource(partSources, k, d.Source)
+			partSums[parts{d.Source, whole{agencyID, d.Metric}}] += d.Value
 		case facilityID == 0 && agencyID != 0:
-			k := whole{0, d.Metric}
-			partSums[k] += d.Value
-			addSource(partSources, k, d.Source)
+			partSums[parts{d.Source, whole{0, d.Metric}}] += d.Value
 			wholes[whole{agencyID, d.Metric}] = append(wholes[whole{agencyID, d.Metric}], d)
 		case facilityID == 0 && agencyID == 0:
 			wholes[whole{0, d.Metric}] = append(wholes[whole{0, d.Metric}], d)
 		}
 	}
-	keys := make([]whole, 0, len(partSums))
+	keys := make([]parts, 0, len(partSums))
 	for k := range partSums {
 		keys = append(keys, k)
 	}
 	sort.Slice(keys, func(i, j int) bool {
-		if keys[i].agency != keys[j].agency {
-			return keys[i].agency < keys[j].agency
+		a, b := keys[i], keys[j]
+		if a.of.agency != b.of.agency {
+			return a.of.agency < b.of.agency
 		}
-		return keys[i].metric < keys[j].metric
+		if a.of.metric != b.of.metric {
+			return a.of.metric < b.of.metric
+		}
+		return a.source < b.source
 	})
 	for _, k := range keys {
-		for _, w := range wholes[k] {
+		for _, w := range wholes[k.of] {
 			if same(partSums[k], w.Value) {
 				continue
 			}
 			found = append(found, Finding{Code: DeclaredDisagrees, Severity: Medium,
-				Subject: declaredSubject(k.agency, 0, agencyName, facilityName),
+				Subject: declaredSubject(k.of.agency, 0, agencyName, facilityName),
 				Key:     "quality." + DeclaredDisagrees,
-				Args:    []any{w.Source, locale.Key("metric." + k.metric), number(w.Value), strings.Join(sortedKeys(partSources[k]), ", "), number(partSums[k])}})
+				Args:    []any{w.Source, locale.Key("metric." + k.of.metric), number(w.Value), k.source, number(partSums[k])}})
 		}
 	}
 	return found
@@ -189,20 +190,10 @@ type whole struct {
 	metric string
 }
 
-func addSource(m map[whole]map[string]bool, k whole, source string) {
-	if m[k] == nil {
-		m[k] = map[string]bool{}
-	}
-	m[k][source] = true
-}
-
-func sortedKeys(m map[string]bool) []string {
-	var list []string
-	for k := range m {
-		list = append(list, k)
-	}
-	sort.Strings(list)
-	return list
+// parts are the figures one source gives for the pieces of a whole.
+type parts struct {
+	source string
+	of     whole
 }
 
 func declaredSubject(agencyID, facilityID int64, agencyName, facilityName map[int64]string) Subject {

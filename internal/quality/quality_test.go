@@ -1,6 +1,7 @@
 package quality
 
 import (
+	"slices"
 	"strings"
 	"testing"
 
@@ -66,56 +67,97 @@ func TestMissingTargetsSeverityFollowsGrade(t *testing.T) {
 	}
 }
 
-// The plan's tables: an agency table (per agency) and a facility table (per
-// agency and facility) that disagree on one agency, and a per-agency list of
-// ungraded systems that adds up to more than the headline.
+// Declared figures against the records and against each other. The base is
+// the plan's situation: an agency table (per agency) and a facility table
+// (per agency and facility) that disagree on one agency, and a per-agency
+// list of ungraded systems that adds up to more than the headline.
 func TestDeclaredFiguresAgainstRecordsAndEachOther(t *testing.T) {
 	koreatech, welfare := int64(1), int64(2)
 	dasan, south := int64(10), int64(11)
-	inv := &inventory.Inventory{
-		Agencies:   []*inventory.Agency{{ID: koreatech, Name: "한국기술교육대학교"}, {ID: welfare, Name: "근로복지공단"}},
-		Facilities: []*inventory.Facility{{ID: dasan, Name: "다산정보관", Operator: "self"}, {ID: south, Name: "서울남부지사", Operator: "self"}},
-	}
-	for i := 0; i < 3; i++ {
-		inv.Systems = append(inv.Systems, &inventory.System{ID: int64(100 + i), AgencyID: koreatech, Grade: 3, PrimaryFacilityID: &dasan,
-			RTODisaster: ptr(inventory.Minutes(300)), RPODisaster: ptr(inventory.Minutes(480))})
-	}
-	inv.Systems = append(inv.Systems, &inventory.System{ID: 200, AgencyID: welfare, PrimaryFacilityID: &south,
-		RTODisaster: ptr(inventory.Minutes(300)), RPODisaster: ptr(inventory.Minutes(480))})
-	inv.Declared = []*inventory.DeclaredFigure{
-		{Source: "agency table", AgencyID: &koreatech, Metric: "systems", Value: 4}, // records 3
-		{Source: "facility table", AgencyID: &koreatech, FacilityID: &dasan, Metric: "systems", Value: 3},
-		{Source: "agency table", AgencyID: &welfare, Metric: "systems", Value: 1},
-		{Source: "headline", Metric: "systems", Value: 4},                          // records 4; agency table sums to 5
-		{Source: "grade list", AgencyID: &welfare, Metric: "grade_none", Value: 2}, // records 1
-		{Source: "headline", Metric: "grade_none", Value: 1},                       // the list adds up to 2
-		{Source: "headline", Metric: "grade4_share_pct", Value: 45},                // records 0
-	}
-	found := Check(inv)
-	var mismatches, disagreements []string
-	for _, f := range found {
-		switch f.Code {
-		case DeclaredMismatch:
-			mismatches = append(mismatches, f.Subject.Name+": "+f.Message(locale.English))
-		case DeclaredDisagrees:
-			disagreements = append(disagreements, f.Subject.Name+": "+f.Message(locale.English))
+	inv := func(extra ...*inventory.DeclaredFigure) *inventory.Inventory {
+		inv := &inventory.Inventory{
+			Agencies:   []*inventory.Agency{{ID: koreatech, Name: "한국기술교육대학교"}, {ID: welfare, Name: "근로복지공단"}},
+			Facilities: []*inventory.Facility{{ID: dasan, Name: "다산정보관", Operator: "self"}, {ID: south, Name: "서울남부지사", Operator: "self"}},
 		}
+		for i := 0; i < 3; i++ {
+			inv.Systems = append(inv.Systems, &inventory.System{ID: int64(100 + i), AgencyID: koreatech, Grade: 3, PrimaryFacilityID: &dasan,
+				RTODisaster: ptr(inventory.Minutes(300)), RPODisaster: ptr(inventory.Minutes(480))})
+		}
+		inv.Systems = append(inv.Systems, &inventory.System{ID: 200, AgencyID: welfare, PrimaryFacilityID: &south,
+			RTODisaster: ptr(inventory.Minutes(300)), RPODisaster: ptr(inventory.Minutes(480))})
+		inv.Declared = []*inventory.DeclaredFigure{
+			{Source: "agency table", AgencyID: &koreatech, Metric: "systems", Value: 4}, // records 3
+			{Source: "facility table", AgencyID: &koreatech, FacilityID: &dasan, Metric: "systems", Value: 3},
+			{Source: "agency table", AgencyID: &welfare, Metric: "systems", Value: 1},
+			{Source: "headline", Metric: "systems", Value: 4},                          // records 4; agency table sums to 5
+			{Source: "grade list", AgencyID: &welfare, Metric: "grade_none", Value: 2}, // records 1
+			{Source: "headline", Metric: "grade_none", Value: 1},                       // the list adds up to 2
+			{Source: "headline", Metric: "grade4_share_pct", Value: 45},                // records 0
+		}
+		inv.Declared = append(inv.Declared, extra...)
+		return inv
 	}
-	wantMismatch := []string{
+	planMismatches := []string{
 		"한국기술교육대학교: agency table gives number of systems as 4, the records give 3",
 		"근로복지공단: grade list gives systems without grade as 2, the records give 1",
 		": headline gives share of grade-4 systems (%) as 45, the records give 0",
 	}
-	wantDisagree := []string{
+	planDisagreements := []string{
 		": headline gives systems without grade as 1, but grade list adds up to 2",
 		": headline gives number of systems as 4, but agency table adds up to 5",
 		"한국기술교육대학교: agency table gives number of systems as 4, but facility table adds up to 3",
 	}
-	if strings.Join(mismatches, "\n") != strings.Join(wantMismatch, "\n") {
-		t.Errorf("mismatches:\n%s\nwant:\n%s", strings.Join(mismatches, "\n"), strings.Join(wantMismatch, "\n"))
+	scenarios := []struct {
+		name          string
+		inv           *inventory.Inventory
+		mismatches    []string
+		disagreements []string
+	}{
+		{"the plan's tables", inv(), planMismatches, planDisagreements},
+		{
+			// A system table states both agencies' systems again, agreeing
+			// with the records and the headline: each table is held against
+			// the headline on its own, never summed with the other.
+			"a second table states the same agency figures",
+			inv(
+				&inventory.DeclaredFigure{Source: "system table", AgencyID: &koreatech, Metric: "systems", Value: 3},
+				&inventory.DeclaredFigure{Source: "system table", AgencyID: &welfare, Metric: "systems", Value: 1},
+			),
+			planMismatches, planDisagreements,
+		},
+		{
+			// Both tables add up wrong, each in its own way.
+			"two tables both disagree with the headline",
+			inv(
+				&inventory.DeclaredFigure{Source: "system table", AgencyID: &koreatech, Metric: "systems", Value: 3},
+				&inventory.DeclaredFigure{Source: "system table", AgencyID: &welfare, Metric: "systems", Value: 2},
+			),
+			append(slices.Clone(planMismatches), "근로복지공단: system table gives number of systems as 2, the records give 1"),
+			[]string{
+				planDisagreements[0], planDisagreements[1],
+				": headline gives number of systems as 4, but system table adds up to 5",
+				planDisagreements[2],
+			},
+		},
 	}
-	if strings.Join(disagreements, "\n") != strings.Join(wantDisagree, "\n") {
-		t.Errorf("disagreements:\n%s\nwant:\n%s", strings.Join(disagreements, "\n"), strings.Join(wantDisagree, "\n"))
+	for _, s := range scenarios {
+		t.Run(s.name, func(t *testing.T) {
+			var mismatches, disagreements []string
+			for _, f := range Check(s.inv) {
+				switch f.Code {
+				case DeclaredMismatch:
+					mismatches = append(mismatches, f.Subject.Name+": "+f.Message(locale.English))
+				case DeclaredDisagrees:
+					disagreements = append(disagreements, f.Subject.Name+": "+f.Message(locale.English))
+				}
+			}
+			if strings.Join(mismatches, "\n") != strings.Join(s.mismatches, "\n") {
+				t.Errorf("mismatches:\n%s\nwant:\n%s", strings.Join(mismatches, "\n"), strings.Join(s.mismatches, "\n"))
+			}
+			if strings.Join(disagreements, "\n") != strings.Join(s.disagreements, "\n") {
+				t.Errorf("disagreements:\n%s\nwant:\n%s", strings.Join(disagreements, "\n"), strings.Join(s.disagreements, "\n"))
+			}
+		})
 	}
 }
 

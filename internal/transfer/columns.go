@@ -6,6 +6,7 @@ import (
 	"strings"
 
 	"yeonsok/internal/inventory"
+	"yeonsok/internal/locale"
 )
 
 // column is one column of a sheet: its key and labels, and how a record's
@@ -15,7 +16,12 @@ import (
 // different text for the database record and the row.
 type column[T any] struct {
 	Column
-	get func(w *world, r *T) string
+	// label is the catalogue message that names the column (Korean and
+	// English), with its arguments; named fills it in when a constructor
+	// does not.
+	label     string
+	labelArgs []any
+	get       func(w *world, r *T) string
 	// set reads a cell (already trimmed; never called with "" for a
 	// required column) into the record, reporting through c.fail.
 	set func(c *rowCtx, r *T, v string)
@@ -70,6 +76,15 @@ func (d *sheetDef[T]) columnFor(field string) string {
 	return field
 }
 
+// cells writes a record as a row of the sheet.
+func (d *sheetDef[T]) cells(w *world, r *T) []string {
+	row := make([]string, len(d.columns))
+	for i, c := range d.columns {
+		row[i] = c.get(w, r)
+	}
+	return row
+}
+
 func (d *sheetDef[T]) publicColumns() []Column {
 	out := make([]Column, len(d.columns))
 	for i, c := range d.columns {
@@ -78,8 +93,8 @@ func (d *sheetDef[T]) publicColumns() []Column {
 	return out
 }
 
-func col[T any](key, ko, en string, get func(w *world, r *T) string, set func(c *rowCtx, r *T, v string)) column[T] {
-	return column[T]{Column: Column{Key: key, Korean: ko, English: en}, get: get, set: set}
+func col[T any](key string, get func(w *world, r *T) string, set func(c *rowCtx, r *T, v string)) column[T] {
+	return column[T]{Column: Column{Key: key}, get: get, set: set}
 }
 
 func required[T any](c column[T]) column[T] {
@@ -87,14 +102,38 @@ func required[T any](c column[T]) column[T] {
 	return c
 }
 
-func textCol[T any](key, ko, en string, field func(r *T) *string) column[T] {
-	return col(key, ko, en,
+// labelled names a column by another catalogue message than its own
+// column.<sheet>.<key>: the facility checklist and the redundancy layers
+// are named as the rest of the tower names them.
+func labelled[T any](c column[T], key string, args ...any) column[T] {
+	c.label, c.labelArgs = key, args
+	return c
+}
+
+// named gives a sheet's columns their headers from the catalogue: the
+// message column.<sheet>.<key> unless the column was labelled otherwise.
+// Headers are read once, at start; a key the catalogue lacks shows as
+// itself, which TestColumnLabelsAreInTheCatalogue refuses.
+func named[T any](sheet string, cols []column[T]) []column[T] {
+	for i := range cols {
+		c := &cols[i]
+		if c.label == "" {
+			c.label = "column." + sheet + "." + c.Key
+		}
+		c.Korean = locale.T(locale.Korean, c.label, c.labelArgs...)
+		c.English = locale.T(locale.English, c.label, c.labelArgs...)
+	}
+	return cols
+}
+
+func textCol[T any](key string, field func(r *T) *string) column[T] {
+	return col(key,
 		func(_ *world, r *T) string { return normalizeText(*field(r)) },
 		func(_ *rowCtx, r *T, v string) { *field(r) = v })
 }
 
-func boolCol[T any](key, ko, en string, field func(r *T) *bool) column[T] {
-	return col(key, ko, en,
+func boolCol[T any](key string, field func(r *T) *bool) column[T] {
+	return col(key,
 		func(_ *world, r *T) string { return formatBool(*field(r)) },
 		func(c *rowCtx, r *T, v string) {
 			b, ok := parseBool(v)
@@ -108,14 +147,14 @@ func boolCol[T any](key, ko, en string, field func(r *T) *bool) column[T] {
 
 // codeCol is a column of code values (yes/none/unknown, nirs/self/…),
 // written as the code and read as the code or one of its aliases.
-func codeCol[T any](key, ko, en string, field func(r *T) *string, aliases map[string]string) column[T] {
-	return col(key, ko, en,
+func codeCol[T any](key string, field func(r *T) *string, aliases map[string]string) column[T] {
+	return col(key,
 		func(_ *world, r *T) string { return *field(r) },
 		func(_ *rowCtx, r *T, v string) { *field(r) = parseCode(v, aliases) })
 }
 
-func durationCol[T any](key, ko, en string, field func(r *T) **inventory.Minutes) column[T] {
-	return col(key, ko, en,
+func durationCol[T any](key string, field func(r *T) **inventory.Minutes) column[T] {
+	return col(key,
 		func(_ *world, r *T) string { return formatMinutes(*field(r)) },
 		func(c *rowCtx, r *T, v string) {
 			if v == "" {
@@ -131,8 +170,8 @@ func durationCol[T any](key, ko, en string, field func(r *T) **inventory.Minutes
 		})
 }
 
-func floatCol[T any](key, ko, en string, field func(r *T) **float64) column[T] {
-	return col(key, ko, en,
+func floatCol[T any](key string, field func(r *T) **float64) column[T] {
+	return col(key,
 		func(_ *world, r *T) string { return formatFloat(*field(r)) },
 		func(c *rowCtx, r *T, v string) {
 			if v == "" {
@@ -148,8 +187,8 @@ func floatCol[T any](key, ko, en string, field func(r *T) **float64) column[T] {
 		})
 }
 
-func intCol[T any](key, ko, en string, field func(r *T) **int64) column[T] {
-	return col(key, ko, en,
+func intCol[T any](key string, field func(r *T) **int64) column[T] {
+	return col(key,
 		func(_ *world, r *T) string { return formatInt(*field(r)) },
 		func(c *rowCtx, r *T, v string) {
 			if v == "" {
@@ -166,8 +205,8 @@ func intCol[T any](key, ko, en string, field func(r *T) **int64) column[T] {
 }
 
 // facilityCol is a reference to a facility by name; empty is none.
-func facilityCol[T any](key, ko, en string, field func(r *T) **int64) column[T] {
-	return col(key, ko, en,
+func facilityCol[T any](key string, field func(r *T) **int64) column[T] {
+	return col(key,
 		func(w *world, r *T) string {
 			if id := *field(r); id != nil {
 				return w.facilityName[*id]
@@ -187,50 +226,13 @@ func facilityCol[T any](key, ko, en string, field func(r *T) **int64) column[T] 
 
 // agencyCol is the agency a system or service belongs to.
 func agencyCol[T any](field func(r *T) *int64) column[T] {
-	return required(col("agency", "기관", "Agency",
+	return required(col("agency",
 		func(w *world, r *T) string { return w.agencyName[*field(r)] },
 		func(c *rowCtx, r *T, v string) {
 			if id, ok := c.agency(v); ok {
 				*field(r) = id
 			}
 		}))
-}
-
-// Korean and English labels of the facility checklist and the redundancy
-// layers; an item the inventory adds later gets its key as label until it
-// is named here.
-var (
-	conditionLabels = map[string][2]string{
-		"windowless":          {"창문 없는 구조", "Windowless"},
-		"load_seismic":        {"하중·내진 설계", "Load and seismic design"},
-		"separate_access":     {"분리된 출입 동선", "Separate access"},
-		"dual_power":          {"이중화된 전력공급", "Dual power supply"},
-		"ups":                 {"무정전전원장치(UPS)", "UPS"},
-		"generator":           {"비상발전기", "Emergency generator"},
-		"hvac":                {"항온·항습", "Temperature and humidity control"},
-		"fire_suppression":    {"소화·방재", "Fire suppression"},
-		"grounding_shielding": {"접지·전자기파 차폐", "Grounding and EM shielding"},
-		"security_zones":      {"보안구역", "Security zones"},
-		"cctv":                {"CCTV 및 녹화", "CCTV and recording"},
-		"professional_staff":  {"전문 운영 인력", "Professional staff"},
-		"low_natural_risk":    {"자연재해 위험 낮은 지역", "Low natural-disaster risk"},
-		"ups_in_server_room":  {"위험: 서버실 내 UPS 배터리", "Risk: UPS batteries in server room"},
-	}
-	layerLabels = map[string][2]string{
-		"power":   {"이중화: 전력", "Redundancy: power"},
-		"network": {"이중화: 네트워크", "Redundancy: network"},
-		"web":     {"이중화: WEB", "Redundancy: WEB"},
-		"was":     {"이중화: WAS", "Redundancy: WAS"},
-		"db":      {"이중화: DB", "Redundancy: DB"},
-		"storage": {"이중화: 스토리지", "Redundancy: storage"},
-	}
-)
-
-func labelOf(labels map[string][2]string, key string) (string, string) {
-	if l, ok := labels[key]; ok {
-		return l[0], l[1]
-	}
-	return key, key
 }
 
 func triState(state string) string {
@@ -245,10 +247,10 @@ func joinKey(parts []string) string { return strings.Join(parts, "\x1f") }
 var agencySheet = &sheetDef[inventory.Agency]{
 	name:    SheetAgencies,
 	keyCols: []string{"name"},
-	columns: []column[inventory.Agency]{
-		required(textCol("name", "기관명", "Agency", func(a *inventory.Agency) *string { return &a.Name })),
-		textCol("short_name", "약칭", "Short name", func(a *inventory.Agency) *string { return &a.ShortName }),
-		col("parent", "상위 기관", "Parent agency",
+	columns: named(SheetAgencies, []column[inventory.Agency]{
+		required(textCol("name", func(a *inventory.Agency) *string { return &a.Name })),
+		textCol("short_name", func(a *inventory.Agency) *string { return &a.ShortName }),
+		col("parent",
 			func(w *world, a *inventory.Agency) string {
 				if a.ParentID == nil {
 					return ""
@@ -271,9 +273,9 @@ var agencySheet = &sheetDef[inventory.Agency]{
 					a.ParentID = &id
 				}
 			}),
-		textCol("contact", "연락처", "Contact", func(a *inventory.Agency) *string { return &a.Contact }),
-		boolCol("sample", "예시 데이터", "Sample", func(a *inventory.Agency) *bool { return &a.Sample }),
-	},
+		textCol("contact", func(a *inventory.Agency) *string { return &a.Contact }),
+		boolCol("sample", func(a *inventory.Agency) *bool { return &a.Sample }),
+	}),
 	list:  func(inv *inventory.Inventory) []*inventory.Agency { return inv.Agencies },
 	id:    func(a *inventory.Agency) int64 { return a.ID },
 	setID: func(a *inventory.Agency, id int64) { a.ID = id },
@@ -290,15 +292,14 @@ var agencySheet = &sheetDef[inventory.Agency]{
 var facilitySheet = func() *sheetDef[inventory.Facility] {
 	type F = inventory.Facility
 	cols := []column[F]{
-		required(textCol("name", "시설명", "Facility", func(f *F) *string { return &f.Name })),
-		required(codeCol("operator", "운영 형태", "Operator type", func(f *F) *string { return &f.Operator }, operatorAliases)),
-		textCol("operator_name", "운영 주체", "Operator name", func(f *F) *string { return &f.OperatorName }),
-		textCol("region", "지역", "Region", func(f *F) *string { return &f.Region }),
-		textCol("address", "주소", "Address", func(f *F) *string { return &f.Address }),
+		required(textCol("name", func(f *F) *string { return &f.Name })),
+		required(codeCol("operator", func(f *F) *string { return &f.Operator }, operatorAliases)),
+		textCol("operator_name", func(f *F) *string { return &f.OperatorName }),
+		textCol("region", func(f *F) *string { return &f.Region }),
+		textCol("address", func(f *F) *string { return &f.Address }),
 	}
 	for _, item := range inventory.ConditionItems {
-		ko, en := labelOf(conditionLabels, item)
-		cols = append(cols, col(item, ko, en,
+		cols = append(cols, labelled(col(item,
 			func(_ *world, f *F) string { return triState(f.Conditions[item]) },
 			func(_ *rowCtx, f *F, v string) {
 				state := parseCode(v, triAliases)
@@ -310,17 +311,17 @@ var facilitySheet = func() *sheetDef[inventory.Facility] {
 				} else {
 					f.Conditions[item] = state
 				}
-			}))
+			}), "condition."+item))
 	}
 	cols = append(cols,
-		textCol("findings", "현장 점검 결과", "Survey findings", func(f *F) *string { return &f.Findings }),
-		boolCol("surveyed", "현장 점검 여부", "Surveyed", func(f *F) *bool { return &f.Surveyed }),
-		boolCol("sample", "예시 데이터", "Sample", func(f *F) *bool { return &f.Sample }),
+		textCol("findings", func(f *F) *string { return &f.Findings }),
+		boolCol("surveyed", func(f *F) *bool { return &f.Surveyed }),
+		boolCol("sample", func(f *F) *bool { return &f.Sample }),
 	)
 	return &sheetDef[F]{
 		name:    SheetFacilities,
 		keyCols: []string{"name"},
-		columns: cols,
+		columns: named(SheetFacilities, cols),
 		list:    func(inv *inventory.Inventory) []*F { return inv.Facilities },
 		id:      func(f *F) int64 { return f.ID },
 		setID:   func(f *F, id int64) { f.ID = id },
@@ -342,8 +343,8 @@ var systemSheet = func() *sheetDef[inventory.System] {
 	type S = inventory.System
 	cols := []column[S]{
 		agencyCol(func(s *S) *int64 { return &s.AgencyID }),
-		required(textCol("name", "시스템명", "System", func(s *S) *string { return &s.Name })),
-		col("grade", "등급", "Grade",
+		required(textCol("name", func(s *S) *string { return &s.Name })),
+		col("grade",
 			func(_ *world, s *S) string { return formatGrade(s.Grade) },
 			func(c *rowCtx, s *S, v string) {
 				g, ok := parseGrade(v)
@@ -353,43 +354,42 @@ var systemSheet = func() *sheetDef[inventory.System] {
 				}
 				s.Grade = g
 			}),
-		floatCol("score_impact", "등급 점수: 영향도", "Score: impact", func(s *S) **float64 { return &s.ScoreImpact }),
-		floatCol("score_users", "등급 점수: 이용자", "Score: users", func(s *S) **float64 { return &s.ScoreUsers }),
-		floatCol("score_spread", "등급 점수: 파급도", "Score: spread", func(s *S) **float64 { return &s.ScoreSpread }),
-		intCol("users", "이용자 수", "Users", func(s *S) **int64 { return &s.Users }),
-		textCol("description", "설명", "Description", func(s *S) *string { return &s.Description }),
-		textCol("critical_functions", "핵심기능", "Critical functions", func(s *S) *string { return &s.CriticalFunctions }),
-		facilityCol("primary_facility", "주 시설", "Primary facility", func(s *S) **int64 { return &s.PrimaryFacilityID }),
-		facilityCol("dr_facility", "재해복구 시설", "DR facility", func(s *S) **int64 { return &s.DRFacilityID }),
-		codeCol("dr_performance", "재해복구 성능", "DR performance", func(s *S) *string { return &s.DRPerformance }, drAliases),
-		textCol("dr_note", "재해복구 비고", "DR note", func(s *S) *string { return &s.DRNote }),
+		floatCol("score_impact", func(s *S) **float64 { return &s.ScoreImpact }),
+		floatCol("score_users", func(s *S) **float64 { return &s.ScoreUsers }),
+		floatCol("score_spread", func(s *S) **float64 { return &s.ScoreSpread }),
+		intCol("users", func(s *S) **int64 { return &s.Users }),
+		textCol("description", func(s *S) *string { return &s.Description }),
+		textCol("critical_functions", func(s *S) *string { return &s.CriticalFunctions }),
+		facilityCol("primary_facility", func(s *S) **int64 { return &s.PrimaryFacilityID }),
+		facilityCol("dr_facility", func(s *S) **int64 { return &s.DRFacilityID }),
+		codeCol("dr_performance", func(s *S) *string { return &s.DRPerformance }, drAliases),
+		textCol("dr_note", func(s *S) *string { return &s.DRNote }),
 	}
 	for _, layer := range inventory.Layers {
-		ko, en := labelOf(layerLabels, layer)
-		cols = append(cols, col("redundancy_"+layer, ko, en,
+		cols = append(cols, labelled(col("redundancy_"+layer,
 			func(_ *world, s *S) string { return triState(s.Redundancy[layer]) },
 			func(_ *rowCtx, s *S, v string) {
 				if s.Redundancy == nil {
 					s.Redundancy = map[string]string{}
 				}
 				s.Redundancy[layer] = parseCode(v, triAliases)
-			}))
+			}), "column.systems.redundancy", locale.Key("layer."+layer)))
 	}
 	cols = append(cols,
-		durationCol("backup_full_every", "전체 백업 주기", "Full backup every", func(s *S) **inventory.Minutes { return &s.BackupFullEvery }),
-		durationCol("backup_incr_every", "증분 백업 주기", "Incremental backup every", func(s *S) **inventory.Minutes { return &s.BackupIncrEvery }),
-		codeCol("offsite_method", "소산 방식", "Offsite method", func(s *S) *string { return &s.OffsiteMethod }, offsiteAliases),
-		durationCol("offsite_every", "소산 주기", "Offsite every", func(s *S) **inventory.Minutes { return &s.OffsiteEvery }),
-		durationCol("rto_disaster", "재해 시 RTO", "RTO (disaster)", func(s *S) **inventory.Minutes { return &s.RTODisaster }),
-		durationCol("rpo_disaster", "재해 시 RPO", "RPO (disaster)", func(s *S) **inventory.Minutes { return &s.RPODisaster }),
-		durationCol("rto_failure", "장애 시 RTO", "RTO (failure)", func(s *S) **inventory.Minutes { return &s.RTOFailure }),
-		durationCol("rpo_failure", "장애 시 RPO", "RPO (failure)", func(s *S) **inventory.Minutes { return &s.RPOFailure }),
-		codeCol("manual", "운영 매뉴얼", "Operations manual", func(s *S) *string { return &s.Manual }, triAliases),
-		textCol("manual_fallback", "오프라인 업무 전환", "Manual fallback", func(s *S) *string { return &s.ManualFallback }),
-		textCol("owner_primary", "정 담당자", "Primary owner", func(s *S) *string { return &s.OwnerPrimary }),
-		textCol("owner_secondary", "부 담당자", "Secondary owner", func(s *S) *string { return &s.OwnerSecondary }),
-		textCol("vendor", "유지보수 업체", "Vendor", func(s *S) *string { return &s.Vendor }),
-		col("endpoints", "점검 주소", "Endpoints",
+		durationCol("backup_full_every", func(s *S) **inventory.Minutes { return &s.BackupFullEvery }),
+		durationCol("backup_incr_every", func(s *S) **inventory.Minutes { return &s.BackupIncrEvery }),
+		codeCol("offsite_method", func(s *S) *string { return &s.OffsiteMethod }, offsiteAliases),
+		durationCol("offsite_every", func(s *S) **inventory.Minutes { return &s.OffsiteEvery }),
+		durationCol("rto_disaster", func(s *S) **inventory.Minutes { return &s.RTODisaster }),
+		durationCol("rpo_disaster", func(s *S) **inventory.Minutes { return &s.RPODisaster }),
+		durationCol("rto_failure", func(s *S) **inventory.Minutes { return &s.RTOFailure }),
+		durationCol("rpo_failure", func(s *S) **inventory.Minutes { return &s.RPOFailure }),
+		codeCol("manual", func(s *S) *string { return &s.Manual }, triAliases),
+		textCol("manual_fallback", func(s *S) *string { return &s.ManualFallback }),
+		textCol("owner_primary", func(s *S) *string { return &s.OwnerPrimary }),
+		textCol("owner_secondary", func(s *S) *string { return &s.OwnerSecondary }),
+		textCol("vendor", func(s *S) *string { return &s.Vendor }),
+		col("endpoints",
 			func(_ *world, s *S) string {
 				targets := make([]string, len(s.Endpoints))
 				for i, e := range s.Endpoints {
@@ -403,13 +403,13 @@ var systemSheet = func() *sheetDef[inventory.System] {
 					s.Endpoints = append(s.Endpoints, inventory.Endpoint{Target: target})
 				}
 			}),
-		boolCol("surveyed", "서면조사 대상", "Surveyed", func(s *S) *bool { return &s.Surveyed }),
-		boolCol("sample", "예시 데이터", "Sample", func(s *S) *bool { return &s.Sample }),
+		boolCol("surveyed", func(s *S) *bool { return &s.Surveyed }),
+		boolCol("sample", func(s *S) *bool { return &s.Sample }),
 	)
 	return &sheetDef[S]{
 		name:    SheetSystems,
 		keyCols: []string{"agency", "name"},
-		columns: cols,
+		columns: named(SheetSystems, cols),
 		list:    func(inv *inventory.Inventory) []*S { return inv.Systems },
 		id:      func(s *S) int64 { return s.ID },
 		setID:   func(s *S, id int64) { s.ID = id },
@@ -437,16 +437,16 @@ var serviceSheet = func() *sheetDef[inventory.Service] {
 	return &sheetDef[V]{
 		name:    SheetServices,
 		keyCols: []string{"agency", "name"},
-		columns: []column[V]{
+		columns: named(SheetServices, []column[V]{
 			agencyCol(func(s *V) *int64 { return &s.AgencyID }),
-			required(textCol("name", "서비스명", "Service", func(s *V) *string { return &s.Name })),
-			codeCol("audience", "대상", "Audience", func(s *V) *string { return &s.Audience }, audienceAliases),
-			textCol("description", "설명", "Description", func(s *V) *string { return &s.Description }),
-			durationCol("mtpd", "최대허용중단시간(MTPD)", "MTPD", func(s *V) **inventory.Minutes { return &s.MTPD }),
-			durationCol("rto", "목표복구시간(RTO)", "RTO", func(s *V) **inventory.Minutes { return &s.RTO }),
-			durationCol("rpo", "목표복구시점(RPO)", "RPO", func(s *V) **inventory.Minutes { return &s.RPO }),
-			textCol("manual_workaround", "수기 대체 절차", "Manual workaround", func(s *V) *string { return &s.ManualWorkaround }),
-			col("systems", "지원 시스템", "Supporting systems",
+			required(textCol("name", func(s *V) *string { return &s.Name })),
+			codeCol("audience", func(s *V) *string { return &s.Audience }, audienceAliases),
+			textCol("description", func(s *V) *string { return &s.Description }),
+			durationCol("mtpd", func(s *V) **inventory.Minutes { return &s.MTPD }),
+			durationCol("rto", func(s *V) **inventory.Minutes { return &s.RTO }),
+			durationCol("rpo", func(s *V) **inventory.Minutes { return &s.RPO }),
+			textCol("manual_workaround", func(s *V) *string { return &s.ManualWorkaround }),
+			col("systems",
 				func(w *world, s *V) string {
 					var refs []string
 					for _, id := range s.SystemIDs {
@@ -472,8 +472,8 @@ var serviceSheet = func() *sheetDef[inventory.Service] {
 					}
 					s.SystemIDs = ids
 				}),
-			boolCol("sample", "예시 데이터", "Sample", func(s *V) *bool { return &s.Sample }),
-		},
+			boolCol("sample", func(s *V) *bool { return &s.Sample }),
+		}),
 		list:  func(inv *inventory.Inventory) []*V { return inv.Services },
 		id:    func(s *V) int64 { return s.ID },
 		setID: func(s *V, id int64) { s.ID = id },
@@ -504,11 +504,11 @@ var dependencySheet = func() *sheetDef[inventory.Dependency] {
 	return &sheetDef[D]{
 		name:    SheetDependencies,
 		keyCols: []string{"from_agency", "from_system", "to_agency", "to_system"},
-		columns: []column[D]{
-			required(col("from_agency", "기관", "Agency",
+		columns: named(SheetDependencies, []column[D]{
+			required(col("from_agency",
 				func(w *world, d *D) string { return side(d.FromSystemID, w).agency },
 				func(c *rowCtx, _ *D, v string) { c.agency(v) })),
-			required(col("from_system", "시스템명", "System",
+			required(col("from_system",
 				func(w *world, d *D) string { return side(d.FromSystemID, w).name },
 				func(c *rowCtx, d *D, v string) {
 					if agency := c.value("from_agency"); c.w.agencyID[agency] != 0 {
@@ -517,14 +517,14 @@ var dependencySheet = func() *sheetDef[inventory.Dependency] {
 						}
 					}
 				})),
-			col("to_agency", "의존 대상 기관", "Depends on agency",
+			col("to_agency",
 				func(w *world, d *D) string { return side(d.ToSystemID, w).agency },
 				func(c *rowCtx, _ *D, v string) {
 					if v != "" {
 						c.agency(v)
 					}
 				}),
-			required(col("to_system", "의존 대상 시스템", "Depends on system",
+			required(col("to_system",
 				func(w *world, d *D) string { return side(d.ToSystemID, w).name },
 				func(c *rowCtx, d *D, v string) {
 					agency := c.value("to_agency")
@@ -537,9 +537,9 @@ var dependencySheet = func() *sheetDef[inventory.Dependency] {
 						}
 					}
 				})),
-			codeCol("kind", "유형", "Kind", func(d *D) *string { return &d.Kind }, kindAliases),
-			textCol("note", "비고", "Note", func(d *D) *string { return &d.Note }),
-		},
+			codeCol("kind", func(d *D) *string { return &d.Kind }, kindAliases),
+			textCol("note", func(d *D) *string { return &d.Note }),
+		}),
 		list:  func(inv *inventory.Inventory) []*D { return inv.Dependencies },
 		id:    func(d *D) int64 { return d.ID },
 		setID: func(d *D, id int64) { d.ID = id },

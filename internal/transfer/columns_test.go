@@ -6,6 +6,7 @@ import (
 	"strings"
 	"testing"
 
+	"yeonsok/internal/inventory"
 	"yeonsok/internal/locale"
 )
 
@@ -36,6 +37,51 @@ func TestHeaderNamesAreUnambiguous(t *testing.T) {
 	}
 }
 
+// Every header comes from the catalogue: a column's own
+// column.<sheet>.<key>, or for the facility checklist and the redundancy
+// layers the labels the rest of the tower shows (condition.*, layer.*), so
+// that a workbook and the pages name a thing the same way.
+func TestColumnLabelsAreInTheCatalogue(t *testing.T) {
+	checkLabels(t, agencySheet)
+	checkLabels(t, facilitySheet)
+	checkLabels(t, systemSheet)
+	checkLabels(t, serviceSheet)
+	checkLabels(t, dependencySheet)
+	for _, item := range inventory.ConditionItems {
+		if c := facilitySheet.column(item); c == nil || c.label != "condition."+item || c.Korean != locale.T(locale.Korean, "condition."+item) {
+			t.Errorf("facility column %s is not labelled condition.%s: %+v", item, item, c)
+		}
+	}
+	for _, layer := range inventory.Layers {
+		want := locale.T(locale.Korean, "column.systems.redundancy", locale.Key("layer."+layer))
+		if c := systemSheet.column("redundancy_" + layer); c == nil || c.Korean != want || !strings.Contains(c.Korean, locale.T(locale.Korean, "layer."+layer)) {
+			t.Errorf("system column redundancy_%s is not labelled with layer.%s: %+v", layer, layer, c)
+		}
+	}
+	for _, s := range Sheets {
+		if !locale.Has("sheet."+s) || SheetNamesKo[s] == "" || SheetLabel(s, locale.English) != s {
+			t.Errorf("sheet %s: Korean name %q, English %q", s, SheetNamesKo[s], SheetLabel(s, locale.English))
+		}
+	}
+}
+
+func checkLabels[T any](t *testing.T, def *sheetDef[T]) {
+	t.Helper()
+	for _, c := range def.columns {
+		keys := []string{c.label}
+		for _, a := range c.labelArgs {
+			if k, ok := a.(locale.Key); ok {
+				keys = append(keys, string(k))
+			}
+		}
+		for _, k := range keys {
+			if !locale.Has(k) {
+				t.Errorf("%s.%s: label %q is not in the catalogue", def.name, c.Key, k)
+			}
+		}
+	}
+}
+
 // Every catalogue key the package names exists, in both languages (the
 // locale package checks the second half).
 func TestMessageKeysExist(t *testing.T) {
@@ -53,6 +99,33 @@ func TestMessageKeysExist(t *testing.T) {
 			if !locale.Has(m[1]) {
 				t.Errorf("%s: message key %q is not in the catalogue", e.Name(), m[1])
 			}
+		}
+	}
+}
+
+// A problem is read by the person who uploaded the file, in Korean or
+// English: it names a catalogue message and never carries a Go error's
+// text ("zip: not a valid zip file", "strconv.Atoi: …"). Code that builds
+// problems therefore calls no err.Error() (TestBadFilesGetAClearError checks
+// the messages themselves).
+func TestProblemsCarryNoErrorText(t *testing.T) {
+	errorText := regexp.MustCompile(`\w*[eE]rr\w*\.Error\(\)`)
+	entries, _ := os.ReadDir(".")
+	for _, e := range entries {
+		if !strings.HasSuffix(e.Name(), ".go") || strings.HasSuffix(e.Name(), "_test.go") {
+			continue
+		}
+		src, err := os.ReadFile(e.Name())
+		if err != nil {
+			t.Fatal(err)
+		}
+		text := string(src)
+		if !strings.Contains(text, "Problem{") && !strings.Contains(text, "fileProblem(") {
+			continue
+		}
+		if loc := errorText.FindStringIndex(text); loc != nil {
+			t.Errorf("%s:%d builds problems and calls err.Error(): give the problem a catalogue message instead",
+				e.Name(), strings.Count(text[:loc[0]], "\n")+1)
 		}
 	}
 }
@@ -85,7 +158,7 @@ func TestValues(t *testing.T) {
 		t.Error("bool maybe accepted")
 	}
 	for _, v := range []string{"=1+1", "+82", "-", "@x", "'quoted", "''", "plain", ""} {
-		if got := unguardFormula(guardFormula(v)); got != v {
+		if got := unguardFormula(GuardFormula(v)); got != v {
 			t.Errorf("formula guard round trip %q → %q", v, got)
 		}
 	}
@@ -96,6 +169,29 @@ func TestValues(t *testing.T) {
 		"yeonsok-dependencies.csv": "dependencies", "기관_2.csv": "agencies", "facilities.txt": "facilities"} {
 		if got, p := csvSheet(baseName(in), ""); p != nil || got != want {
 			t.Errorf("csv sheet of %q = %q %v, want %q", in, got, p, want)
+		}
+	}
+}
+
+func TestDisplayWidth(t *testing.T) {
+	scenarios := []struct {
+		text  string
+		width int
+	}{
+		{"", 0},
+		{"RTO 2h", 6},
+		{"고용24", 6},      // Hangul syllables are wide
+		{"ᄀ", 2},         // and so are leading jamo
+		{"國家", 4},        // Hanja
+		{"ＡＢ", 4},        // fullwidth Latin
+		{"ｶﾅ", 2},        // halfwidth katakana
+		{"A → B · C", 9}, // arrows and the middle dot are narrow
+		{"🔥", 2},         // emoji are wide
+		{"재해 시 RTO", 11}, // 4 + 1 + 2 + 1 + 3
+	}
+	for _, s := range scenarios {
+		if got := DisplayWidth(s.text); got != s.width {
+			t.Errorf("DisplayWidth(%q) = %d, want %d", s.text, got, s.width)
 		}
 	}
 }

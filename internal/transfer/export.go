@@ -25,11 +25,7 @@ func rowsOf[T any](def *sheetDef[T], w *world, inv *inventory.Inventory) ([]stri
 		if _, ok := def.keyOf(w, r); !ok {
 			continue
 		}
-		row := make([]string, len(def.columns))
-		for i, c := range def.columns {
-			row[i] = c.get(w, r)
-		}
-		rows = append(rows, row)
+		rows = append(rows, def.cells(w, r))
 	}
 	return header, rows
 }
@@ -106,13 +102,13 @@ func writeSheet(f *excelize.File, sheet string, header []string, rows [][]string
 		return fmt.Errorf("transfer: sheet %s: %w", sheet, err)
 	}
 	for i, h := range header {
-		width := displayWidth(h) + 2
+		width := DisplayWidth(h) + 2
 		for n, r := range rows {
 			if n == 500 { // enough to judge a column by
 				break
 			}
 			for _, l := range lines(r[i]) {
-				width = max(width, displayWidth(l)+2)
+				width = max(width, DisplayWidth(l)+2)
 			}
 		}
 		if err := sw.SetColWidth(i+1, i+1, float64(min(max(width, 8), 60))); err != nil {
@@ -176,7 +172,7 @@ func WriteCSV(out io.Writer, inv *inventory.Inventory, sheet string) error {
 	}
 	for _, r := range rows {
 		for i, v := range r {
-			r[i] = guardFormula(v)
+			r[i] = GuardFormula(v)
 		}
 		if err := cw.Write(r); err != nil {
 			return fmt.Errorf("transfer: write csv: %w", err)

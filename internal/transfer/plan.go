@@ -4,6 +4,7 @@ import (
 	"crypto/sha256"
 	"encoding/hex"
 	"fmt"
+	"hash"
 	"slices"
 	"strings"
 
@@ -499,29 +500,51 @@ func (p *planState) public(b *book) *Plan {
 			count(sheet, "")
 		}
 	}
+	// The digest covers what the preview showed and what the apply would
+	// write: each change with its values (a field's before and after, an
+	// added row's cells, a removed record's stored cells). A colleague
+	// changing one of those values in between makes another digest, so an
+	// apply of the old preview cannot overwrite their edit unseen.
 	digest := sha256.New()
-	add := func(sheet, action, key string, row int, fields []string, diff []FieldDiff) {
-		plan.Changes = append(plan.Changes, Change{Sheet: sheet, Action: action, Key: key, Row: row, Fields: fields, Diff: diff})
-		count(sheet, action)
-		fmt.Fprintf(digest, "%s\x00%s\x00%s\x00%s\x1e", sheet, action, key, strings.Join(fields, "\x00"))
+	add := func(c Change, values []string) {
+		plan.Changes = append(plan.Changes, c)
+		count(c.Sheet, c.Action)
+		digestWrite(digest, c.Sheet, c.Action, c.Key)
+		digestWrite(digest, c.Fields...)
+		for _, d := range c.Diff {
+			digestWrite(digest, d.Field, d.Before, d.After)
+		}
+		digestWrite(digest, values...)
 	}
-	publicSheet(p.agencies, add)
-	publicSheet(p.facilities, add)
-	publicSheet(p.systems, add)
-	publicSheet(p.services, add)
-	publicSheet(p.dependencies, add)
+	publicSheet(p.w, p.agencies, add)
+	publicSheet(p.w, p.facilities, add)
+	publicSheet(p.w, p.systems, add)
+	publicSheet(p.w, p.services, add)
+	publicSheet(p.w, p.dependencies, add)
 	plan.Digest = hex.EncodeToString(digest.Sum(nil)[:16])
 	return plan
 }
 
-func publicSheet[T any](s *sheetPlan[T], add func(sheet, action, key string, row int, fields []string, diff []FieldDiff)) {
+func publicSheet[T any](w *world, s *sheetPlan[T], add func(c Change, values []string)) {
 	for _, e := range s.entries {
-		if a := e.action(); a != "" {
-			add(s.def.name, a, e.label, e.row, e.fields, e.diff)
+		switch a := e.action(); a {
+		case ActionAdd:
+			add(Change{Sheet: s.def.name, Action: a, Key: e.label, Row: e.row}, s.def.cells(w, e.rec))
+		case ActionChange:
+			add(Change{Sheet: s.def.name, Action: a, Key: e.label, Row: e.row, Fields: e.fields, Diff: e.diff}, nil)
 		}
 	}
 	for _, r := range s.removed {
-		add(s.def.name, ActionRemove, r.label, 0, nil, nil)
+		add(Change{Sheet: s.def.name, Action: ActionRemove, Key: r.label}, s.def.cells(w, r.rec))
+	}
+}
+
+// digestWrite adds strings to a digest, each prefixed by its length, so
+// that no two lists of strings write the same bytes.
+func digestWrite(h hash.Hash, parts ...string) {
+	fmt.Fprintf(h, "%d;", len(parts))
+	for _, s := range parts {
+		fmt.Fprintf(h, "%d:%s", len(s), s)
 	}
 }
 

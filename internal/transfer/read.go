@@ -1,6 +1,7 @@
 package transfer
 
 import (
+	"archive/zip"
 	"bytes"
 	"encoding/csv"
 	"errors"
@@ -69,7 +70,7 @@ func readFiles(files []File, opt Options) (*book, []Problem) {
 		case bytes.HasPrefix(f.Data, oleMagic):
 			ps = []Problem{fileProblem("transfer.xls_unsupported", name)}
 		case hasExt(name, ".xlsx", ".xlsm", ".xls"):
-			ps = []Problem{fileProblem("transfer.bad_xlsx", name, "not a ZIP package")}
+			ps = []Problem{fileProblem("transfer.bad_xlsx", name)}
 		default:
 			var t *table
 			t, ps = readCSV(name, f.Data, opt)
@@ -103,17 +104,35 @@ func hasExt(name string, exts ...string) bool {
 	return false
 }
 
+// UnzipLimit is the most a workbook may unzip to. An XLSX file is a ZIP
+// package and its XML compresses well, but a small file crafted to unzip
+// to gigabytes would fill memory and disk. Our export of 10,000 systems is
+// 1 MiB and unzips to 15 MiB, so 128 MiB (four times the largest upload)
+// leaves room for eight times that.
+const UnzipLimit = max(4*MaxFileSize, 128<<20)
+
 // readXLSX reads the sheets of a workbook that carry one of our names.
+// Why a workbook cannot be read is told in our words: excelize's errors
+// are for programmers ("zip: not a valid zip file", "XML syntax error on
+// line 1") and would only puzzle the person uploading.
 func readXLSX(name string, data []byte) ([]*table, []string, []Problem) {
-	f, err := excelize.OpenReader(bytes.NewReader(data), excelize.Options{
-		// A small file may unzip to a great deal; refuse a zip bomb.
-		UnzipSizeLimit: 16 * MaxFileSize,
-	})
+	// The sizes come from the ZIP directory; archive/zip refuses an entry
+	// that unzips to more than it declares, so they cannot lie.
+	if z, err := zip.NewReader(bytes.NewReader(data), int64(len(data))); err == nil {
+		var size uint64
+		for _, e := range z.File {
+			size += e.UncompressedSize64
+		}
+		if size > UnzipLimit {
+			return nil, nil, []Problem{fileProblem("transfer.xlsx_unzips_too_large", name, mib(UnzipLimit))}
+		}
+	}
+	f, err := excelize.OpenReader(bytes.NewReader(data), excelize.Options{UnzipSizeLimit: UnzipLimit})
 	if err != nil {
 		if errors.Is(err, excelize.ErrWorkbookFileFormat) || errors.Is(err, excelize.ErrWorkbookPassword) {
 			return nil, nil, []Problem{fileProblem("transfer.xls_unsupported", name)}
 		}
-		return nil, nil, []Problem{fileProblem("transfer.bad_xlsx", name, err.Error())}
+		return nil, nil, []Problem{fileProblem("transfer.bad_xlsx", name)}
 	}
 	defer f.Close()
 	var tables []*table
@@ -133,7 +152,7 @@ func readXLSX(name string, data []byte) ([]*table, []string, []Problem) {
 		seen[sheet] = sheetName
 		t, err := readSheet(f, sheetName)
 		if err != nil {
-			problems = append(problems, fileProblem("transfer.bad_xlsx", name, err.Error()))
+			problems = append(problems, fileProblem("transfer.bad_xlsx_sheet", name, sheetName))
 			continue
 		}
 		t.sheet, t.source = sheet, name+":"+sheetName
@@ -240,13 +259,18 @@ func readCSV(name string, data []byte, opt Options) (*table, []Problem) {
 			break
 		}
 		if err != nil {
+			// Told in our words, as for a workbook. With any number of
+			// fields allowed, a misplaced quote is all the reader refuses.
 			var pe *csv.ParseError
 			line := 0
 			if errors.As(err, &pe) {
 				line = pe.Line
-				err = pe.Err
 			}
-			return nil, []Problem{{Sheet: sheet, Key: "transfer.bad_csv", Args: []any{line, err.Error()}}}
+			key := "transfer.bad_csv"
+			if errors.Is(err, csv.ErrQuote) || errors.Is(err, csv.ErrBareQuote) {
+				key = "transfer.bad_csv_quote"
+			}
+			return nil, []Problem{{Sheet: sheet, Key: key, Args: []any{line}}}
 		}
 		start, _ := r.FieldPos(0)
 		if lastLine > 0 && start > lastLine+1 {

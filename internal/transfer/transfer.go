@@ -68,14 +68,15 @@ const (
 // adds and changes records (removals run in reverse).
 var Sheets = []string{SheetAgencies, SheetFacilities, SheetSystems, SheetServices, SheetDependencies}
 
-// SheetNamesKo are the Korean names of the sheets, accepted on import.
-var SheetNamesKo = map[string]string{
-	SheetAgencies:     "기관",
-	SheetFacilities:   "시설",
-	SheetSystems:      "시스템",
-	SheetServices:     "서비스",
-	SheetDependencies: "의존관계",
-}
+// SheetNamesKo are the Korean names of the sheets (기관, 시설, …),
+// accepted on import; the catalogue holds them as sheet.<name>.
+var SheetNamesKo = func() map[string]string {
+	names := make(map[string]string, len(Sheets))
+	for _, s := range Sheets {
+		names[s] = locale.T(locale.Korean, "sheet."+s)
+	}
+	return names
+}()
 
 // Actions of a change.
 const (
@@ -139,8 +140,9 @@ type Plan struct {
 	// Counts is sheet → action → number of changes, with every action of
 	// every sheet in Sheets present (zero or not).
 	Counts map[string]map[string]int `json:"counts"`
-	// Digest identifies the changes (sheet, action, key and fields of each).
-	// Give it back as Options.ExpectDigest when applying what a preview
+	// Digest identifies the changes and their values: each field's before
+	// and after, each added row's cells, each removed record's stored
+	// cells. Give it back as Options.ExpectDigest when applying what a preview
 	// showed, and the import refuses if the plan has become another one.
 	Digest string `json:"digest"`
 	// Applied is true when the changes were written.
@@ -270,12 +272,10 @@ func SheetName(name string) (string, bool) {
 
 // SheetLabel is a sheet's name in lang: Korean or English.
 func SheetLabel(sheet string, lang locale.Lang) string {
-	if lang == locale.Korean {
-		if ko, ok := SheetNamesKo[sheet]; ok {
-			return ko
-		}
+	if _, ok := SheetName(sheet); !ok {
+		return sheet
 	}
-	return sheet
+	return locale.T(lang, "sheet."+sheet)
 }
 
 // CSVFileName is the file name an export gives a sheet's CSV file.

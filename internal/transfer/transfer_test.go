@@ -1,10 +1,14 @@
 package transfer_test
 
 import (
+	"archive/zip"
 	"bytes"
 	"context"
+	"encoding/csv"
 	"errors"
+	"io"
 	"reflect"
+	"regexp"
 	"slices"
 	"strconv"
 	"strings"
@@ -380,6 +384,89 @@ func TestModifiedWorkbookPreviewsAndApplies(t *testing.T) {
 
 func itoa(n int) string { return strconv.Itoa(n) }
 
+// A preview's digest covers values, not only which fields change: when a
+// colleague edits the very field (or a record the file removes) after the
+// preview, applying the old preview is refused and their edit stays.
+func TestStaleDigestRefusedWhenAValueChanged(t *testing.T) {
+	scenarios := []struct {
+		name string
+		// edit changes the exported workbook; colleague changes the
+		// database after the preview, so that the plan names the same
+		// changes with other values.
+		edit      func(t *testing.T, f *fixture, wb *excelize.File)
+		colleague func(f *fixture, tx *inventory.Tx) error
+	}{
+		{
+			"the changed field gets another value",
+			func(t *testing.T, f *fixture, wb *excelize.File) {
+				row := rowOf(t, wb, "systems", "고용노동부", "고용24")
+				wb.SetCellValue("systems", columnOf(t, wb, "systems", "재해 시 RTO")+itoa(row), "4h") // 2h → 4h
+			},
+			func(f *fixture, tx *inventory.Tx) error {
+				s := *f.work24
+				s.RTODisaster = minutes(180) // 2h → 3h
+				return tx.UpdateSystem(context.Background(), &s)
+			},
+		},
+		{
+			"the removed record is edited",
+			func(t *testing.T, f *fixture, wb *excelize.File) {
+				if err := wb.RemoveRow("dependencies", rowOf(t, wb, "dependencies", "고용노동부", "고용24")); err != nil {
+					t.Fatal(err)
+				}
+			},
+			func(f *fixture, tx *inventory.Tx) error {
+				ctx := context.Background()
+				inv, err := tx.Load(ctx)
+				if err != nil {
+					return err
+				}
+				for _, d := range inv.Dependencies {
+					if d.FromSystemID == f.work24.ID {
+						d.Note = "보험 자격 조회 (2026년 개편)"
+						return tx.UpdateDependency(ctx, d)
+					}
+				}
+				return errors.New("no dependency of 고용24")
+			},
+		},
+	}
+	for _, s := range scenarios {
+		t.Run(s.name, func(t *testing.T) {
+			testdb.Each(t, func(t *testing.T, db *database.DB) {
+				f := newFixture(t, db)
+				ctx := context.Background()
+				wb, err := excelize.OpenReader(bytes.NewReader(f.exportXLSX(t)))
+				if err != nil {
+					t.Fatal(err)
+				}
+				s.edit(t, f, wb)
+				data := saveWorkbook(t, wb)
+				preview, err := f.importFile(t, "edited.xlsx", data, transfer.Options{DryRun: true})
+				if err != nil || preview.Total() != 1 {
+					t.Fatalf("preview: %v %+v", err, preview)
+				}
+				if err := f.store.Update(ctx, access.All(), func(tx *inventory.Tx) error { return s.colleague(f, tx) }); err != nil {
+					t.Fatal(err)
+				}
+				before := f.load(t)
+				_, err = f.importFile(t, "edited.xlsx", data, transfer.Options{ExpectDigest: preview.Digest})
+				if p := problemsOf(t, err); len(p) != 1 || p[0].Key != "transfer.plan_changed" {
+					t.Fatalf("apply of a stale preview: %+v", p)
+				}
+				unchanged(t, before, f.load(t))
+
+				// The same changes, with the colleague's values: a new
+				// preview shows them and has another digest.
+				again, err := f.importFile(t, "edited.xlsx", data, transfer.Options{DryRun: true})
+				if err != nil || again.Total() != 1 || again.Changes[0].Key != preview.Changes[0].Key || again.Digest == preview.Digest {
+					t.Fatalf("second preview: %v %+v", err, again)
+				}
+			})
+		})
+	}
+}
+
 // A file with several bad rows is refused with every problem at its place,
 // and nothing is written.
 func TestBadRowsRejectTheWholeFile(t *testing.T) {
@@ -547,7 +634,20 @@ func TestBadFilesGetAClearError(t *testing.T) {
 			{"no known sheets", "memo.xlsx", saveWorkbook(t, noSheets), transfer.Options{}, "transfer.no_known_sheets"},
 			{"csv of no sheet", "data.csv", []byte("a,b\r\n1,2\r\n"), transfer.Options{}, "transfer.csv_sheet_unknown"},
 			{"unknown chosen sheet", "data.csv", []byte("a,b\r\n1,2\r\n"), transfer.Options{Sheet: "budgets"}, "transfer.unknown_sheet"},
-			{"malformed csv", "systems.csv", []byte("기관,시스템명\r\n\"고용노동부,고용24\r\n"), transfer.Options{}, "transfer.bad_csv"},
+			{"unclosed quote in csv", "systems.csv", []byte("기관,시스템명\r\n\"고용노동부,고용24\r\n"), transfer.Options{}, "transfer.bad_csv_quote"},
+			{"bare quote in csv", "systems.csv", []byte("기관,시스템명\r\n고용노동부,고\"용24\r\n"), transfer.Options{}, "transfer.bad_csv_quote"},
+			{"damaged sheet", "inventory.xlsx", rezip(t, f.exportXLSX(t), "xl/worksheets/sheet3.xml", func(w io.Writer) {
+				io.WriteString(w, `<?xml version="1.0"?><worksheet><sheetData><row r="1"><c r="A1" t="inlineStr"><is><t>기관</t></is></c></row><row r="two">`)
+			}), transfer.Options{}, "transfer.bad_xlsx_sheet"},
+			// A small file that unzips to more than UnzipLimit: the systems
+			// sheet padded with blanks (valid XML, and deflate packs it
+			// about a thousand to one).
+			{"zip bomb", "inventory.xlsx", rezip(t, f.exportXLSX(t), "xl/worksheets/sheet3.xml", func(w io.Writer) {
+				blanks := bytes.Repeat([]byte(" "), 1<<20)
+				for range transfer.UnzipLimit>>20 + 1 {
+					w.Write(blanks)
+				}
+			}), transfer.Options{}, "transfer.xlsx_unzips_too_large"},
 		}
 		for _, s := range scenarios {
 			t.Run(s.name, func(t *testing.T) {
@@ -559,13 +659,144 @@ func TestBadFilesGetAClearError(t *testing.T) {
 				if msg := err.Error(); strings.Contains(msg, "transfer.") {
 					t.Errorf("message shows a raw key: %s", msg)
 				}
+				// People read these; a Go error's text would only puzzle
+				// them (and may show internals).
+				for _, p := range problems {
+					for _, a := range p.Args {
+						if _, isErr := a.(error); isErr {
+							t.Errorf("problem carries an error as argument: %+v", p)
+						}
+					}
+				}
+				for _, lang := range []locale.Lang{locale.Korean, locale.English} {
+					if msg := err.(*transfer.ProblemsError).Message(lang); goErrorText.MatchString(msg) {
+						t.Errorf("message shows Go error text: %s", msg)
+					}
+				}
 			})
+		}
+		if s := scenarios[len(scenarios)-1]; len(s.data) > transfer.MaxFileSize/8 {
+			t.Errorf("the zip bomb is %d bytes: not small", len(s.data))
 		}
 		if _, err := transfer.ReadAll(bytes.NewReader(make([]byte, 200)), 100); apperror.CodeOf(err) != apperror.Invalid {
 			t.Errorf("ReadAll over the limit: %v", err)
 		}
 		unchanged(t, before, f.load(t))
 	})
+}
+
+// A value a spreadsheet would run as a formula is exported as text: in
+// XLSX as a string cell (never a formula), in CSV behind an apostrophe; and
+// each imports back as the same value.
+func TestFormulaLikeValuesStayText(t *testing.T) {
+	testdb.Each(t, func(t *testing.T, db *database.DB) {
+		f := newFixture(t, db)
+		ctx := context.Background()
+		const name = `=HYPERLINK("http://x","y")`
+		err := f.store.Update(ctx, access.All(), func(tx *inventory.Tx) error {
+			return tx.CreateSystem(ctx, &inventory.System{AgencyID: f.ministry.ID, Name: name, Vendor: "@SUM(A1)"})
+		})
+		if err != nil {
+			t.Fatal(err)
+		}
+		before := f.load(t)
+
+		data := f.exportXLSX(t)
+		wb, err := excelize.OpenReader(bytes.NewReader(data))
+		if err != nil {
+			t.Fatal(err)
+		}
+		cell := columnOf(t, wb, "systems", "시스템명") + itoa(rowOf(t, wb, "systems", "고용노동부", name))
+		if formula, _ := wb.GetCellFormula("systems", cell); formula != "" {
+			t.Errorf("XLSX cell %s is a formula: %q", cell, formula)
+		}
+		if kind, _ := wb.GetCellType("systems", cell); kind != excelize.CellTypeInlineString && kind != excelize.CellTypeSharedString {
+			t.Errorf("XLSX cell %s has type %v, want a string", cell, kind)
+		}
+		if plan, err := f.importFile(t, "inventory.xlsx", data, transfer.Options{}); err != nil || plan.Total() != 0 {
+			t.Fatalf("XLSX round trip: %v %+v", err, plan)
+		}
+
+		data = f.exportCSV(t, "systems")
+		records, err := csv.NewReader(bytes.NewReader(bytes.TrimPrefix(data, []byte("\xef\xbb\xbf")))).ReadAll()
+		if err != nil {
+			t.Fatal(err)
+		}
+		var guarded []string
+		for _, r := range records {
+			if r[0] == "고용노동부" && strings.Contains(r[1], "HYPERLINK") {
+				guarded = r
+			}
+		}
+		if guarded == nil || guarded[1] != "'"+name || !slices.Contains(guarded, "'@SUM(A1)") {
+			t.Errorf("CSV row not guarded: %q", guarded)
+		}
+		if plan, err := f.importFile(t, "systems.csv", data, transfer.Options{}); err != nil || plan.Total() != 0 {
+			t.Fatalf("CSV round trip: %v %+v", err, plan)
+		}
+		unchanged(t, before, f.load(t))
+	})
+}
+
+func TestGuardFormula(t *testing.T) {
+	scenarios := []struct{ in, want string }{
+		{"=1+1", "'=1+1"},
+		{"+82-2-1234", "'+82-2-1234"},
+		{"-3", "'-3"},
+		{"@SUM(A1)", "'@SUM(A1)"},
+		{"\t=1", "'\t=1"},
+		{"'quoted", "''quoted"},
+		{"고용24", "고용24"},
+		{"a=b", "a=b"},
+		{"", ""},
+	}
+	for _, s := range scenarios {
+		if got := transfer.GuardFormula(s.in); got != s.want {
+			t.Errorf("GuardFormula(%q) = %q, want %q", s.in, got, s.want)
+		}
+	}
+}
+
+// goErrorText matches what the errors of archive/zip, encoding/xml,
+// encoding/csv, strconv and excelize say.
+var goErrorText = regexp.MustCompile(`zip: |XML syntax|xml: |excelize|unzip size|quoted-field|bare " in|parse error|strconv|invalid syntax|EOF|element <`)
+
+// rezip copies a workbook, writing the part named name anew.
+func rezip(t *testing.T, data []byte, name string, write func(w io.Writer)) []byte {
+	t.Helper()
+	zr, err := zip.NewReader(bytes.NewReader(data), int64(len(data)))
+	if err != nil {
+		t.Fatal(err)
+	}
+	var buf bytes.Buffer
+	zw := zip.NewWriter(&buf)
+	found := false
+	for _, part := range zr.File {
+		w, err := zw.Create(part.Name)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if part.Name == name {
+			found = true
+			write(w)
+			continue
+		}
+		r, err := part.Open()
+		if err != nil {
+			t.Fatal(err)
+		}
+		if _, err := io.Copy(w, r); err != nil {
+			t.Fatal(err)
+		}
+		r.Close()
+	}
+	if err := zw.Close(); err != nil {
+		t.Fatal(err)
+	}
+	if !found {
+		t.Fatalf("the workbook has no part %s", name)
+	}
+	return buf.Bytes()
 }
 
 func TestRemovingAnAgencyInUse(t *testing.T) {

@@ -6,6 +6,8 @@ import (
 	"strings"
 	"unicode/utf16"
 
+	"golang.org/x/text/width"
+
 	"yeonsok/internal/inventory"
 )
 
@@ -218,7 +220,13 @@ func lines(s string) []string {
 // saves, which import reads the same.
 const formulaStarts = "=+-@\t\r'"
 
-func guardFormula(s string) string {
+// GuardFormula makes a value safe to write into a CSV cell that a
+// spreadsheet program will open: one that would run as a formula (it starts
+// with = + - @, a tab or a carriage return) gets an apostrophe in front, and
+// so does one that starts with an apostrophe, so that the guard can be told
+// from the value and taken off again. Other values are returned as they
+// are. XLSX cells need no guard: a string cell is never a formula.
+func GuardFormula(s string) string {
 	if s != "" && strings.IndexByte(formulaStarts, s[0]) >= 0 {
 		return "'" + s
 	}
@@ -243,16 +251,20 @@ func utf16Len(s string) int {
 	return n
 }
 
-// displayWidth approximates how wide text shows in a spreadsheet column:
-// Hangul and other wide characters count as two.
-func displayWidth(s string) int {
-	w := 0
+// DisplayWidth approximates how many columns text takes in a spreadsheet
+// column or a fixed-width view: East Asian wide and fullwidth characters
+// (Hangul, Hanja, fullwidth forms, most emoji) count two, everything else
+// one. The widths come from Unicode's East Asian Width property, so arrows
+// and the middle dot, which a Korean font draws narrow, stay one.
+func DisplayWidth(s string) int {
+	n := 0
 	for _, r := range s {
-		if r >= 0x1100 && (r <= 0x115f || (r >= 0x2e80 && r <= 0xa4cf) || (r >= 0xac00 && r <= 0xd7a3) || (r >= 0xf900 && r <= 0xfaff) || (r >= 0xff00 && r <= 0xff60)) {
-			w += 2
-		} else {
-			w++
+		switch width.LookupRune(r).Kind() {
+		case width.EastAsianWide, width.EastAsianFullwidth:
+			n += 2
+		default:
+			n++
 		}
 	}
-	return w
+	return n
 }
