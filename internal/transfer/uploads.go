@@ -8,6 +8,7 @@ import (
 	"fmt"
 	"time"
 
+	"yeonsok/internal/access"
 	"yeonsok/internal/apperror"
 	"yeonsok/internal/database"
 )
@@ -15,7 +16,9 @@ import (
 // UploadLifetime is how long an uploaded file waits for its apply.
 const UploadLifetime = time.Hour
 
-// Uploads keeps the files of a previewed import until it is applied.
+// Uploads keeps the files of a previewed import until it is applied, each
+// upload with the scope of whoever uploaded it: only the same scope gets it
+// back, so a token that reaches another agency applies nothing.
 type Uploads struct {
 	db *database.DB
 }
@@ -23,9 +26,9 @@ type Uploads struct {
 // NewUploads returns the upload store on db.
 func NewUploads(db *database.DB) *Uploads { return &Uploads{db: db} }
 
-// Put keeps files and returns the token that fetches them. Uploads older
-// than UploadLifetime are dropped on the way.
-func (u *Uploads) Put(ctx context.Context, files []File) (string, error) {
+// Put keeps files uploaded in scope and returns the token that fetches them.
+// Uploads older than UploadLifetime are dropped on the way.
+func (u *Uploads) Put(ctx context.Context, scope access.Scope, files []File) (string, error) {
 	var random [16]byte
 	if _, err := rand.Read(random[:]); err != nil {
 		return "", fmt.Errorf("transfer: upload token: %w", err)
@@ -37,8 +40,9 @@ func (u *Uploads) Put(ctx context.Context, files []File) (string, error) {
 			return fmt.Errorf("transfer: drop old uploads: %w", err)
 		}
 		for i, f := range files {
-			if _, err := tx.ExecContext(ctx, `INSERT INTO import_uploads (token, seq, file_name, data, created_at) VALUES ($1, $2, $3, $4, $5)`,
-				token, i, f.Name, f.Data, now.Format(database.TimeLayout)); err != nil {
+			if _, err := tx.ExecContext(ctx, `INSERT INTO import_uploads (token, seq, file_name, data, created_at, all_agencies, agency_id)
+				VALUES ($1, $2, $3, $4, $5, $6, $7)`,
+				token, i, f.Name, f.Data, now.Format(database.TimeLayout), scope.IsAll(), scope.AgencyID()); err != nil {
 				return fmt.Errorf("transfer: keep upload %s: %w", f.Name, err)
 			}
 		}
@@ -47,11 +51,15 @@ func (u *Uploads) Put(ctx context.Context, files []File) (string, error) {
 	return token, err
 }
 
-// Get returns the files kept under token, or not_found when there are none
-// (never uploaded, already applied, or expired).
-func (u *Uploads) Get(ctx context.Context, token string) ([]File, error) {
+// Get returns the files kept under token for the scope that uploaded them,
+// or not_found when there are none (never uploaded, uploaded in another
+// scope, already applied, or expired): another scope's upload is not
+// revealed to exist.
+func (u *Uploads) Get(ctx context.Context, scope access.Scope, token string) ([]File, error) {
 	since := time.Now().UTC().Add(-UploadLifetime).Format(database.TimeLayout)
-	rows, err := u.db.Read.QueryContext(ctx, `SELECT file_name, data FROM import_uploads WHERE token = $1 AND created_at >= $2 ORDER BY seq`, token, since)
+	rows, err := u.db.Read.QueryContext(ctx, `SELECT file_name, data FROM import_uploads
+		WHERE token = $1 AND created_at >= $2 AND all_agencies = $3 AND agency_id = $4 ORDER BY seq`,
+		token, since, scope.IsAll(), scope.AgencyID())
 	if err != nil {
 		return nil, fmt.Errorf("transfer: read upload: %w", err)
 	}

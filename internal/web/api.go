@@ -62,22 +62,22 @@ func (s *Server) registerAPI() {
 		"/api/v1/import":       "POST",
 		"/api/v1/export":       "GET",
 	} {
-		s.mux.HandleFunc(path, refuseMethodJSON(allowed))
+		s.mux.HandleFunc(path, s.refuseMethodJSON(allowed))
 	}
 	for _, collection := range []string{"agencies", "facilities", "systems", "services", "dependencies"} {
-		s.mux.HandleFunc("/api/v1/"+collection, refuseMethodJSON("GET, POST"))
-		s.mux.HandleFunc("/api/v1/"+collection+"/{id}", refuseMethodJSON("GET, PUT, DELETE"))
+		s.mux.HandleFunc("/api/v1/"+collection, s.refuseMethodJSON("GET, POST"))
+		s.mux.HandleFunc("/api/v1/"+collection+"/{id}", s.refuseMethodJSON("GET, PUT, DELETE"))
 	}
 	s.mux.HandleFunc("/api/v1/", s.refuseUnknownRouteJSON)
 }
 
 // refuseMethodJSON answers a method the route does not take: 405 with an
 // Allow header and the usual error body.
-func refuseMethodJSON(allowed string) http.HandlerFunc {
+func (s *Server) refuseMethodJSON(allowed string) http.HandlerFunc {
 	return func(w http.ResponseWriter, r *http.Request) {
 		w.Header().Set("Allow", allowed)
 		e := apperror.New(apperror.Invalid, "", "api.method_not_allowed", r.Method, allowed)
-		writeJSON(w, http.StatusMethodNotAllowed, apiError{Error: apiErrorBody{Code: e.Code, Message: e.Message(lang(r))}})
+		s.writeJSON(w, r, http.StatusMethodNotAllowed, apiError{Error: apiErrorBody{Code: e.Code, Message: e.Message(lang(r))}})
 	}
 }
 
@@ -87,17 +87,17 @@ func (s *Server) refuseUnknownRouteJSON(w http.ResponseWriter, r *http.Request) 
 }
 
 // writeItems answers a listing as {"items":[…]}, never {"items":null}.
-func writeItems[T any](w http.ResponseWriter, items []T) {
+func writeItems[T any](s *Server, w http.ResponseWriter, r *http.Request, items []T) {
 	if items == nil {
 		items = []T{}
 	}
-	writeJSON(w, http.StatusOK, map[string]any{"items": items})
+	s.writeJSON(w, r, http.StatusOK, map[string]any{"items": items})
 }
 
 // writeCreated answers a new record with 201 and where it lives.
-func writeCreated(w http.ResponseWriter, collection string, id int64, record any) {
+func (s *Server) writeCreated(w http.ResponseWriter, r *http.Request, collection string, id int64, record any) {
 	w.Header().Set("Location", fmt.Sprintf("/api/v1/%s/%d", collection, id))
-	writeJSON(w, http.StatusCreated, record)
+	s.writeJSON(w, r, http.StatusCreated, record)
 }
 
 // apiPathID reads the {id} of the path. Anything but a positive number names
@@ -115,6 +115,26 @@ func checkBodyID(bodyID, pathID int64) error {
 	if bodyID != 0 && bodyID != pathID {
 		return apperror.New(apperror.Invalid, "id", "api.id_mismatch", bodyID, pathID)
 	}
+	return nil
+}
+
+// decodeUpdate reads the body of a PUT into dst, the record at the path's
+// {id}, whose id field is idField. The body may repeat the path's id (a
+// record fetched, edited and sent back) but not name another record;
+// afterwards idField holds the path's id. Whether the record exists in the
+// caller's scope is the store's to say, in the update's own transaction.
+func decodeUpdate(r *http.Request, kind string, dst any, idField *int64) error {
+	id, err := apiPathID(r, kind)
+	if err != nil {
+		return err
+	}
+	if err := decodeJSON(r, dst); err != nil {
+		return err
+	}
+	if err := checkBodyID(*idField, id); err != nil {
+		return err
+	}
+	*idField = id
 	return nil
 }
 

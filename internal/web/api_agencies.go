@@ -13,7 +13,7 @@ func (s *Server) listAgenciesJSON(w http.ResponseWriter, r *http.Request) {
 		s.writeError(w, r, err)
 		return
 	}
-	writeItems(w, list)
+	writeItems(s, w, r, list)
 }
 
 func (s *Server) showAgencyJSON(w http.ResponseWriter, r *http.Request) {
@@ -27,7 +27,7 @@ func (s *Server) showAgencyJSON(w http.ResponseWriter, r *http.Request) {
 		s.writeError(w, r, err)
 		return
 	}
-	writeJSON(w, http.StatusOK, a)
+	s.writeJSON(w, r, http.StatusOK, a)
 }
 
 func (s *Server) createAgencyJSON(w http.ResponseWriter, r *http.Request) {
@@ -42,35 +42,22 @@ func (s *Server) createAgencyJSON(w http.ResponseWriter, r *http.Request) {
 		s.writeError(w, r, bodyField(err))
 		return
 	}
-	writeCreated(w, "agencies", a.ID, s.reread(r, &a, func() (any, error) { return s.store.Agency(ctx, scope, a.ID) }))
+	s.writeCreated(w, r, "agencies", a.ID, s.reread(r, &a, func() (any, error) { return s.store.Agency(ctx, scope, a.ID) }))
 }
 
 // updateAgencyJSON replaces the agency's fields with the body.
 func (s *Server) updateAgencyJSON(w http.ResponseWriter, r *http.Request) {
 	ctx, scope := r.Context(), s.scope(r)
-	id, err := apiPathID(r, "agency")
-	if err == nil {
-		_, err = s.store.Agency(ctx, scope, id)
-	}
-	if err != nil {
-		s.writeError(w, r, err)
-		return
-	}
 	var a inventory.Agency
-	if err := decodeJSON(r, &a); err != nil {
+	if err := decodeUpdate(r, "agency", &a, &a.ID); err != nil {
 		s.writeError(w, r, err)
 		return
 	}
-	if err := checkBodyID(a.ID, id); err != nil {
-		s.writeError(w, r, err)
-		return
-	}
-	a.ID = id
 	if err := s.store.Update(ctx, scope, func(tx *inventory.Tx) error { return tx.UpdateAgency(ctx, &a) }); err != nil {
 		s.writeError(w, r, bodyField(err))
 		return
 	}
-	writeJSON(w, http.StatusOK, s.reread(r, &a, func() (any, error) { return s.store.Agency(ctx, scope, id) }))
+	s.writeJSON(w, r, http.StatusOK, s.reread(r, &a, func() (any, error) { return s.store.Agency(ctx, scope, a.ID) }))
 }
 
 // deleteAgencyJSON removes an agency nothing refers to any more; one that
@@ -79,13 +66,8 @@ func (s *Server) deleteAgencyJSON(w http.ResponseWriter, r *http.Request) {
 	ctx, scope := r.Context(), s.scope(r)
 	id, err := apiPathID(r, "agency")
 	if err == nil {
-		_, err = s.store.Agency(ctx, scope, id)
+		err = s.store.Update(ctx, scope, func(tx *inventory.Tx) error { return tx.DeleteAgency(ctx, id) })
 	}
-	if err != nil {
-		s.writeError(w, r, err)
-		return
-	}
-	err = s.store.Update(ctx, scope, func(tx *inventory.Tx) error { return tx.DeleteAgency(ctx, id) })
 	if isConflict(err) {
 		err = s.agencyInUse(r, id, err)
 	}

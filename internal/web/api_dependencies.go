@@ -14,7 +14,7 @@ func (s *Server) listDependenciesJSON(w http.ResponseWriter, r *http.Request) {
 		s.writeError(w, r, err)
 		return
 	}
-	writeItems(w, list)
+	writeItems(s, w, r, list)
 }
 
 func (s *Server) showDependencyJSON(w http.ResponseWriter, r *http.Request) {
@@ -28,7 +28,7 @@ func (s *Server) showDependencyJSON(w http.ResponseWriter, r *http.Request) {
 		s.writeError(w, r, err)
 		return
 	}
-	writeJSON(w, http.StatusOK, d)
+	s.writeJSON(w, r, http.StatusOK, d)
 }
 
 func (s *Server) createDependencyJSON(w http.ResponseWriter, r *http.Request) {
@@ -40,15 +40,21 @@ func (s *Server) createDependencyJSON(w http.ResponseWriter, r *http.Request) {
 	}
 	d.ID = 0
 	err := s.store.Update(ctx, scope, func(tx *inventory.Tx) error { return tx.CreateDependency(ctx, &d) })
-	if e, ok := apperror.As(err); ok && e.Key == "conflict.duplicate_name" {
-		// The store's duplicate is worded for names; here it is the pair.
-		err = apperror.New(apperror.Conflict, "to_system_id", "api.conflict.duplicate_dependency")
-	}
 	if err != nil {
-		s.writeError(w, r, err)
+		s.writeError(w, r, duplicateDependency(err))
 		return
 	}
-	writeCreated(w, "dependencies", d.ID, s.reread(r, &d, func() (any, error) { return s.store.Dependency(ctx, scope, d.ID) }))
+	s.writeCreated(w, r, "dependencies", d.ID, s.reread(r, &d, func() (any, error) { return s.store.Dependency(ctx, scope, d.ID) }))
+}
+
+// duplicateDependency words the store's duplicate for what it is here: the
+// pair of systems is recorded already (the store's own message speaks of
+// names). The API and the form say the same.
+func duplicateDependency(err error) error {
+	if e, ok := apperror.As(err); ok && e.Key == "conflict.duplicate_name" {
+		return apperror.New(apperror.Conflict, "to_system_id", "api.conflict.duplicate_dependency")
+	}
+	return err
 }
 
 // updateDependencyJSON changes a dependency's kind and note. The two
@@ -56,24 +62,17 @@ func (s *Server) createDependencyJSON(w http.ResponseWriter, r *http.Request) {
 // fetched, edited and sent back) but not change them.
 func (s *Server) updateDependencyJSON(w http.ResponseWriter, r *http.Request) {
 	ctx, scope := r.Context(), s.scope(r)
-	id, err := apiPathID(r, "dependency")
-	if err != nil {
-		s.writeError(w, r, err)
-		return
-	}
-	d, err := s.store.Dependency(ctx, scope, id)
-	if err != nil {
-		s.writeError(w, r, err)
-		return
-	}
 	var body inventory.Dependency
-	if err := decodeJSON(r, &body); err != nil {
+	if err := decodeUpdate(r, "dependency", &body, &body.ID); err != nil {
+		s.writeError(w, r, err)
+		return
+	}
+	d, err := s.store.Dependency(ctx, scope, body.ID)
+	if err != nil {
 		s.writeError(w, r, err)
 		return
 	}
 	switch {
-	case body.ID != 0 && body.ID != id:
-		err = checkBodyID(body.ID, id)
 	case body.FromSystemID != 0 && body.FromSystemID != d.FromSystemID:
 		err = apperror.New(apperror.Invalid, "from_system_id", "api.dependency_fixed")
 	case body.ToSystemID != 0 && body.ToSystemID != d.ToSystemID:
@@ -90,15 +89,12 @@ func (s *Server) updateDependencyJSON(w http.ResponseWriter, r *http.Request) {
 		s.writeError(w, r, err)
 		return
 	}
-	writeJSON(w, http.StatusOK, s.reread(r, d, func() (any, error) { return s.store.Dependency(ctx, scope, id) }))
+	s.writeJSON(w, r, http.StatusOK, s.reread(r, d, func() (any, error) { return s.store.Dependency(ctx, scope, d.ID) }))
 }
 
 func (s *Server) deleteDependencyJSON(w http.ResponseWriter, r *http.Request) {
 	ctx, scope := r.Context(), s.scope(r)
 	id, err := apiPathID(r, "dependency")
-	if err == nil {
-		_, err = s.store.Dependency(ctx, scope, id)
-	}
 	if err == nil {
 		err = s.store.Update(ctx, scope, func(tx *inventory.Tx) error { return tx.DeleteDependency(ctx, id) })
 	}

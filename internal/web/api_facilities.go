@@ -16,7 +16,7 @@ func (s *Server) listFacilitiesJSON(w http.ResponseWriter, r *http.Request) {
 	for _, f := range list {
 		facilityJSON(f)
 	}
-	writeItems(w, list)
+	writeItems(s, w, r, list)
 }
 
 func (s *Server) showFacilityJSON(w http.ResponseWriter, r *http.Request) {
@@ -30,7 +30,7 @@ func (s *Server) showFacilityJSON(w http.ResponseWriter, r *http.Request) {
 		s.writeError(w, r, err)
 		return
 	}
-	writeJSON(w, http.StatusOK, facilityJSON(f))
+	s.writeJSON(w, r, http.StatusOK, facilityJSON(f))
 }
 
 func (s *Server) createFacilityJSON(w http.ResponseWriter, r *http.Request) {
@@ -45,35 +45,22 @@ func (s *Server) createFacilityJSON(w http.ResponseWriter, r *http.Request) {
 		s.writeError(w, r, bodyField(err))
 		return
 	}
-	writeCreated(w, "facilities", f.ID, s.reread(r, facilityJSON(&f), func() (any, error) { return s.readFacility(r, f.ID) }))
+	s.writeCreated(w, r, "facilities", f.ID, s.reread(r, facilityJSON(&f), func() (any, error) { return s.readFacility(r, f.ID) }))
 }
 
 // updateFacilityJSON replaces the facility's fields with the body.
 func (s *Server) updateFacilityJSON(w http.ResponseWriter, r *http.Request) {
 	ctx, scope := r.Context(), s.scope(r)
-	id, err := apiPathID(r, "facility")
-	if err == nil {
-		_, err = s.store.Facility(ctx, scope, id)
-	}
-	if err != nil {
-		s.writeError(w, r, err)
-		return
-	}
 	var f inventory.Facility
-	if err := decodeJSON(r, &f); err != nil {
+	if err := decodeUpdate(r, "facility", &f, &f.ID); err != nil {
 		s.writeError(w, r, err)
 		return
 	}
-	if err := checkBodyID(f.ID, id); err != nil {
-		s.writeError(w, r, err)
-		return
-	}
-	f.ID = id
 	if err := s.store.Update(ctx, scope, func(tx *inventory.Tx) error { return tx.UpdateFacility(ctx, &f) }); err != nil {
 		s.writeError(w, r, bodyField(err))
 		return
 	}
-	writeJSON(w, http.StatusOK, s.reread(r, facilityJSON(&f), func() (any, error) { return s.readFacility(r, id) }))
+	s.writeJSON(w, r, http.StatusOK, s.reread(r, facilityJSON(&f), func() (any, error) { return s.readFacility(r, f.ID) }))
 }
 
 // deleteFacilityJSON removes a facility no system is placed in; one that
@@ -82,13 +69,8 @@ func (s *Server) deleteFacilityJSON(w http.ResponseWriter, r *http.Request) {
 	ctx, scope := r.Context(), s.scope(r)
 	id, err := apiPathID(r, "facility")
 	if err == nil {
-		_, err = s.store.Facility(ctx, scope, id)
+		err = s.store.Update(ctx, scope, func(tx *inventory.Tx) error { return tx.DeleteFacility(ctx, id) })
 	}
-	if err != nil {
-		s.writeError(w, r, err)
-		return
-	}
-	err = s.store.Update(ctx, scope, func(tx *inventory.Tx) error { return tx.DeleteFacility(ctx, id) })
 	if isConflict(err) {
 		if placed, lerr := s.store.Systems(ctx, scope, inventory.SystemFilter{FacilityID: id}); lerr == nil && len(placed) > 0 {
 			err = apperror.New(apperror.Conflict, "", "api.conflict.facility_in_use", len(placed))

@@ -31,7 +31,7 @@ func (s *Server) listDataQualityJSON(w http.ResponseWriter, r *http.Request) {
 	for _, f := range found {
 		out = append(out, findingJSON{Code: f.Code, Severity: f.Severity, Message: f.Message(l), Subject: f.Subject, Link: subjectLink(f.Subject)})
 	}
-	writeJSON(w, http.StatusOK, map[string]any{"count": len(out), "findings": out})
+	s.writeJSON(w, r, http.StatusOK, map[string]any{"count": len(out), "findings": out})
 }
 
 // subjectLink is the page of a finding's record; the ministry-wide

@@ -15,7 +15,7 @@ func (s *Server) listServicesJSON(w http.ResponseWriter, r *http.Request) {
 	for _, svc := range list {
 		serviceJSON(svc)
 	}
-	writeItems(w, list)
+	writeItems(s, w, r, list)
 }
 
 func (s *Server) showServiceJSON(w http.ResponseWriter, r *http.Request) {
@@ -29,7 +29,7 @@ func (s *Server) showServiceJSON(w http.ResponseWriter, r *http.Request) {
 		s.writeError(w, r, err)
 		return
 	}
-	writeJSON(w, http.StatusOK, svc)
+	s.writeJSON(w, r, http.StatusOK, svc)
 }
 
 func (s *Server) createServiceJSON(w http.ResponseWriter, r *http.Request) {
@@ -44,44 +44,28 @@ func (s *Server) createServiceJSON(w http.ResponseWriter, r *http.Request) {
 		s.writeError(w, r, bodyField(err))
 		return
 	}
-	writeCreated(w, "services", svc.ID, s.reread(r, serviceJSON(&svc), func() (any, error) { return s.readService(r, svc.ID) }))
+	s.writeCreated(w, r, "services", svc.ID, s.reread(r, serviceJSON(&svc), func() (any, error) { return s.readService(r, svc.ID) }))
 }
 
 // updateServiceJSON replaces the service's fields, its supporting systems
 // included, with the body.
 func (s *Server) updateServiceJSON(w http.ResponseWriter, r *http.Request) {
 	ctx, scope := r.Context(), s.scope(r)
-	id, err := apiPathID(r, "service")
-	if err == nil {
-		_, err = s.store.Service(ctx, scope, id)
-	}
-	if err != nil {
-		s.writeError(w, r, err)
-		return
-	}
 	var svc inventory.Service
-	if err := decodeJSON(r, &svc); err != nil {
+	if err := decodeUpdate(r, "service", &svc, &svc.ID); err != nil {
 		s.writeError(w, r, err)
 		return
 	}
-	if err := checkBodyID(svc.ID, id); err != nil {
-		s.writeError(w, r, err)
-		return
-	}
-	svc.ID = id
 	if err := s.store.Update(ctx, scope, func(tx *inventory.Tx) error { return tx.UpdateService(ctx, &svc) }); err != nil {
 		s.writeError(w, r, bodyField(err))
 		return
 	}
-	writeJSON(w, http.StatusOK, s.reread(r, serviceJSON(&svc), func() (any, error) { return s.readService(r, id) }))
+	s.writeJSON(w, r, http.StatusOK, s.reread(r, serviceJSON(&svc), func() (any, error) { return s.readService(r, svc.ID) }))
 }
 
 func (s *Server) deleteServiceJSON(w http.ResponseWriter, r *http.Request) {
 	ctx, scope := r.Context(), s.scope(r)
 	id, err := apiPathID(r, "service")
-	if err == nil {
-		_, err = s.store.Service(ctx, scope, id)
-	}
 	if err == nil {
 		err = s.store.Update(ctx, scope, func(tx *inventory.Tx) error { return tx.DeleteService(ctx, id) })
 	}

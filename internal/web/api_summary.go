@@ -10,5 +10,5 @@ func (s *Server) showSummaryJSON(w http.ResponseWriter, r *http.Request) {
 		s.writeError(w, r, err)
 		return
 	}
-	writeJSON(w, http.StatusOK, sum)
+	s.writeJSON(w, r, http.StatusOK, sum)
 }

@@ -24,7 +24,7 @@ func (s *Server) listSystemsJSON(w http.ResponseWriter, r *http.Request) {
 	for _, sys := range list {
 		systemJSON(sys)
 	}
-	writeItems(w, list)
+	writeItems(s, w, r, list)
 }
 
 func systemFilter(r *http.Request) (inventory.SystemFilter, error) {
@@ -67,7 +67,7 @@ func (s *Server) showSystemJSON(w http.ResponseWriter, r *http.Request) {
 		s.writeError(w, r, err)
 		return
 	}
-	writeJSON(w, http.StatusOK, sys)
+	s.writeJSON(w, r, http.StatusOK, sys)
 }
 
 func (s *Server) createSystemJSON(w http.ResponseWriter, r *http.Request) {
@@ -82,36 +82,23 @@ func (s *Server) createSystemJSON(w http.ResponseWriter, r *http.Request) {
 		s.writeError(w, r, bodyField(err))
 		return
 	}
-	writeCreated(w, "systems", sys.ID, s.reread(r, systemJSON(&sys), func() (any, error) { return s.readSystem(r, sys.ID) }))
+	s.writeCreated(w, r, "systems", sys.ID, s.reread(r, systemJSON(&sys), func() (any, error) { return s.readSystem(r, sys.ID) }))
 }
 
 // updateSystemJSON replaces the system's fields, endpoints included, with
 // the body; a field left out is empty (or unknown) afterwards.
 func (s *Server) updateSystemJSON(w http.ResponseWriter, r *http.Request) {
 	ctx, scope := r.Context(), s.scope(r)
-	id, err := apiPathID(r, "system")
-	if err == nil {
-		_, err = s.store.System(ctx, scope, id)
-	}
-	if err != nil {
-		s.writeError(w, r, err)
-		return
-	}
 	var sys inventory.System
-	if err := decodeJSON(r, &sys); err != nil {
+	if err := decodeUpdate(r, "system", &sys, &sys.ID); err != nil {
 		s.writeError(w, r, err)
 		return
 	}
-	if err := checkBodyID(sys.ID, id); err != nil {
-		s.writeError(w, r, err)
-		return
-	}
-	sys.ID = id
 	if err := s.store.Update(ctx, scope, func(tx *inventory.Tx) error { return tx.UpdateSystem(ctx, &sys) }); err != nil {
 		s.writeError(w, r, bodyField(err))
 		return
 	}
-	writeJSON(w, http.StatusOK, s.reread(r, systemJSON(&sys), func() (any, error) { return s.readSystem(r, id) }))
+	s.writeJSON(w, r, http.StatusOK, s.reread(r, systemJSON(&sys), func() (any, error) { return s.readSystem(r, sys.ID) }))
 }
 
 // deleteSystemJSON removes a system with its endpoints, its dependencies
@@ -119,9 +106,6 @@ func (s *Server) updateSystemJSON(w http.ResponseWriter, r *http.Request) {
 func (s *Server) deleteSystemJSON(w http.ResponseWriter, r *http.Request) {
 	ctx, scope := r.Context(), s.scope(r)
 	id, err := apiPathID(r, "system")
-	if err == nil {
-		_, err = s.store.System(ctx, scope, id)
-	}
 	if err == nil {
 		err = s.store.Update(ctx, scope, func(tx *inventory.Tx) error { return tx.DeleteSystem(ctx, id) })
 	}

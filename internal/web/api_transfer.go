@@ -1,7 +1,8 @@
 package web
 
 import (
-	"fmt"
+	"bytes"
+	"errors"
 	"net/http"
 
 	"yeonsok/internal/apperror"
@@ -20,35 +21,56 @@ type importProblem struct {
 // importInventoryJSON imports a workbook or CSV files: a preview with
 // ?dry_run=true, otherwise an apply (with ?expect_digest= from the preview,
 // refused if the data moved since). A rejected file answers 400 with every
-// problem by sheet, row and column; nothing is written.
+// problem by sheet, row and column (413 when it is too large); nothing is
+// written.
 func (s *Server) importInventoryJSON(w http.ResponseWriter, r *http.Request) {
 	files, err := readImportFiles(r)
-	if err != nil {
-		s.writeError(w, r, err)
-		return
+	var plan *transfer.Plan
+	if err == nil {
+		plan, err = transfer.ImportFiles(r.Context(), s.store, s.scope(r), files, importOptions(r))
 	}
-	plan, err := transfer.ImportFiles(r.Context(), s.store, s.scope(r), files, importOptions(r))
-	if problems, ok := err.(*transfer.ProblemsError); ok {
+	// Reading the upload rejects a file too large the way the import
+	// rejects a bad one, so both answer with the problems.
+	var problems *transfer.ProblemsError
+	if errors.As(err, &problems) {
 		l := lang(r)
+		status, code := http.StatusBadRequest, apperror.Invalid
+		if tooLargeFile(problems) {
+			status, code = http.StatusRequestEntityTooLarge, apperror.TooLarge
+		}
 		body := struct {
 			Error    apiErrorBody    `json:"error"`
 			Problems []importProblem `json:"problems"`
-		}{Error: apiErrorBody{Code: apperror.Invalid, Message: problems.Message(l)}}
+		}{Error: apiErrorBody{Code: code, Message: problems.Message(l)}}
 		for _, p := range problems.Problems {
 			body.Problems = append(body.Problems, importProblem{Sheet: p.Sheet, Row: p.Row, Column: p.Column, Header: p.Header, Message: p.Message(l)})
 		}
-		writeJSON(w, http.StatusBadRequest, body)
+		s.writeJSON(w, r, status, body)
 		return
 	}
 	if err != nil {
 		s.writeError(w, r, err)
 		return
 	}
-	writeJSON(w, http.StatusOK, plan)
+	s.writeJSON(w, r, http.StatusOK, plan)
+}
+
+// tooLargeFile reports whether a file was rejected for its size, which is
+// answered 413 rather than as a problem with its content: sending it again
+// cannot help.
+func tooLargeFile(p *transfer.ProblemsError) bool {
+	for _, problem := range p.Problems {
+		if problem.Key == "transfer.too_large" {
+			return true
+		}
+	}
+	return false
 }
 
 // exportInventory downloads what the caller may see: ?format=xlsx (the
-// default) as one workbook, ?format=csv&sheet=NAME as one CSV sheet.
+// default) as one workbook, ?format=csv&sheet=NAME as one CSV sheet. The
+// file is built before anything is sent, so that a failure (a cell longer
+// than Excel holds) answers an error instead of a 200 with an empty file.
 func (s *Server) exportInventory(w http.ResponseWriter, r *http.Request) {
 	format, sheet := r.URL.Query().Get("format"), r.URL.Query().Get("sheet")
 	if format == "" {
@@ -71,17 +93,17 @@ func (s *Server) exportInventory(w http.ResponseWriter, r *http.Request) {
 		s.writeError(w, r, err)
 		return
 	}
+	var file bytes.Buffer
+	contentType, name := xlsxType, "yeonsok-inventory.xlsx"
 	if format == "xlsx" {
-		w.Header().Set("Content-Type", "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet")
-		w.Header().Set("Content-Disposition", `attachment; filename="yeonsok-inventory.xlsx"`)
-		if err := transfer.WriteXLSX(w, inv); err != nil {
-			s.log.Error("export xlsx", "err", err)
-		}
+		err = transfer.WriteXLSX(&file, inv)
+	} else {
+		contentType, name = csvType, transfer.CSVFileName(sheet)
+		err = transfer.WriteCSV(&file, inv, sheet)
+	}
+	if err != nil {
+		s.writeError(w, r, err)
 		return
 	}
-	w.Header().Set("Content-Type", "text/csv; charset=utf-8")
-	w.Header().Set("Content-Disposition", fmt.Sprintf(`attachment; filename="%s"`, transfer.CSVFileName(sheet)))
-	if err := transfer.WriteCSV(w, inv, sheet); err != nil {
-		s.log.Error("export csv", "err", err)
-	}
+	writeDownload(w, contentType, name, file.Bytes())
 }

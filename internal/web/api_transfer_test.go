@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"context"
 	"encoding/json"
+	"fmt"
 	"io"
 	"mime/multipart"
 	"net/http"
@@ -150,4 +151,99 @@ func TestAPIImportRejectsBadFilesWhole(t *testing.T) {
 			t.Errorf("no file: %d %s", status, body)
 		}
 	})
+}
+
+// An export that cannot be built answers the error, not a 200 with an empty
+// file. Every field the store accepts fits a spreadsheet cell, but a
+// service's supporting systems, one name a line, need not: 180 systems with
+// long names overflow the cell.
+func TestAPIExportFailureIsAnError(t *testing.T) {
+	testdb.Each(t, func(t *testing.T, db *database.DB) {
+		ts, store := newTestServer(t, db)
+		f := newUIFixture(t, store)
+		ctx := context.Background()
+		err := store.Update(ctx, access.All(), func(tx *inventory.Tx) error {
+			svc := &inventory.Service{AgencyID: f.welfare.ID, Name: "모든 시스템이 받치는 서비스"}
+			for i := range 180 {
+				sys := &inventory.System{AgencyID: f.welfare.ID, Name: fmt.Sprintf("%03d %s", i, strings.Repeat("가", 190))}
+				if err := tx.CreateSystem(ctx, sys); err != nil {
+					return err
+				}
+				svc.SystemIDs = append(svc.SystemIDs, sys.ID)
+			}
+			return tx.CreateService(ctx, svc)
+		})
+		if err != nil {
+			t.Fatal(err)
+		}
+		resp, body := getBytes(t, ts, "/api/v1/export?format=xlsx")
+		var e apiError
+		json.Unmarshal(body, &e)
+		if resp.StatusCode != http.StatusBadRequest || e.Error.Code != "invalid" || !strings.Contains(e.Error.Message, "Excel") ||
+			resp.Header.Get("Content-Disposition") != "" {
+			t.Fatalf("workbook with a cell too long: %d %q %.300s, want 400 with the JSON error", resp.StatusCode, resp.Header.Get("Content-Disposition"), body)
+		}
+		// CSV has no cell limit: the same data exports.
+		if resp, body := getBytes(t, ts, "/api/v1/export?format=csv&sheet=services"); resp.StatusCode != http.StatusOK || !strings.Contains(string(body), "179 가") {
+			t.Fatalf("csv: %d", resp.StatusCode)
+		}
+	})
+}
+
+// uploadZeros posts a file of size zero bytes as a multipart form, written
+// as it is sent so that the test holds none of it in memory.
+func uploadZeros(t *testing.T, ts *httptest.Server, path, name string, size int64) (int, []byte) {
+	t.Helper()
+	pr, pw := io.Pipe()
+	mw := multipart.NewWriter(pw)
+	go func() {
+		part, err := mw.CreateFormFile("file", name)
+		if err == nil {
+			_, err = io.CopyN(part, zeros{}, size)
+		}
+		if err == nil {
+			err = mw.Close()
+		}
+		pw.CloseWithError(err)
+	}()
+	resp, err := ts.Client().Post(ts.URL+path, mw.FormDataContentType(), pr)
+	pr.Close()
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer resp.Body.Close()
+	data, _ := io.ReadAll(resp.Body)
+	return resp.StatusCode, data
+}
+
+type zeros struct{}
+
+func (zeros) Read(p []byte) (int, error) {
+	clear(p)
+	return len(p), nil
+}
+
+// A file over the 32 MiB import limit is refused as too large, 413, with
+// the problem said — by the API and by the import page — and writes nothing.
+func TestOversizedUploadIs413(t *testing.T) {
+	ts, store := newTestServer(t, testdb.SQLite(t))
+	newUIFixture(t, store)
+	before := version(t, store)
+	status, body := uploadZeros(t, ts, "/api/v1/import", "huge.xlsx", 33<<20)
+	var answer struct {
+		Error    apiErrorBody    `json:"error"`
+		Problems []importProblem `json:"problems"`
+	}
+	json.Unmarshal(body, &answer)
+	if status != http.StatusRequestEntityTooLarge || answer.Error.Code != "too_large" || len(answer.Problems) != 1 ||
+		!strings.Contains(answer.Problems[0].Message, "파일이 너무 큽니다") {
+		t.Errorf("API: %d %s, want 413 too_large with the problem", status, body)
+	}
+	status, body = uploadZeros(t, ts, "/import", "huge.xlsx", 33<<20)
+	if status != http.StatusRequestEntityTooLarge || !strings.Contains(string(body), "파일이 너무 큽니다") {
+		t.Errorf("page: %d, want 413 saying the file is too large\n%.500s", status, body)
+	}
+	if version(t, store) != before {
+		t.Error("an oversized upload changed the inventory")
+	}
 }

@@ -65,7 +65,6 @@ type views struct {
 
 var funcs = template.FuncMap{
 	"asset":    func(name string) string { return assetPaths[name] },
-	"date":     locale.Date,
 	"datetime": locale.DateTime,
 	"gradeKey": inventory.GradeKey,
 	"deref": func(p *int64) int64 {
@@ -73,13 +72,6 @@ var funcs = template.FuncMap{
 			return 0
 		}
 		return *p
-	},
-	"add": func(a, b int) int { return a + b },
-	"pct": func(n, of int) string {
-		if of == 0 {
-			return "0.0"
-		}
-		return fmt.Sprintf("%.1f", float64(n)*100/float64(of))
 	},
 	// bind hands a partial one item together with the page, so that the
 	// partial can still translate: {{template "table" (bind $ .Data.Grades)}}.
@@ -95,7 +87,7 @@ var funcs = template.FuncMap{
 	"lines": splitLines,
 }
 
-// boundItem is a partial's data: the page (for .T, .Span, .Lang) and one item.
+// boundItem is a partial's data: the page (for .T, .Lang) and one item.
 type boundItem struct {
 	page
 	Item any
@@ -155,14 +147,6 @@ type recordNamer interface{ RecordName() string }
 
 // T translates a catalogue key in the page's language.
 func (p page) T(key string, args ...any) string { return locale.T(p.Lang, key, args...) }
-
-// Span writes minutes for people in the page's language.
-func (p page) Span(m *inventory.Minutes) string {
-	if m == nil {
-		return ""
-	}
-	return locale.Span(p.Lang, int64(*m))
-}
 
 // render writes a page, or a plain error page if the template fails; the
 // page is rendered to a buffer first so a failure never sends half a page.

@@ -3,12 +3,14 @@
 package web
 
 import (
+	"bytes"
 	"context"
 	"encoding/json"
 	"errors"
 	"log/slog"
 	"net/http"
 	"runtime/debug"
+	"strings"
 	"time"
 
 	"yeonsok/internal/access"
@@ -34,6 +36,10 @@ type Server struct {
 	views   *views
 	log     *slog.Logger
 	mux     *http.ServeMux
+	// scopeOf says what a request may see. Until accounts exist (the next
+	// issue) the tower serves loopback only and every caller is the
+	// ministry; tests set it to serve as one agency.
+	scopeOf func(*http.Request) access.Scope
 	// findings caches the data-quality count of the home page.
 	findings findingCache
 	// handler is mux behind cross-origin protection: a state-changing
@@ -48,11 +54,12 @@ func New(db *database.DB, log *slog.Logger) (*Server, error) {
 	if err != nil {
 		return nil, err
 	}
-	s := &Server{db: db, store: inventory.NewStore(db), uploads: transfer.NewUploads(db), views: v, log: log, mux: http.NewServeMux()}
+	s := &Server{db: db, store: inventory.NewStore(db), uploads: transfer.NewUploads(db), views: v, log: log, mux: http.NewServeMux(),
+		scopeOf: func(*http.Request) access.Scope { return access.All() }}
 	s.routes()
 	protection := http.NewCrossOriginProtection()
 	protection.SetDenyHandler(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		s.writeError(w, r, apperror.New(apperror.Forbidden, "", "forbidden.cross_origin"))
+		s.fail(w, r, apperror.New(apperror.Forbidden, "", "forbidden.cross_origin"))
 	}))
 	s.handler = protection.Handler(s.mux)
 	return s, nil
@@ -67,14 +74,15 @@ func (s *Server) routes() {
 }
 
 // ServeHTTP applies the tower-wide rules to every request: a panic becomes a
-// plain 500 and a log line, bodies are size-limited, and pages say who may
-// load what (everything from this origin only: the tower runs air-gapped).
+// 500 (the error page, or JSON under /api/) and a log line, bodies are
+// size-limited, and pages say who may load what (everything from this
+// origin only: the tower runs air-gapped).
 func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	start := time.Now()
 	defer func() {
 		if v := recover(); v != nil {
 			s.log.Error("panic", "method", r.Method, "path", r.URL.Path, "panic", v, "stack", string(debug.Stack()))
-			s.writeError(w, r, errors.New("panic"))
+			s.fail(w, r, apperror.New(apperror.Internal, "", "internal.error"))
 		}
 	}()
 	h := w.Header()
@@ -95,9 +103,21 @@ func isUpload(r *http.Request) bool {
 	return r.Method == http.MethodPost && (r.URL.Path == "/api/v1/import" || r.URL.Path == "/import")
 }
 
-// scope is what the caller may see. Until accounts exist (the next issue)
-// the tower serves loopback only and every caller is the ministry.
-func (s *Server) scope(*http.Request) access.Scope { return access.All() }
+// scope is what the caller may see.
+func (s *Server) scope(r *http.Request) access.Scope { return s.scopeOf(r) }
+
+// isAPI reports whether r is for the JSON API rather than a page.
+func isAPI(r *http.Request) bool { return strings.HasPrefix(r.URL.Path, "/api/") }
+
+// fail answers err in the caller's kind: JSON for the API, the error page
+// for a person in a browser (a refused form post, a page that panicked).
+func (s *Server) fail(w http.ResponseWriter, r *http.Request, err error) {
+	if isAPI(r) {
+		s.writeError(w, r, err)
+		return
+	}
+	s.renderError(w, r, err)
+}
 
 // lang is the caller's language: ?lang=, then the lang cookie, then the
 // browser's Accept-Language; Korean when none says otherwise.
@@ -115,7 +135,7 @@ func lang(r *http.Request) locale.Lang {
 }
 
 func (s *Server) showHealth(w http.ResponseWriter, r *http.Request) {
-	writeJSON(w, http.StatusOK, map[string]string{"status": "ok"})
+	s.writeJSON(w, r, http.StatusOK, map[string]string{"status": "ok"})
 }
 
 func (s *Server) showReadiness(w http.ResponseWriter, r *http.Request) {
@@ -123,18 +143,30 @@ func (s *Server) showReadiness(w http.ResponseWriter, r *http.Request) {
 	defer cancel()
 	if err := s.db.Ping(ctx); err != nil {
 		s.log.Warn("not ready", "err", err)
-		writeJSON(w, http.StatusServiceUnavailable, map[string]string{"status": "unavailable", "database": string(s.db.Dialect)})
+		s.writeJSON(w, r, http.StatusServiceUnavailable, map[string]string{"status": "unavailable", "database": string(s.db.Dialect)})
 		return
 	}
-	writeJSON(w, http.StatusOK, map[string]string{"status": "ok", "database": string(s.db.Dialect)})
+	s.writeJSON(w, r, http.StatusOK, map[string]string{"status": "ok", "database": string(s.db.Dialect)})
 }
 
-func writeJSON(w http.ResponseWriter, status int, v any) {
+// writeJSON answers v as JSON. It is encoded before anything is sent, so
+// that a value that cannot be encoded (a NaN, say) answers a 500 error
+// rather than a 200 with an empty body.
+func (s *Server) writeJSON(w http.ResponseWriter, r *http.Request, status int, v any) {
+	var buf bytes.Buffer
+	enc := json.NewEncoder(&buf)
+	enc.SetIndent("", "  ")
+	if err := enc.Encode(v); err != nil {
+		s.log.Error("encode json", "method", r.Method, "path", r.URL.Path, "err", err)
+		e := apperror.New(apperror.Internal, "", "internal.error")
+		status = http.StatusInternalServerError
+		buf.Reset()
+		// An apiError of plain strings always encodes.
+		enc.Encode(apiError{Error: apiErrorBody{Code: e.Code, Message: e.Message(lang(r))}})
+	}
 	w.Header().Set("Content-Type", "application/json; charset=utf-8")
 	w.WriteHeader(status)
-	enc := json.NewEncoder(w)
-	enc.SetIndent("", "  ")
-	enc.Encode(v)
+	w.Write(buf.Bytes())
 }
 
 // statusOf maps an error code to an HTTP status, in this one place.
@@ -180,5 +212,5 @@ func (s *Server) writeError(w http.ResponseWriter, r *http.Request, err error) {
 		s.log.Error("internal error", "method", r.Method, "path", r.URL.Path, "err", err)
 		e = apperror.New(apperror.Internal, "", "internal.error")
 	}
-	writeJSON(w, statusOf(e.Code), apiError{Error: apiErrorBody{Code: e.Code, Message: e.Message(l), Field: e.Field}})
+	s.writeJSON(w, r, statusOf(e.Code), apiError{Error: apiErrorBody{Code: e.Code, Message: e.Message(l), Field: e.Field}})
 }

@@ -5,6 +5,7 @@ import (
 	"encoding/json"
 	"io"
 	"log/slog"
+	"math"
 	"net/http"
 	"net/http/httptest"
 	"strings"
@@ -58,20 +59,75 @@ func TestHealthAndReadiness(t *testing.T) {
 	})
 }
 
-func TestCrossOriginPostRefused(t *testing.T) {
-	ts, _ := newTestServer(t, testdb.SQLite(t))
-	req, _ := http.NewRequestWithContext(context.Background(), "POST", ts.URL+"/lang", strings.NewReader("lang=en"))
-	req.Header.Set("Content-Type", "application/x-www-form-urlencoded")
-	req.Header.Set("Sec-Fetch-Site", "cross-site")
-	resp, err := ts.Client().Do(req)
+// A request the cross-origin protection refuses, and one whose handler
+// panics, are answered as the caller reads them: a person in a browser gets
+// the error page, a script under /api/ gets the JSON error.
+func TestRefusalsAndPanicsAnswerInKind(t *testing.T) {
+	srv, err := New(testdb.SQLite(t), discardLogger())
 	if err != nil {
 		t.Fatal(err)
 	}
-	defer resp.Body.Close()
-	var body apiError
-	json.NewDecoder(resp.Body).Decode(&body)
-	if resp.StatusCode != http.StatusForbidden || body.Error.Code != "forbidden" || body.Error.Message == "" {
-		t.Fatalf("cross-site form post: %d %+v, want 403 with a JSON error", resp.StatusCode, body)
+	srv.mux.HandleFunc("GET /test/panic", func(http.ResponseWriter, *http.Request) { panic("test") })
+	srv.mux.HandleFunc("GET /api/v1/test/panic", func(http.ResponseWriter, *http.Request) { panic("test") })
+	ts := httptest.NewServer(srv)
+	defer ts.Close()
+	scenarios := []struct {
+		name, method, path string
+		crossSite          bool
+		status             int
+		code, message      string // JSON answers only
+		page               string // page answers only
+	}{
+		{"cross-site form post", "POST", "/lang", true, http.StatusForbidden, "", "", "다른 사이트에서 보낸 변경 요청은 받을 수 없습니다"},
+		{"cross-site API post", "POST", "/api/v1/agencies", true, http.StatusForbidden, "forbidden", "다른 사이트에서 보낸 변경 요청은 받을 수 없습니다", ""},
+		{"page panics", "GET", "/test/panic", false, http.StatusInternalServerError, "", "", "내부 오류"},
+		{"API panics", "GET", "/api/v1/test/panic", false, http.StatusInternalServerError, "internal", "내부 오류", ""},
+	}
+	for _, sc := range scenarios {
+		t.Run(sc.name, func(t *testing.T) {
+			req, _ := http.NewRequestWithContext(context.Background(), sc.method, ts.URL+sc.path, strings.NewReader("lang=en"))
+			req.Header.Set("Content-Type", "application/x-www-form-urlencoded")
+			if sc.crossSite {
+				req.Header.Set("Sec-Fetch-Site", "cross-site")
+			}
+			resp, err := ts.Client().Do(req)
+			if err != nil {
+				t.Fatal(err)
+			}
+			defer resp.Body.Close()
+			body, _ := io.ReadAll(resp.Body)
+			kind := resp.Header.Get("Content-Type")
+			if resp.StatusCode != sc.status {
+				t.Fatalf("status %d, want %d\n%s", resp.StatusCode, sc.status, body)
+			}
+			if sc.page != "" {
+				if !strings.HasPrefix(kind, "text/html") || !strings.Contains(string(body), "<h1>요청을 처리할 수 없습니다</h1>") ||
+					!strings.Contains(string(body), sc.page) {
+					t.Fatalf("want the error page saying %q, got %s:\n%s", sc.page, kind, body)
+				}
+				return
+			}
+			var e apiError
+			if err := json.Unmarshal(body, &e); err != nil || !strings.HasPrefix(kind, "application/json") ||
+				e.Error.Code != sc.code || !strings.Contains(e.Error.Message, sc.message) {
+				t.Fatalf("want a JSON error %s %q, got %s: %s", sc.code, sc.message, kind, body)
+			}
+		})
+	}
+}
+
+// A value that cannot be encoded answers a 500 JSON error, not a 200 with an
+// empty body.
+func TestWriteJSONEncodeFailureIs500(t *testing.T) {
+	srv, err := New(testdb.SQLite(t), discardLogger())
+	if err != nil {
+		t.Fatal(err)
+	}
+	w := httptest.NewRecorder()
+	srv.writeJSON(w, httptest.NewRequest("GET", "/api/v1/systems/1", nil), http.StatusOK, map[string]float64{"score_impact": math.NaN()})
+	var e apiError
+	if err := json.Unmarshal(w.Body.Bytes(), &e); w.Code != http.StatusInternalServerError || err != nil || e.Error.Code != "internal" {
+		t.Fatalf("unencodable value: %d %q, want 500 with a JSON error", w.Code, w.Body.String())
 	}
 }
 

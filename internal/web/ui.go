@@ -7,6 +7,7 @@ import (
 	"strconv"
 	"strings"
 	"sync"
+	"unicode"
 
 	"yeonsok/internal/access"
 	"yeonsok/internal/inventory"
@@ -91,11 +92,22 @@ func (s *Server) switchLanguage(w http.ResponseWriter, r *http.Request) {
 		l = "en"
 	}
 	http.SetCookie(w, &http.Cookie{Name: "lang", Value: l, Path: "/", MaxAge: 365 * 24 * 3600, HttpOnly: true, SameSite: http.SameSiteLaxMode})
-	back := r.FormValue("back")
-	if len(back) == 0 || back[0] != '/' || (len(back) > 1 && (back[1] == '/' || back[1] == '\\')) {
-		back = "/"
+	http.Redirect(w, r, localPath(r.FormValue("back")), http.StatusSeeOther)
+}
+
+// localPath is back if it is a path on this site, otherwise "/". Browsers
+// drop tabs and line breaks from a Location and read a backslash as a
+// slash, so "/\t/evil.example" and "/\\evil.example" lead to another site
+// just as "//evil.example" does; a path with a control character or a
+// backslash is refused, as is anything with a scheme or a host.
+func localPath(back string) string {
+	u, err := url.Parse(back)
+	if err != nil || u.Scheme != "" || u.Host != "" || u.Opaque != "" ||
+		!strings.HasPrefix(back, "/") || strings.HasPrefix(back, "//") || strings.ContainsRune(back, '\\') ||
+		strings.ContainsFunc(back, unicode.IsControl) {
+		return "/"
 	}
-	http.Redirect(w, r, back, http.StatusSeeOther)
+	return back
 }
 
 // homeData is the ministry's view at a glance.
@@ -110,12 +122,8 @@ func (d *homeData) Tables() []*table {
 }
 
 func buildHome(s *Server, r *http.Request, _ url.Values) (tabled, error) {
-	ctx, scope, l := r.Context(), s.scope(r), tr(lang(r))
-	sum, err := s.store.Summary(ctx, scope)
-	if err != nil {
-		return nil, err
-	}
-	findings, err := s.countFindings(ctx, scope)
+	l := tr(lang(r))
+	sum, findings, err := s.homeFigures(r.Context(), s.scope(r))
 	if err != nil {
 		return nil, err
 	}
@@ -143,24 +151,28 @@ type findingCount struct {
 	n       int
 }
 
-func (s *Server) countFindings(ctx context.Context, scope access.Scope) (int, error) {
+// homeFigures are the home page's summary and data-quality count. When the
+// count must be made again (the first view after a change), the summary is
+// made from the same read of the inventory rather than read a second time.
+func (s *Server) homeFigures(ctx context.Context, scope access.Scope) (*inventory.Summary, int, error) {
 	// The version is read before the inventory: a change landing between
 	// the two makes the count newer than its version, never older, and the
 	// next request counts again.
 	version, err := s.store.Version(ctx)
 	if err != nil {
-		return 0, err
+		return nil, 0, err
 	}
 	key := scope.String()
 	s.findings.mu.Lock()
 	cached, ok := s.findings.counts[key]
 	s.findings.mu.Unlock()
 	if ok && cached.version == version {
-		return cached.n, nil
+		sum, err := s.store.Summary(ctx, scope)
+		return sum, cached.n, err
 	}
 	inv, err := s.store.Load(ctx, scope)
 	if err != nil {
-		return 0, err
+		return nil, 0, err
 	}
 	n := len(quality.Check(inv))
 	s.findings.mu.Lock()
@@ -169,7 +181,7 @@ func (s *Server) countFindings(ctx context.Context, scope access.Scope) (int, er
 	}
 	s.findings.counts[key] = findingCount{version: version, n: n}
 	s.findings.mu.Unlock()
-	return n, nil
+	return inventory.Summarize(inv.Agencies, inv.Facilities, inventory.Facts(inv.Systems)), n, nil
 }
 
 // homeByAgency is systems by agency and grade, with a totals row.

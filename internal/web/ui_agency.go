@@ -33,7 +33,11 @@ func buildAgencies(s *Server, r *http.Request, q url.Values) (tabled, error) {
 	d.List = &table{ID: "agencies", Caption: l.t("agencies.caption"), Export: exportHref("agencies", "agencies"), Query: keepQuery(q, "q"),
 		Columns: []column{{Label: l.t("agency.name")}, {Label: l.t("agency.short_name")}, {Label: l.t("agency.parent")},
 			{Label: l.t("home.col.systems"), Num: true}, {Label: l.t("home.col.facilities"), Num: true}, {Label: l.t("agencies.col.services"), Num: true}}}
-	for i, a := range x.inv.Agencies {
+	perAgency := map[int64]*inventory.AgencySummary{}
+	for _, as := range sum.PerAgency {
+		perAgency[as.ID] = as
+	}
+	for _, a := range x.inv.Agencies {
 		if !contains(a.Name+" "+a.ShortName, d.Q) {
 			continue
 		}
@@ -41,7 +45,7 @@ func buildAgencies(s *Server, r *http.Request, q url.Values) (tabled, error) {
 		if a.ParentID != nil {
 			parent = x.agencyName(*a.ParentID)
 		}
-		as := sum.PerAgency[i]
+		as := perAgency[a.ID]
 		d.List.Rows = append(d.List.Rows, []cell{headCell(linkCell(a.Name, agencyHref(a.ID), l.sample(a.Sample)...)),
 			textCell(a.ShortName), textCell(parent), intCell(as.Systems), intCell(as.Facilities), intCell(services[a.ID])})
 	}
@@ -195,23 +199,19 @@ func (s *Server) showNewAgency(w http.ResponseWriter, r *http.Request) {
 }
 
 func (s *Server) createAgency(w http.ResponseWriter, r *http.Request) {
-	values, err := readForm(r)
-	if err != nil {
-		s.renderError(w, r, err)
-		return
-	}
 	a := &inventory.Agency{}
-	problems := readAgency(values, a)
-	s.submit(w, r, problems,
-		func(tx *inventory.Tx) error { return tx.CreateAgency(r.Context(), a) },
-		func(status int, problems []*apperror.Error) {
-			s.agencyForm(w, r, status, &inventory.Agency{}, values, problems)
+	s.submit(w, r, formPost{
+		read:  func(v url.Values) []*apperror.Error { return readAgency(v, a) },
+		write: func(tx *inventory.Tx) error { return tx.CreateAgency(r.Context(), a) },
+		again: func(status int, v url.Values, problems []*apperror.Error) {
+			s.agencyForm(w, r, status, &inventory.Agency{}, v, problems)
 		},
-		func() string { return agencyHref(a.ID) })
+		next: func() string { return agencyHref(a.ID) },
+	})
 }
 
 func (s *Server) showEditAgency(w http.ResponseWriter, r *http.Request) {
-	a, err := s.agencyFromPath(r)
+	a, err := fromPath(s, r, "agency", s.store.Agency)
 	if err != nil {
 		s.renderError(w, r, err)
 		return
@@ -219,31 +219,21 @@ func (s *Server) showEditAgency(w http.ResponseWriter, r *http.Request) {
 	s.agencyForm(w, r, http.StatusOK, a, agencyValues(a), nil)
 }
 
-func (s *Server) agencyFromPath(r *http.Request) (*inventory.Agency, error) {
-	id, err := pathID(r, "agency")
-	if err != nil {
-		return nil, err
-	}
-	return s.store.Agency(r.Context(), s.scope(r), id)
-}
-
 func (s *Server) updateAgency(w http.ResponseWriter, r *http.Request) {
-	stored, err := s.agencyFromPath(r)
-	if err != nil {
-		s.renderError(w, r, err)
-		return
-	}
-	values, err := readForm(r)
+	stored, err := fromPath(s, r, "agency", s.store.Agency)
 	if err != nil {
 		s.renderError(w, r, err)
 		return
 	}
 	a := &inventory.Agency{ID: stored.ID}
-	problems := readAgency(values, a)
-	s.submit(w, r, problems,
-		func(tx *inventory.Tx) error { return tx.UpdateAgency(r.Context(), a) },
-		func(status int, problems []*apperror.Error) { s.agencyForm(w, r, status, stored, values, problems) },
-		func() string { return agencyHref(a.ID) })
+	s.submit(w, r, formPost{
+		read:  func(v url.Values) []*apperror.Error { return readAgency(v, a) },
+		write: func(tx *inventory.Tx) error { return tx.UpdateAgency(r.Context(), a) },
+		again: func(status int, v url.Values, problems []*apperror.Error) {
+			s.agencyForm(w, r, status, stored, v, problems)
+		},
+		next: func() string { return agencyHref(a.ID) },
+	})
 }
 
 func (s *Server) deleteAgency(w http.ResponseWriter, r *http.Request) {

@@ -57,10 +57,10 @@ func (l tr) state(s string) string {
 	return l.t("state." + s)
 }
 
-// Interval is .Span for backup and offsite intervals in templates.
+// Interval writes a backup or offsite interval in templates.
 func (p page) Interval(m *inventory.Minutes) string { return tr(p.Lang).every(m) }
 
-// Target is .Span for recovery targets in templates: "미설정" when unset.
+// Target writes a recovery target in templates: "미설정" when unset.
 func (p page) Target(m *inventory.Minutes) string { return tr(p.Lang).span(m) }
 
 // index is the inventory in scope with its records by id, read once per

@@ -126,31 +126,19 @@ func (s *Server) showNewDependency(w http.ResponseWriter, r *http.Request) {
 }
 
 func (s *Server) createDependency(w http.ResponseWriter, r *http.Request) {
-	values, err := readForm(r)
-	if err != nil {
-		s.renderError(w, r, err)
-		return
-	}
 	d := &inventory.Dependency{}
-	problems := readDependency(values, d, true)
-	s.submit(w, r, problems,
-		func(tx *inventory.Tx) error { return tx.CreateDependency(r.Context(), d) },
-		func(status int, problems []*apperror.Error) {
-			s.dependencyForm(w, r, status, &inventory.Dependency{}, values, problems)
+	s.submit(w, r, formPost{
+		read:  func(v url.Values) []*apperror.Error { return readDependency(v, d, true) },
+		write: func(tx *inventory.Tx) error { return duplicateDependency(tx.CreateDependency(r.Context(), d)) },
+		again: func(status int, v url.Values, problems []*apperror.Error) {
+			s.dependencyForm(w, r, status, &inventory.Dependency{}, v, problems)
 		},
-		func() string { return "/dependencies" })
-}
-
-func (s *Server) dependencyFromPath(r *http.Request) (*inventory.Dependency, error) {
-	id, err := pathID(r, "dependency")
-	if err != nil {
-		return nil, err
-	}
-	return s.store.Dependency(r.Context(), s.scope(r), id)
+		next: func() string { return "/dependencies" },
+	})
 }
 
 func (s *Server) showEditDependency(w http.ResponseWriter, r *http.Request) {
-	d, err := s.dependencyFromPath(r)
+	d, err := fromPath(s, r, "dependency", s.store.Dependency)
 	if err != nil {
 		s.renderError(w, r, err)
 		return
@@ -159,22 +147,20 @@ func (s *Server) showEditDependency(w http.ResponseWriter, r *http.Request) {
 }
 
 func (s *Server) updateDependency(w http.ResponseWriter, r *http.Request) {
-	stored, err := s.dependencyFromPath(r)
-	if err != nil {
-		s.renderError(w, r, err)
-		return
-	}
-	values, err := readForm(r)
+	stored, err := fromPath(s, r, "dependency", s.store.Dependency)
 	if err != nil {
 		s.renderError(w, r, err)
 		return
 	}
 	d := &inventory.Dependency{ID: stored.ID, FromSystemID: stored.FromSystemID, ToSystemID: stored.ToSystemID}
-	problems := readDependency(values, d, false)
-	s.submit(w, r, problems,
-		func(tx *inventory.Tx) error { return tx.UpdateDependency(r.Context(), d) },
-		func(status int, problems []*apperror.Error) { s.dependencyForm(w, r, status, stored, values, problems) },
-		func() string { return "/dependencies" })
+	s.submit(w, r, formPost{
+		read:  func(v url.Values) []*apperror.Error { return readDependency(v, d, false) },
+		write: func(tx *inventory.Tx) error { return tx.UpdateDependency(r.Context(), d) },
+		again: func(status int, v url.Values, problems []*apperror.Error) {
+			s.dependencyForm(w, r, status, stored, v, problems)
+		},
+		next: func() string { return "/dependencies" },
+	})
 }
 
 func (s *Server) deleteDependency(w http.ResponseWriter, r *http.Request) {

@@ -193,31 +193,19 @@ func (s *Server) showNewFacility(w http.ResponseWriter, r *http.Request) {
 }
 
 func (s *Server) createFacility(w http.ResponseWriter, r *http.Request) {
-	values, err := readForm(r)
-	if err != nil {
-		s.renderError(w, r, err)
-		return
-	}
 	f := &inventory.Facility{}
-	problems := readFacility(values, f)
-	s.submit(w, r, problems,
-		func(tx *inventory.Tx) error { return tx.CreateFacility(r.Context(), f) },
-		func(status int, problems []*apperror.Error) {
-			s.facilityForm(w, r, status, &inventory.Facility{}, values, problems)
+	s.submit(w, r, formPost{
+		read:  func(v url.Values) []*apperror.Error { return readFacility(v, f) },
+		write: func(tx *inventory.Tx) error { return tx.CreateFacility(r.Context(), f) },
+		again: func(status int, v url.Values, problems []*apperror.Error) {
+			s.facilityForm(w, r, status, &inventory.Facility{}, v, problems)
 		},
-		func() string { return facilityHref(f.ID) })
-}
-
-func (s *Server) facilityFromPath(r *http.Request) (*inventory.Facility, error) {
-	id, err := pathID(r, "facility")
-	if err != nil {
-		return nil, err
-	}
-	return s.store.Facility(r.Context(), s.scope(r), id)
+		next: func() string { return facilityHref(f.ID) },
+	})
 }
 
 func (s *Server) showEditFacility(w http.ResponseWriter, r *http.Request) {
-	f, err := s.facilityFromPath(r)
+	f, err := fromPath(s, r, "facility", s.store.Facility)
 	if err != nil {
 		s.renderError(w, r, err)
 		return
@@ -226,22 +214,20 @@ func (s *Server) showEditFacility(w http.ResponseWriter, r *http.Request) {
 }
 
 func (s *Server) updateFacility(w http.ResponseWriter, r *http.Request) {
-	stored, err := s.facilityFromPath(r)
-	if err != nil {
-		s.renderError(w, r, err)
-		return
-	}
-	values, err := readForm(r)
+	stored, err := fromPath(s, r, "facility", s.store.Facility)
 	if err != nil {
 		s.renderError(w, r, err)
 		return
 	}
 	f := &inventory.Facility{ID: stored.ID}
-	problems := readFacility(values, f)
-	s.submit(w, r, problems,
-		func(tx *inventory.Tx) error { return tx.UpdateFacility(r.Context(), f) },
-		func(status int, problems []*apperror.Error) { s.facilityForm(w, r, status, stored, values, problems) },
-		func() string { return facilityHref(f.ID) })
+	s.submit(w, r, formPost{
+		read:  func(v url.Values) []*apperror.Error { return readFacility(v, f) },
+		write: func(tx *inventory.Tx) error { return tx.UpdateFacility(r.Context(), f) },
+		again: func(status int, v url.Values, problems []*apperror.Error) {
+			s.facilityForm(w, r, status, stored, v, problems)
+		},
+		next: func() string { return facilityHref(f.ID) },
+	})
 }
 
 func (s *Server) deleteFacility(w http.ResponseWriter, r *http.Request) {

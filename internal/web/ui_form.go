@@ -1,6 +1,7 @@
 package web
 
 import (
+	"context"
 	"errors"
 	"net/http"
 	"net/url"
@@ -8,6 +9,7 @@ import (
 	"strconv"
 	"strings"
 
+	"yeonsok/internal/access"
 	"yeonsok/internal/apperror"
 	"yeonsok/internal/inventory"
 )
@@ -359,13 +361,42 @@ func readForm(r *http.Request) (url.Values, error) {
 	return r.PostForm, nil
 }
 
-// submit writes through the store when the form had no problems, then
-// redirects (303) to next(); otherwise, or when the store refuses, it shows
-// the form again with the problems. A record that vanished is a 404 page.
-func (s *Server) submit(w http.ResponseWriter, r *http.Request, problems []*apperror.Error,
-	write func(tx *inventory.Tx) error, again func(status int, problems []*apperror.Error), next func() string) {
+// fromPath fetches the record a form's path names by its {id}, through get
+// (a store method): outside the caller's scope it is not found.
+func fromPath[T any](s *Server, r *http.Request, kind string, get func(context.Context, access.Scope, int64) (*T, error)) (*T, error) {
+	id, err := pathID(r, kind)
+	if err != nil {
+		return nil, err
+	}
+	return get(r.Context(), s.scope(r), id)
+}
+
+// formPost is what submitting one record's form takes.
+type formPost struct {
+	// read reads the posted values into the record and returns what is
+	// wrong with them.
+	read func(values url.Values) []*apperror.Error
+	// write saves the record.
+	write func(tx *inventory.Tx) error
+	// again shows the form again, with the values as posted.
+	again func(status int, values url.Values, problems []*apperror.Error)
+	// next is where the browser goes once the record is saved.
+	next func() string
+}
+
+// submit reads a posted form and writes it through the store when it had no
+// problems, then redirects (303) to next(); otherwise, or when the store
+// refuses, it shows the form again with the problems. A record that
+// vanished is a 404 page.
+func (s *Server) submit(w http.ResponseWriter, r *http.Request, post formPost) {
+	values, err := readForm(r)
+	if err != nil {
+		s.renderError(w, r, err)
+		return
+	}
+	problems := post.read(values)
 	if len(problems) == 0 {
-		if err := s.store.Update(r.Context(), s.scope(r), write); err != nil {
+		if err := s.store.Update(r.Context(), s.scope(r), post.write); err != nil {
 			e, ok := apperror.As(err)
 			if !ok || e.Code == apperror.NotFound || e.Code == apperror.Internal {
 				s.renderError(w, r, err)
@@ -375,10 +406,10 @@ func (s *Server) submit(w http.ResponseWriter, r *http.Request, problems []*appe
 		}
 	}
 	if len(problems) > 0 {
-		again(statusOf(problems[0].Code), problems)
+		post.again(statusOf(problems[0].Code), values, problems)
 		return
 	}
-	http.Redirect(w, r, next(), http.StatusSeeOther)
+	http.Redirect(w, r, post.next(), http.StatusSeeOther)
 }
 
 // remove deletes through the store and redirects to the list; when the

@@ -344,9 +344,11 @@ func TestDependencyForms(t *testing.T) {
 		refused(t, store, func() (int, string, string) {
 			return post(t, ts, "/dependencies", url.Values{"from_system_id": {fmt.Sprint(f.nosa.ID)}, "to_system_id": {fmt.Sprint(f.nosa.ID)}})
 		}, http.StatusBadRequest, map[string]string{"to_system_id": "자기 자신에 의존할 수 없습니다"})
+		// A pair recorded already is said as such, as the API says it, not
+		// as the store's duplicate name.
 		refused(t, store, func() (int, string, string) {
 			return post(t, ts, "/dependencies", url.Values{"from_system_id": {fmt.Sprint(f.homepage.ID)}, "to_system_id": {fmt.Sprint(f.work24.ID)}})
-		}, http.StatusConflict, map[string]string{"to_system_id": "이미 있습니다"})
+		}, http.StatusConflict, map[string]string{"to_system_id": "두 시스템 사이의 의존관계가 이미 등록되어 있습니다"})
 
 		status, body = get(t, ts, fmt.Sprintf("/dependencies/%d/edit", id))
 		if status != http.StatusOK || !strings.Contains(body, "고용노동부 · 노사누리 → 고용노동부 · 고용24") {

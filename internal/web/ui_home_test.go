@@ -77,8 +77,15 @@ func TestHomeShowsTheFixturesFigures(t *testing.T) {
 		mustContain(t, "findings card", body, fmt.Sprintf(`id="card-findings">%d<`, findings()))
 		post(t, ts, "/systems", url.Values{"agency_id": {fmt.Sprint(f.welfare.ID)}, "name": {"신규 시스템"}})
 		n := findings()
-		if _, body := get(t, ts, "/"); !strings.Contains(body, fmt.Sprintf(`id="card-findings">%d<`, n)) || !strings.Contains(body, `id="card-systems">6<`) {
+		_, afterChange := get(t, ts, "/")
+		if !strings.Contains(afterChange, fmt.Sprintf(`id="card-findings">%d<`, n)) || !strings.Contains(afterChange, `id="card-systems">6<`) {
 			t.Errorf("after adding a system the home page does not show %d findings and 6 systems", n)
+		}
+		// The first view after a change makes the summary from the read the
+		// count needs; a view from the cached count reads the summary alone.
+		// Both show the same page.
+		if _, cached := get(t, ts, "/"); cached != afterChange {
+			t.Error("the home page from the cached count differs from the one just counted")
 		}
 	})
 }
@@ -195,4 +202,38 @@ func TestLanguageSwitch(t *testing.T) {
 			}
 		}
 	})
+}
+
+// Switching language goes back only to a page of this site. A "back" that
+// a browser would follow elsewhere — it drops tabs and line breaks and reads
+// a backslash as a slash — goes home instead.
+func TestLanguageSwitchStaysOnSite(t *testing.T) {
+	ts, _ := newTestServer(t, testdb.SQLite(t))
+	scenarios := []struct{ back, want string }{
+		{"/systems?grade=1", "/systems?grade=1"},
+		{"/agencies/3", "/agencies/3"},
+		{"/", "/"},
+		{"", "/"},
+		{"//evil.example", "/"},
+		{"/\t/evil.example", "/"},
+		{"/\n/evil.example", "/"},
+		{"/\r\n/evil.example", "/"},
+		{"/\\evil.example", "/"},
+		{"/\\/evil.example", "/"},
+		{"\\\\evil.example", "/"},
+		{"https://evil.example/", "/"},
+		{"https:evil.example", "/"},
+		{"javascript:alert(1)", "/"},
+		{"evil.example", "/"},
+		{" //evil.example", "/"},
+		{"/\x00/evil.example", "/"},
+		{"/\x7f/evil.example", "/"},
+		{"/systems\u0085", "/"},
+	}
+	for _, sc := range scenarios {
+		status, location, _ := post(t, ts, "/lang", url.Values{"lang": {"en"}, "back": {sc.back}})
+		if status != http.StatusSeeOther || location != sc.want {
+			t.Errorf("back=%q: %d to %q, want 303 to %q", sc.back, status, location, sc.want)
+		}
+	}
 }

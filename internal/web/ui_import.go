@@ -96,7 +96,7 @@ func (s *Server) previewImport(w http.ResponseWriter, r *http.Request) {
 		s.showImportError(w, r, d, err)
 		return
 	}
-	if d.Token, err = s.uploads.Put(r.Context(), files); err != nil {
+	if d.Token, err = s.uploads.Put(r.Context(), s.scope(r), files); err != nil {
 		s.renderError(w, r, err)
 		return
 	}
@@ -110,7 +110,7 @@ func (s *Server) previewImport(w http.ResponseWriter, r *http.Request) {
 func (s *Server) applyImport(w http.ResponseWriter, r *http.Request) {
 	d := s.newImportData(r)
 	token := r.FormValue("token")
-	files, err := s.uploads.Get(r.Context(), token)
+	files, err := s.uploads.Get(r.Context(), s.scope(r), token)
 	if err != nil {
 		s.showImportError(w, r, d, err)
 		return
@@ -154,7 +154,11 @@ func (s *Server) showImportError(w http.ResponseWriter, r *http.Request, d *impo
 			t.Rows = append(t.Rows, []cell{textCell(sheet), row, textCell(col), textCell(p.Message(l.lang()))})
 		}
 		d.Problems = t
-		s.render(w, r, http.StatusUnprocessableEntity, "import", "import.title", d)
+		status := http.StatusUnprocessableEntity
+		if tooLargeFile(problems) {
+			status = http.StatusRequestEntityTooLarge
+		}
+		s.render(w, r, status, "import", "import.title", d)
 		return
 	}
 	e, ok := apperror.As(err)

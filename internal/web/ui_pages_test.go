@@ -1,13 +1,18 @@
 package web
 
 import (
+	"bytes"
+	"context"
+	"encoding/csv"
 	"fmt"
 	"net/http"
 	"regexp"
 	"strings"
 	"testing"
 
+	"yeonsok/internal/access"
 	"yeonsok/internal/database"
+	"yeonsok/internal/inventory"
 	"yeonsok/internal/testdb"
 )
 
@@ -162,6 +167,56 @@ func checkAccessible(t *testing.T, path, body string) {
 	for _, tbl := range tablePattern.FindAllStringSubmatch(body, -1) {
 		if !strings.Contains(tbl[1], "<caption>") || !strings.Contains(tbl[1], `<th scope="col"`) {
 			t.Errorf("%s: a table without caption or column headers", path)
+		}
+	}
+}
+
+// A record named like a formula reaches a CSV export as text: the cell gets
+// an apostrophe so a spreadsheet does not run it, numbers stay as they are,
+// and the XLSX export keeps the name exactly, as a string cell.
+func TestTableExportsDoNotRunFormulas(t *testing.T) {
+	testdb.Each(t, func(t *testing.T, db *database.DB) {
+		ts, store := newTestServer(t, db)
+		f := newUIFixture(t, store)
+		name := `=HYPERLINK("http://evil.example","클릭")`
+		ctx := context.Background()
+		err := store.Update(ctx, access.All(), func(tx *inventory.Tx) error {
+			return tx.CreateSystem(ctx, &inventory.System{AgencyID: f.welfare.ID, Name: name})
+		})
+		if err != nil {
+			t.Fatal(err)
+		}
+		_, file := getBytes(t, ts, fmt.Sprintf("/export/agency/systems.csv?id=%d", f.welfare.ID))
+		records, err := csv.NewReader(bytes.NewReader(bytes.TrimPrefix(file, []byte("\uFEFF")))).ReadAll()
+		if err != nil {
+			t.Fatal(err)
+		}
+		if row := rowOf(t, records, "'"+name); row[0] != "'"+name {
+			t.Errorf("csv: %q, want the name after an apostrophe", row)
+		}
+		_, file = getBytes(t, ts, fmt.Sprintf("/export/agency/systems.xlsx?id=%d", f.welfare.ID))
+		if row := rowOf(t, xlsxRows(t, file), name); row[0] != name {
+			t.Errorf("xlsx: %q, want the name as written", row)
+		}
+	})
+	tbl := &table{Columns: []column{{Label: "-"}, {Label: "n", Num: true}},
+		Rows: [][]cell{{textCell("-3"), intCell(-3)}, {textCell("@SUM(A1)"), pctCell(1, 3)}}}
+	file, err := tbl.CSV()
+	if err != nil {
+		t.Fatal(err)
+	}
+	if want := "\uFEFF'-,n\r\n'-3,-3\r\n'@SUM(A1),33.3\r\n"; string(file) != want {
+		t.Errorf("csv:\n got  %q\n want %q", file, want)
+	}
+}
+
+func TestPercentRoundsHalfUp(t *testing.T) {
+	for _, sc := range []struct {
+		n, of int
+		want  float64
+	}{{0, 0, 0}, {188, 197, 95.4}, {2, 3, 66.7}, {1, 16, 6.3}, {3, 16, 18.8}, {31, 212, 14.6}, {212, 212, 100}} {
+		if got := percent(sc.n, sc.of); got != sc.want {
+			t.Errorf("percent(%d, %d) = %v, want %v", sc.n, sc.of, got, sc.want)
 		}
 	}
 }

@@ -196,31 +196,19 @@ func (s *Server) showNewService(w http.ResponseWriter, r *http.Request) {
 }
 
 func (s *Server) createService(w http.ResponseWriter, r *http.Request) {
-	values, err := readForm(r)
-	if err != nil {
-		s.renderError(w, r, err)
-		return
-	}
 	svc := &inventory.Service{}
-	problems := readService(values, svc)
-	s.submit(w, r, problems,
-		func(tx *inventory.Tx) error { return tx.CreateService(r.Context(), svc) },
-		func(status int, problems []*apperror.Error) {
-			s.serviceForm(w, r, status, &inventory.Service{}, values, problems)
+	s.submit(w, r, formPost{
+		read:  func(v url.Values) []*apperror.Error { return readService(v, svc) },
+		write: func(tx *inventory.Tx) error { return tx.CreateService(r.Context(), svc) },
+		again: func(status int, v url.Values, problems []*apperror.Error) {
+			s.serviceForm(w, r, status, &inventory.Service{}, v, problems)
 		},
-		func() string { return serviceHref(svc.ID) })
-}
-
-func (s *Server) serviceFromPath(r *http.Request) (*inventory.Service, error) {
-	id, err := pathID(r, "service")
-	if err != nil {
-		return nil, err
-	}
-	return s.store.Service(r.Context(), s.scope(r), id)
+		next: func() string { return serviceHref(svc.ID) },
+	})
 }
 
 func (s *Server) showEditService(w http.ResponseWriter, r *http.Request) {
-	svc, err := s.serviceFromPath(r)
+	svc, err := fromPath(s, r, "service", s.store.Service)
 	if err != nil {
 		s.renderError(w, r, err)
 		return
@@ -229,22 +217,20 @@ func (s *Server) showEditService(w http.ResponseWriter, r *http.Request) {
 }
 
 func (s *Server) updateService(w http.ResponseWriter, r *http.Request) {
-	stored, err := s.serviceFromPath(r)
-	if err != nil {
-		s.renderError(w, r, err)
-		return
-	}
-	values, err := readForm(r)
+	stored, err := fromPath(s, r, "service", s.store.Service)
 	if err != nil {
 		s.renderError(w, r, err)
 		return
 	}
 	svc := &inventory.Service{ID: stored.ID}
-	problems := readService(values, svc)
-	s.submit(w, r, problems,
-		func(tx *inventory.Tx) error { return tx.UpdateService(r.Context(), svc) },
-		func(status int, problems []*apperror.Error) { s.serviceForm(w, r, status, stored, values, problems) },
-		func() string { return serviceHref(svc.ID) })
+	s.submit(w, r, formPost{
+		read:  func(v url.Values) []*apperror.Error { return readService(v, svc) },
+		write: func(tx *inventory.Tx) error { return tx.UpdateService(r.Context(), svc) },
+		again: func(status int, v url.Values, problems []*apperror.Error) {
+			s.serviceForm(w, r, status, stored, v, problems)
+		},
+		next: func() string { return serviceHref(svc.ID) },
+	})
 }
 
 func (s *Server) deleteService(w http.ResponseWriter, r *http.Request) {

@@ -351,31 +351,19 @@ func (s *Server) showNewSystem(w http.ResponseWriter, r *http.Request) {
 }
 
 func (s *Server) createSystem(w http.ResponseWriter, r *http.Request) {
-	values, err := readForm(r)
-	if err != nil {
-		s.renderError(w, r, err)
-		return
-	}
 	sys := &inventory.System{}
-	problems := readSystem(values, sys)
-	s.submit(w, r, problems,
-		func(tx *inventory.Tx) error { return tx.CreateSystem(r.Context(), sys) },
-		func(status int, problems []*apperror.Error) {
-			s.systemForm(w, r, status, &inventory.System{}, values, problems)
+	s.submit(w, r, formPost{
+		read:  func(v url.Values) []*apperror.Error { return readSystem(v, sys) },
+		write: func(tx *inventory.Tx) error { return tx.CreateSystem(r.Context(), sys) },
+		again: func(status int, v url.Values, problems []*apperror.Error) {
+			s.systemForm(w, r, status, &inventory.System{}, v, problems)
 		},
-		func() string { return systemHref(sys.ID) })
-}
-
-func (s *Server) systemFromPath(r *http.Request) (*inventory.System, error) {
-	id, err := pathID(r, "system")
-	if err != nil {
-		return nil, err
-	}
-	return s.store.System(r.Context(), s.scope(r), id)
+		next: func() string { return systemHref(sys.ID) },
+	})
 }
 
 func (s *Server) showEditSystem(w http.ResponseWriter, r *http.Request) {
-	sys, err := s.systemFromPath(r)
+	sys, err := fromPath(s, r, "system", s.store.System)
 	if err != nil {
 		s.renderError(w, r, err)
 		return
@@ -384,22 +372,20 @@ func (s *Server) showEditSystem(w http.ResponseWriter, r *http.Request) {
 }
 
 func (s *Server) updateSystem(w http.ResponseWriter, r *http.Request) {
-	stored, err := s.systemFromPath(r)
-	if err != nil {
-		s.renderError(w, r, err)
-		return
-	}
-	values, err := readForm(r)
+	stored, err := fromPath(s, r, "system", s.store.System)
 	if err != nil {
 		s.renderError(w, r, err)
 		return
 	}
 	sys := &inventory.System{ID: stored.ID}
-	problems := readSystem(values, sys)
-	s.submit(w, r, problems,
-		func(tx *inventory.Tx) error { return tx.UpdateSystem(r.Context(), sys) },
-		func(status int, problems []*apperror.Error) { s.systemForm(w, r, status, stored, values, problems) },
-		func() string { return systemHref(sys.ID) })
+	s.submit(w, r, formPost{
+		read:  func(v url.Values) []*apperror.Error { return readSystem(v, sys) },
+		write: func(tx *inventory.Tx) error { return tx.UpdateSystem(r.Context(), sys) },
+		again: func(status int, v url.Values, problems []*apperror.Error) {
+			s.systemForm(w, r, status, stored, v, problems)
+		},
+		next: func() string { return systemHref(sys.ID) },
+	})
 }
 
 func (s *Server) deleteSystem(w http.ResponseWriter, r *http.Request) {

@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"encoding/csv"
 	"fmt"
+	"math"
 	"net/http"
 	"net/url"
 	"strconv"
@@ -14,6 +15,7 @@ import (
 
 	"yeonsok/internal/apperror"
 	"yeonsok/internal/locale"
+	"yeonsok/internal/transfer"
 )
 
 // table is one table of a page, built once and written three ways: as HTML
@@ -84,12 +86,13 @@ func pctCell(n, of int) cell {
 	return cell{Text: strconv.FormatFloat(v, 'f', 1, 64), Num: true, Value: v, Decimals: 1}
 }
 
+// percent is n as a percentage of of, rounded half up to one decimal, so
+// that the number a spreadsheet holds is the one the page shows.
 func percent(n, of int) float64 {
 	if of == 0 {
 		return 0
 	}
-	v, _ := strconv.ParseFloat(fmt.Sprintf("%.1f", float64(n)*100/float64(of)), 64)
-	return v
+	return math.Round(float64(n)*1000/float64(of)) / 10
 }
 
 // XLSXHref and CSVHref are the table's export links.
@@ -136,7 +139,9 @@ func (t *table) allRows() [][]cell {
 }
 
 // CSV writes the table as UTF-8 with a byte-order mark, which is what makes
-// Excel on a Korean Windows read Hangul correctly.
+// Excel on a Korean Windows read Hangul correctly. A text cell a
+// spreadsheet would run as a formula (a record named
+// =HYPERLINK("http://…")) gets an apostrophe in front; numbers stay numbers.
 func (t *table) CSV() ([]byte, error) {
 	var buf bytes.Buffer
 	buf.WriteString("\uFEFF")
@@ -146,6 +151,9 @@ func (t *table) CSV() ([]byte, error) {
 		record := make([]string, len(row))
 		for i, c := range row {
 			record[i] = c.plain()
+			if !c.Num {
+				record[i] = transfer.GuardFormula(record[i])
+			}
 		}
 		if err := w.Write(record); err != nil {
 			return nil, fmt.Errorf("web: write csv: %w", err)
@@ -156,7 +164,8 @@ func (t *table) CSV() ([]byte, error) {
 }
 
 // XLSX writes the table as a workbook of one sheet named after its caption,
-// header bold and frozen, numbers stored as numbers.
+// header bold and frozen, numbers stored as numbers. Text is stored as
+// text, never as a formula, so it needs no guard against formula injection.
 func (t *table) XLSX() ([]byte, error) {
 	f := excelize.NewFile()
 	defer f.Close()
@@ -209,7 +218,7 @@ func (t *table) XLSX() ([]byte, error) {
 				}
 			}
 			if c < len(widths) {
-				widths[c] = max(widths[c], displayWidth(cl.plain()))
+				widths[c] = max(widths[c], transfer.DisplayWidth(cl.plain()))
 			}
 		}
 	}
@@ -223,19 +232,6 @@ func (t *table) XLSX() ([]byte, error) {
 		return nil, fmt.Errorf("web: write xlsx: %w", err)
 	}
 	return buf.Bytes(), nil
-}
-
-// displayWidth counts a Hangul or other wide character as two columns.
-func displayWidth(s string) int {
-	n := 0
-	for _, r := range s {
-		if r >= 0x1100 {
-			n += 2
-		} else {
-			n++
-		}
-	}
-	return n
 }
 
 // sheetName makes a caption a valid sheet name: no []:*?/\, at most 31
@@ -285,33 +281,47 @@ func (s *Server) exportTable(w http.ResponseWriter, r *http.Request) {
 		if t.ID != name || t.Export == "" {
 			continue
 		}
+		// The file is built in full before anything is sent, so that a
+		// failure shows the error page rather than an empty download.
 		var body []byte
-		var contentType string
+		contentType := xlsxType
 		if ext == "xlsx" {
 			body, err = t.XLSX()
-			contentType = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 		} else {
 			body, err = t.CSV()
-			contentType = "text/csv; charset=utf-8"
+			contentType = csvType
 		}
 		if err != nil {
 			s.renderError(w, r, err)
 			return
 		}
 		// The name is ASCII only (page and table names are ours, the id a
-		// number), so every browser and mail gateway keeps it intact.
+		// number).
 		subject := pageName
 		if id, err := strconv.ParseInt(r.URL.Query().Get("id"), 10, 64); err == nil {
 			subject += "-" + strconv.FormatInt(id, 10)
 		}
-		filename := fmt.Sprintf("yeonsok-%s-%s-%s.%s", subject, name, time.Now().In(locale.KST).Format("20060102"), ext)
-		w.Header().Set("Content-Type", contentType)
-		w.Header().Set("Content-Disposition", `attachment; filename="`+filename+`"`)
-		w.Header().Set("Cache-Control", "no-store")
-		w.Write(body)
+		writeDownload(w, contentType, fmt.Sprintf("yeonsok-%s-%s-%s.%s", subject, name, time.Now().In(locale.KST).Format("20060102"), ext), body)
 		return
 	}
 	s.renderError(w, r, apperror.New(apperror.NotFound, "", "export.not_found"))
+}
+
+// Content types of the downloads.
+const (
+	xlsxType = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+	csvType  = "text/csv; charset=utf-8"
+)
+
+// writeDownload sends a file built in full as an attachment named name,
+// which must be ASCII so that every browser and mail gateway keeps it
+// intact. A download is the data of the moment: never cached.
+func writeDownload(w http.ResponseWriter, contentType, name string, body []byte) {
+	h := w.Header()
+	h.Set("Content-Type", contentType)
+	h.Set("Content-Disposition", `attachment; filename="`+name+`"`)
+	h.Set("Cache-Control", "no-store")
+	w.Write(body)
 }
 
 // exportHref is the export path of a table on a page.
