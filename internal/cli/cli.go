@@ -168,13 +168,20 @@ func runVersion(ctx context.Context, env *environment, args []string) error {
 	return nil
 }
 
-func runMigrate(ctx context.Context, env *environment, args []string) error {
-	fs := env.flags("migrate", "[--db PATH_OR_URL]")
+// openWithDBFlag parses the flags of a command whose only flag is --db and
+// opens its database.
+func (env *environment) openWithDBFlag(ctx context.Context, name string, args []string) (*database.DB, error) {
+	fs := env.flags(name, "[--db PATH_OR_URL]")
 	target := env.dbFlag(fs)
 	if err := fs.Parse(args); err != nil {
-		return err
+		return nil, err
 	}
 	db, _, err := env.openDB(ctx, *target)
+	return db, err
+}
+
+func runMigrate(ctx context.Context, env *environment, args []string) error {
+	db, err := env.openWithDBFlag(ctx, "migrate", args)
 	if err != nil {
 		return err
 	}

@@ -22,12 +22,7 @@ func loadSampleOnFirstStart(ctx context.Context, env *environment, db *database.
 }
 
 func runSeed(ctx context.Context, env *environment, args []string) error {
-	fs := env.flags("seed", "[--db PATH_OR_URL]")
-	target := env.dbFlag(fs)
-	if err := fs.Parse(args); err != nil {
-		return err
-	}
-	db, _, err := env.openDB(ctx, *target)
+	db, err := env.openWithDBFlag(ctx, "seed", args)
 	if err != nil {
 		return err
 	}
