@@ -1,6 +1,9 @@
 package access
 
-import "testing"
+import (
+	"context"
+	"testing"
+)
 
 func TestScope(t *testing.T) {
 	scenarios := []struct {
@@ -26,5 +29,15 @@ func TestScope(t *testing.T) {
 				t.Errorf("Where = %q with %d args, want %q with %d", got, len(args), s.where, s.args)
 			}
 		})
+	}
+}
+
+func TestActorTravelsInTheContext(t *testing.T) {
+	if a := ActorFrom(context.Background()); a.Kind != ActorSystem {
+		t.Fatalf("no actor set: %+v, want the system", a)
+	}
+	ctx := WithActor(context.Background(), Actor{Kind: ActorUser, ID: 7, Name: "admin", Address: "10.0.0.5"})
+	if a := ActorFrom(ctx); a.Kind != ActorUser || a.ID != 7 || a.Address != "10.0.0.5" {
+		t.Fatalf("actor %+v", a)
 	}
 }
