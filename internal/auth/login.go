@@ -1,0 +1,179 @@
+package auth
+
+import (
+	"context"
+	"database/sql"
+	"errors"
+	"fmt"
+	"time"
+
+	"yeonsok/internal/access"
+)
+
+// Outcomes of a login attempt (login_events.outcome).
+const (
+	OutcomeOK          = "ok"
+	OutcomeBadPassword = "bad_password"
+	OutcomeUnknownUser = "unknown_user"
+	OutcomeLocked      = "locked"   // locked for failed logins or by an admin
+	OutcomeInactive    = "inactive" // locked as inactive, at this attempt or before
+	OutcomeDisabled    = "disabled"
+)
+
+// Outcomes lists them in the order a report shows them.
+var Outcomes = []string{OutcomeOK, OutcomeBadPassword, OutcomeUnknownUser, OutcomeLocked, OutcomeInactive, OutcomeDisabled}
+
+// Lengths kept of what a request says of itself.
+const (
+	maxEventLogin = 100
+	maxAddress    = 100
+	maxUserAgent  = 500
+)
+
+// Authenticate checks a login and password from address. Every attempt is
+// recorded in login_events. Whatever went wrong — no such login, a wrong
+// password, a locked, inactive or disabled account — the error is the same
+// (code Unauthorized, key "auth.unauthorized"), and it takes as long: the
+// password is always compared with a hash, a dummy one for an unknown login.
+//
+// Settings.MaxFailedLogins wrong passwords in a row lock the account for
+// Settings.LockoutDuration; attempts on a locked account do not count and
+// do not extend the lock. An account unused for Settings.InactiveAfter is
+// locked as inactive at its next attempt. A success clears the count and an
+// expired lock. The caller then starts a session (NewSession) and, when
+// Principal.MustChangePassword, asks for a new password before anything
+// else.
+func (s *Store) Authenticate(ctx context.Context, login, password, address string) (Principal, error) {
+	now := s.now()
+	typed := login
+	login = NormalizeLogin(login)
+	var u *User
+	var hash string
+	if loginPattern.MatchString(login) { // no query for what cannot be a login
+		var err error
+		if u, hash, err = userWhere(ctx, s.db.Read, access.All(), `u.login = $1`, login); err != nil {
+			return Principal{}, err
+		}
+	}
+	if u == nil {
+		verifyPassword(s.dummyHash(), password)
+		if err := s.recordLogin(ctx, s.db.Write, now, typed, 0, address, OutcomeUnknownUser); err != nil {
+			return Principal{}, err
+		}
+		return Principal{}, unauthorized("auth.unauthorized")
+	}
+	passwordOK := verifyPassword(hash, password)
+
+	outcome := OutcomeOK
+	err := s.db.InTx(ctx, func(tx *sql.Tx) error {
+		var err error
+		switch {
+		case u.Disabled:
+			outcome = OutcomeDisabled
+		case u.Locked(now) && u.LockedReason == ReasonInactive:
+			outcome = OutcomeInactive
+		case u.Locked(now):
+			outcome = OutcomeLocked
+		case u.Inactive(now, s.settings.InactiveAfter):
+			outcome = OutcomeInactive
+			_, err = tx.ExecContext(ctx, `UPDATE users SET locked_until = $1, locked_reason = $2 WHERE id = $3`,
+				formatTime(Forever), ReasonInactive, u.ID)
+		case !passwordOK:
+			var counted bool
+			outcome = OutcomeBadPassword
+			if counted, err = s.countFailure(ctx, tx, u.ID, now); err == nil && !counted {
+				outcome = OutcomeLocked
+			}
+		default:
+			// Signed in, unless a concurrent attempt locked or someone
+			// disabled the account since it was read.
+			var res sql.Result
+			res, err = tx.ExecContext(ctx, `UPDATE users SET failed_logins = 0, last_login_at = $1, locked_until = NULL, locked_reason = ''
+				WHERE id = $2 AND disabled = $3 AND (locked_until IS NULL OR locked_until <= $1)`, formatTime(now), u.ID, false)
+			if err == nil {
+				if n, _ := res.RowsAffected(); n == 0 {
+					outcome = OutcomeLocked
+				}
+			}
+		}
+		if err != nil {
+			return fmt.Errorf("auth: login of user %d: %w", u.ID, err)
+		}
+		return s.recordLogin(ctx, tx, now, typed, u.ID, address, outcome)
+	})
+	if err != nil {
+		return Principal{}, err
+	}
+	if outcome != OutcomeOK {
+		return Principal{}, unauthorized("auth.unauthorized")
+	}
+	return u.principal(), nil
+}
+
+// countFailure adds a failed login and locks the account when the count
+// reaches the limit, starting the count afresh for after the lock. It
+// reports false when a concurrent attempt has locked the account since it
+// was read: that attempt is then one on a locked account, and not counted.
+func (s *Store) countFailure(ctx context.Context, tx *sql.Tx, id int64, now time.Time) (bool, error) {
+	var failed int
+	err := tx.QueryRowContext(ctx, `UPDATE users SET failed_logins = failed_logins + 1
+		WHERE id = $1 AND (locked_until IS NULL OR locked_until <= $2) RETURNING failed_logins`, id, formatTime(now)).Scan(&failed)
+	if errors.Is(err, sql.ErrNoRows) {
+		return false, nil
+	}
+	if err != nil || failed < s.settings.MaxFailedLogins {
+		return err == nil, err
+	}
+	_, err = tx.ExecContext(ctx, `UPDATE users SET failed_logins = 0, locked_until = $1, locked_reason = $2 WHERE id = $3`,
+		formatTime(now.Add(s.settings.LockoutDuration)), ReasonFailedLogins, id)
+	return err == nil, err
+}
+
+func (s *Store) recordLogin(ctx context.Context, q queryer, at time.Time, login string, userID int64, address, outcome string) error {
+	_, err := q.ExecContext(ctx, `INSERT INTO login_events (at, login, user_id, address, outcome) VALUES ($1, $2, $3, $4, $5)`,
+		formatTime(at), clean(login, maxEventLogin), nullID(userID), clean(address, maxAddress), outcome)
+	if err != nil {
+		return fmt.Errorf("auth: record login: %w", err)
+	}
+	return nil
+}
+
+// LoginEvent is one login attempt.
+type LoginEvent struct {
+	ID      int64
+	At      time.Time
+	Login   string // as typed, cut to 100 characters
+	UserID  int64  // 0 when no account had the login
+	Address string
+	Outcome string // one of the Outcome… constants
+}
+
+// LoginEvents lists the attempts from from (inclusive) to to (exclusive),
+// oldest first, for the security report. An agency's scope sees the
+// attempts on its own accounts; attempts on unknown logins only the
+// ministry's scope sees.
+func (s *Store) LoginEvents(ctx context.Context, scope access.Scope, from, to time.Time) ([]LoginEvent, error) {
+	args := []any{formatTime(from), formatTime(to)}
+	rows, err := s.db.Read.QueryContext(ctx, `SELECT e.id, e.at, e.login, e.user_id, e.address, e.outcome
+		FROM login_events e LEFT JOIN users u ON u.id = e.user_id
+		WHERE e.at >= $1 AND e.at < $2 AND `+scope.Where("u.agency_id", &args)+` ORDER BY e.at, e.id`, args...)
+	if err != nil {
+		return nil, fmt.Errorf("auth: list login events: %w", err)
+	}
+	defer rows.Close()
+	var list []LoginEvent
+	for rows.Next() {
+		var e LoginEvent
+		var at string
+		var user sql.NullInt64
+		if err := rows.Scan(&e.ID, &at, &e.Login, &user, &e.Address, &e.Outcome); err != nil {
+			return nil, fmt.Errorf("auth: scan login event: %w", err)
+		}
+		e.At, e.UserID = parseTime(sql.NullString{String: at, Valid: true}), user.Int64
+		list = append(list, e)
+	}
+	if err := rows.Err(); err != nil {
+		return nil, fmt.Errorf("auth: list login events: %w", err)
+	}
+	return list, nil
+}
