@@ -8,6 +8,7 @@ import (
 
 	"yeonsok/internal/access"
 	"yeonsok/internal/apperror"
+	"yeonsok/internal/audit"
 )
 
 const agencyColumns = `id, name, short_name, parent_id, contact, sample, created_at, updated_at`
@@ -55,7 +56,11 @@ func (s *Store) Agency(ctx context.Context, scope access.Scope, id int64) (*Agen
 	if !scope.Allows(id) {
 		return nil, notFound("agency")
 	}
-	a, err := scanAgency(s.db.Read.QueryRowContext(ctx, `SELECT `+agencyColumns+` FROM agencies WHERE id = $1`, id))
+	return getAgency(ctx, s.db.Read, id)
+}
+
+func getAgency(ctx context.Context, q queryer, id int64) (*Agency, error) {
+	a, err := scanAgency(q.QueryRowContext(ctx, `SELECT `+agencyColumns+` FROM agencies WHERE id = $1`, id))
 	if errors.Is(err, sql.ErrNoRows) {
 		return nil, notFound("agency")
 	}
@@ -73,10 +78,12 @@ func (t *Tx) CreateAgency(ctx context.Context, a *Agency) error {
 	if err := t.checkAgency(ctx, a); err != nil {
 		return err
 	}
-	err := t.tx.QueryRowContext(ctx, `INSERT INTO agencies (name, short_name, parent_id, contact, sample, created_at, updated_at)
-		VALUES ($1, $2, $3, $4, $5, $6, $6) RETURNING id`,
-		a.Name, a.ShortName, nullInt(a.ParentID), a.Contact, a.Sample, t.now).Scan(&a.ID)
-	return wrapWrite(err, "create agency", "name")
+	return audited(ctx, t, agencyAudit, audit.ActionCreate, &a.ID, func() error {
+		err := t.tx.QueryRowContext(ctx, `INSERT INTO agencies (name, short_name, parent_id, contact, sample, created_at, updated_at)
+			VALUES ($1, $2, $3, $4, $5, $6, $6) RETURNING id`,
+			a.Name, a.ShortName, nullInt(a.ParentID), a.Contact, a.Sample, t.now).Scan(&a.ID)
+		return wrapWrite(err, "create agency", "name")
+	})
 }
 
 // UpdateAgency saves an agency's fields.
@@ -87,24 +94,32 @@ func (t *Tx) UpdateAgency(ctx context.Context, a *Agency) error {
 	if err := t.checkAgency(ctx, a); err != nil {
 		return err
 	}
-	res, err := t.tx.ExecContext(ctx, `UPDATE agencies SET name = $1, short_name = $2, parent_id = $3, contact = $4, sample = $5, updated_at = $6 WHERE id = $7`,
-		a.Name, a.ShortName, nullInt(a.ParentID), a.Contact, a.Sample, t.now, a.ID)
-	if err := wrapWrite(err, "update agency", "name"); err != nil {
-		return err
-	}
-	return mustAffect(res, "agency")
+	return audited(ctx, t, agencyAudit, audit.ActionUpdate, &a.ID, func() error {
+		res, err := t.tx.ExecContext(ctx, `UPDATE agencies SET name = $1, short_name = $2, parent_id = $3, contact = $4, sample = $5, updated_at = $6 WHERE id = $7`,
+			a.Name, a.ShortName, nullInt(a.ParentID), a.Contact, a.Sample, t.now, a.ID)
+		if err := wrapWrite(err, "update agency", "name"); err != nil {
+			return err
+		}
+		return mustAffect(res, "agency")
+	})
 }
 
-// DeleteAgency removes an agency that no longer has systems or services.
+// DeleteAgency removes an agency that no longer has systems or services,
+// and the figures the plan declares about it.
 func (t *Tx) DeleteAgency(ctx context.Context, id int64) error {
 	if err := t.requireAll(); err != nil {
 		return err
 	}
-	res, err := t.tx.ExecContext(ctx, `DELETE FROM agencies WHERE id = $1`, id)
-	if err := wrapWrite(err, "delete agency", ""); err != nil {
+	if err := t.deleteDeclaredOf(ctx, "agency_id", id); err != nil {
 		return err
 	}
-	return mustAffect(res, "agency")
+	return audited(ctx, t, agencyAudit, audit.ActionDelete, &id, func() error {
+		res, err := t.tx.ExecContext(ctx, `DELETE FROM agencies WHERE id = $1`, id)
+		if err := wrapWrite(err, "delete agency", ""); err != nil {
+			return err
+		}
+		return mustAffect(res, "agency")
+	})
 }
 
 func (t *Tx) checkAgency(ctx context.Context, a *Agency) error {

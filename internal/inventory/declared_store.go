@@ -6,6 +6,7 @@ import (
 	"fmt"
 
 	"yeonsok/internal/access"
+	"yeonsok/internal/audit"
 )
 
 func listDeclared(ctx context.Context, q queryer, scope access.Scope) ([]*DeclaredFigure, error) {
@@ -50,11 +51,13 @@ func (t *Tx) AddDeclared(ctx context.Context, d *DeclaredFigure) error {
 	if err := d.Validate().Err(); err != nil {
 		return err
 	}
-	err := t.tx.QueryRowContext(ctx, `INSERT INTO declared_figures (source, agency_id, facility_id, metric, value, note)
-		VALUES ($1, $2, $3, $4, $5, $6) RETURNING id`,
-		d.Source, nullInt(d.AgencyID), nullInt(d.FacilityID), d.Metric, d.Value, d.Note).Scan(&d.ID)
-	if err != nil {
-		return fmt.Errorf("inventory: add declared figure %s: %w", d.Metric, err)
-	}
-	return nil
+	return audited(ctx, t, declaredAudit, audit.ActionCreate, &d.ID, func() error {
+		err := t.tx.QueryRowContext(ctx, `INSERT INTO declared_figures (source, agency_id, facility_id, metric, value, note)
+			VALUES ($1, $2, $3, $4, $5, $6) RETURNING id`,
+			d.Source, nullInt(d.AgencyID), nullInt(d.FacilityID), d.Metric, d.Value, d.Note).Scan(&d.ID)
+		if err != nil {
+			return fmt.Errorf("inventory: add declared figure %s: %w", d.Metric, err)
+		}
+		return nil
+	})
 }

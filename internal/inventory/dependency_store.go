@@ -7,6 +7,7 @@ import (
 	"fmt"
 
 	"yeonsok/internal/access"
+	"yeonsok/internal/audit"
 )
 
 const dependencyColumns = `d.id, d.from_system_id, d.to_system_id, d.kind, d.note, d.created_at`
@@ -89,9 +90,11 @@ func (t *Tx) CreateDependency(ctx context.Context, d *Dependency) error {
 	if err := t.systemRef(ctx, "to_system_id", d.ToSystemID); err != nil {
 		return err
 	}
-	err := t.tx.QueryRowContext(ctx, `INSERT INTO dependencies (from_system_id, to_system_id, kind, note, created_at)
-		VALUES ($1, $2, $3, $4, $5) RETURNING id`, d.FromSystemID, d.ToSystemID, d.Kind, d.Note, t.now).Scan(&d.ID)
-	return wrapWrite(err, "create dependency", "to_system_id")
+	return audited(ctx, t, dependencyAudit, audit.ActionCreate, &d.ID, func() error {
+		err := t.tx.QueryRowContext(ctx, `INSERT INTO dependencies (from_system_id, to_system_id, kind, note, created_at)
+			VALUES ($1, $2, $3, $4, $5) RETURNING id`, d.FromSystemID, d.ToSystemID, d.Kind, d.Note, t.now).Scan(&d.ID)
+		return wrapWrite(err, "create dependency", "to_system_id")
+	})
 }
 
 // UpdateDependency changes a dependency's kind and note.
@@ -103,11 +106,13 @@ func (t *Tx) UpdateDependency(ctx context.Context, d *Dependency) error {
 	if err := d.Validate().Err(); err != nil {
 		return err
 	}
-	res, err := t.tx.ExecContext(ctx, `UPDATE dependencies SET kind = $1, note = $2 WHERE id = $3`, d.Kind, d.Note, d.ID)
-	if err := wrapWrite(err, "update dependency", ""); err != nil {
-		return err
-	}
-	return mustAffect(res, "dependency")
+	return audited(ctx, t, dependencyAudit, audit.ActionUpdate, &d.ID, func() error {
+		res, err := t.tx.ExecContext(ctx, `UPDATE dependencies SET kind = $1, note = $2 WHERE id = $3`, d.Kind, d.Note, d.ID)
+		if err := wrapWrite(err, "update dependency", ""); err != nil {
+			return err
+		}
+		return mustAffect(res, "dependency")
+	})
 }
 
 // DeleteDependency removes a dependency.
@@ -115,9 +120,16 @@ func (t *Tx) DeleteDependency(ctx context.Context, id int64) error {
 	if _, err := getDependency(ctx, t.tx, t.scope, id); err != nil {
 		return err
 	}
-	res, err := t.tx.ExecContext(ctx, `DELETE FROM dependencies WHERE id = $1`, id)
-	if err := wrapWrite(err, "delete dependency", ""); err != nil {
-		return err
-	}
-	return mustAffect(res, "dependency")
+	return t.deleteDependency(ctx, id)
+}
+
+// deleteDependency removes a dependency the caller may remove.
+func (t *Tx) deleteDependency(ctx context.Context, id int64) error {
+	return audited(ctx, t, dependencyAudit, audit.ActionDelete, &id, func() error {
+		res, err := t.tx.ExecContext(ctx, `DELETE FROM dependencies WHERE id = $1`, id)
+		if err := wrapWrite(err, "delete dependency", ""); err != nil {
+			return err
+		}
+		return mustAffect(res, "dependency")
+	})
 }

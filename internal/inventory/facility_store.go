@@ -9,6 +9,7 @@ import (
 
 	"yeonsok/internal/access"
 	"yeonsok/internal/apperror"
+	"yeonsok/internal/audit"
 )
 
 const facilityColumns = `id, name, operator, operator_name, region, address, conditions, findings, surveyed, sample, created_at, updated_at`
@@ -67,8 +68,12 @@ func (s *Store) Facilities(ctx context.Context, scope access.Scope) ([]*Facility
 
 // Facility fetches one facility visible in scope.
 func (s *Store) Facility(ctx context.Context, scope access.Scope, id int64) (*Facility, error) {
+	return getFacility(ctx, s.db.Read, scope, id)
+}
+
+func getFacility(ctx context.Context, q queryer, scope access.Scope, id int64) (*Facility, error) {
 	args := []any{id}
-	f, err := scanFacility(s.db.Read.QueryRowContext(ctx, `SELECT `+facilityColumns+` FROM facilities WHERE id = $1 AND `+facilityScope(scope, &args), args...))
+	f, err := scanFacility(q.QueryRowContext(ctx, `SELECT `+facilityColumns+` FROM facilities WHERE id = $1 AND `+facilityScope(scope, &args), args...))
 	if errors.Is(err, sql.ErrNoRows) {
 		return nil, notFound("facility")
 	}
@@ -116,10 +121,12 @@ func (t *Tx) CreateFacility(ctx context.Context, f *Facility) error {
 	if err != nil {
 		return fmt.Errorf("inventory: facility conditions: %w", err)
 	}
-	err = t.tx.QueryRowContext(ctx, `INSERT INTO facilities (name, operator, operator_name, region, address, conditions, findings, surveyed, sample, created_at, updated_at)
-		VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $10) RETURNING id`,
-		f.Name, f.Operator, f.OperatorName, f.Region, f.Address, conditions, f.Findings, f.Surveyed, f.Sample, t.now).Scan(&f.ID)
-	return wrapWrite(err, "create facility", "name")
+	return audited(ctx, t, facilityAudit, audit.ActionCreate, &f.ID, func() error {
+		err := t.tx.QueryRowContext(ctx, `INSERT INTO facilities (name, operator, operator_name, region, address, conditions, findings, surveyed, sample, created_at, updated_at)
+			VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $10) RETURNING id`,
+			f.Name, f.Operator, f.OperatorName, f.Region, f.Address, conditions, f.Findings, f.Surveyed, f.Sample, t.now).Scan(&f.ID)
+		return wrapWrite(err, "create facility", "name")
+	})
 }
 
 // UpdateFacility saves a facility's fields.
@@ -135,23 +142,31 @@ func (t *Tx) UpdateFacility(ctx context.Context, f *Facility) error {
 	if err != nil {
 		return fmt.Errorf("inventory: facility conditions: %w", err)
 	}
-	res, err := t.tx.ExecContext(ctx, `UPDATE facilities SET name = $1, operator = $2, operator_name = $3, region = $4, address = $5,
-		conditions = $6, findings = $7, surveyed = $8, sample = $9, updated_at = $10 WHERE id = $11`,
-		f.Name, f.Operator, f.OperatorName, f.Region, f.Address, conditions, f.Findings, f.Surveyed, f.Sample, t.now, f.ID)
-	if err := wrapWrite(err, "update facility", "name"); err != nil {
-		return err
-	}
-	return mustAffect(res, "facility")
+	return audited(ctx, t, facilityAudit, audit.ActionUpdate, &f.ID, func() error {
+		res, err := t.tx.ExecContext(ctx, `UPDATE facilities SET name = $1, operator = $2, operator_name = $3, region = $4, address = $5,
+			conditions = $6, findings = $7, surveyed = $8, sample = $9, updated_at = $10 WHERE id = $11`,
+			f.Name, f.Operator, f.OperatorName, f.Region, f.Address, conditions, f.Findings, f.Surveyed, f.Sample, t.now, f.ID)
+		if err := wrapWrite(err, "update facility", "name"); err != nil {
+			return err
+		}
+		return mustAffect(res, "facility")
+	})
 }
 
-// DeleteFacility removes a facility no system is placed in.
+// DeleteFacility removes a facility no system is placed in, and the
+// figures the plan declares about it.
 func (t *Tx) DeleteFacility(ctx context.Context, id int64) error {
 	if err := t.requireAll(); err != nil {
 		return err
 	}
-	res, err := t.tx.ExecContext(ctx, `DELETE FROM facilities WHERE id = $1`, id)
-	if err := wrapWrite(err, "delete facility", ""); err != nil {
+	if err := t.deleteDeclaredOf(ctx, "facility_id", id); err != nil {
 		return err
 	}
-	return mustAffect(res, "facility")
+	return audited(ctx, t, facilityAudit, audit.ActionDelete, &id, func() error {
+		res, err := t.tx.ExecContext(ctx, `DELETE FROM facilities WHERE id = $1`, id)
+		if err := wrapWrite(err, "delete facility", ""); err != nil {
+			return err
+		}
+		return mustAffect(res, "facility")
+	})
 }

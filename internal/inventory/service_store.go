@@ -8,6 +8,7 @@ import (
 
 	"yeonsok/internal/access"
 	"yeonsok/internal/apperror"
+	"yeonsok/internal/audit"
 )
 
 const serviceColumns = `v.id, v.agency_id, v.name, v.audience, v.description, v.mtpd, v.rto, v.rpo, v.manual_workaround, v.sample, v.created_at, v.updated_at`
@@ -122,14 +123,16 @@ func (t *Tx) CreateService(ctx context.Context, s *Service) error {
 	if err := t.checkService(ctx, s); err != nil {
 		return err
 	}
-	err := t.tx.QueryRowContext(ctx, `INSERT INTO services (agency_id, name, audience, description, mtpd, rto, rpo, manual_workaround, sample, created_at, updated_at)
-		VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $10) RETURNING id`,
-		s.AgencyID, s.Name, s.Audience, s.Description, nullMinutes(s.MTPD), nullMinutes(s.RTO), nullMinutes(s.RPO),
-		s.ManualWorkaround, s.Sample, t.now).Scan(&s.ID)
-	if err := wrapWrite(err, "create service", "name"); err != nil {
-		return err
-	}
-	return t.replaceServiceSystems(ctx, s)
+	return audited(ctx, t, serviceAudit, audit.ActionCreate, &s.ID, func() error {
+		err := t.tx.QueryRowContext(ctx, `INSERT INTO services (agency_id, name, audience, description, mtpd, rto, rpo, manual_workaround, sample, created_at, updated_at)
+			VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $10) RETURNING id`,
+			s.AgencyID, s.Name, s.Audience, s.Description, nullMinutes(s.MTPD), nullMinutes(s.RTO), nullMinutes(s.RPO),
+			s.ManualWorkaround, s.Sample, t.now).Scan(&s.ID)
+		if err := wrapWrite(err, "create service", "name"); err != nil {
+			return err
+		}
+		return t.replaceServiceSystems(ctx, s)
+	})
 }
 
 // UpdateService saves a service and replaces its supporting systems.
@@ -140,17 +143,19 @@ func (t *Tx) UpdateService(ctx context.Context, s *Service) error {
 	if err := t.checkService(ctx, s); err != nil {
 		return err
 	}
-	res, err := t.tx.ExecContext(ctx, `UPDATE services SET agency_id = $1, name = $2, audience = $3, description = $4, mtpd = $5, rto = $6, rpo = $7,
-		manual_workaround = $8, sample = $9, updated_at = $10 WHERE id = $11`,
-		s.AgencyID, s.Name, s.Audience, s.Description, nullMinutes(s.MTPD), nullMinutes(s.RTO), nullMinutes(s.RPO),
-		s.ManualWorkaround, s.Sample, t.now, s.ID)
-	if err := wrapWrite(err, "update service", "name"); err != nil {
-		return err
-	}
-	if err := mustAffect(res, "service"); err != nil {
-		return err
-	}
-	return t.replaceServiceSystems(ctx, s)
+	return audited(ctx, t, serviceAudit, audit.ActionUpdate, &s.ID, func() error {
+		res, err := t.tx.ExecContext(ctx, `UPDATE services SET agency_id = $1, name = $2, audience = $3, description = $4, mtpd = $5, rto = $6, rpo = $7,
+			manual_workaround = $8, sample = $9, updated_at = $10 WHERE id = $11`,
+			s.AgencyID, s.Name, s.Audience, s.Description, nullMinutes(s.MTPD), nullMinutes(s.RTO), nullMinutes(s.RPO),
+			s.ManualWorkaround, s.Sample, t.now, s.ID)
+		if err := wrapWrite(err, "update service", "name"); err != nil {
+			return err
+		}
+		if err := mustAffect(res, "service"); err != nil {
+			return err
+		}
+		return t.replaceServiceSystems(ctx, s)
+	})
 }
 
 func (t *Tx) replaceServiceSystems(ctx context.Context, s *Service) error {
@@ -179,9 +184,11 @@ func (t *Tx) DeleteService(ctx context.Context, id int64) error {
 	if err := t.requireAgency(ctx, "services", id, "service"); err != nil {
 		return err
 	}
-	res, err := t.tx.ExecContext(ctx, `DELETE FROM services WHERE id = $1`, id)
-	if err := wrapWrite(err, "delete service", ""); err != nil {
-		return err
-	}
-	return mustAffect(res, "service")
+	return audited(ctx, t, serviceAudit, audit.ActionDelete, &id, func() error {
+		res, err := t.tx.ExecContext(ctx, `DELETE FROM services WHERE id = $1`, id)
+		if err := wrapWrite(err, "delete service", ""); err != nil {
+			return err
+		}
+		return mustAffect(res, "service")
+	})
 }

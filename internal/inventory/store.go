@@ -9,6 +9,7 @@ import (
 
 	"yeonsok/internal/access"
 	"yeonsok/internal/apperror"
+	"yeonsok/internal/audit"
 	"yeonsok/internal/database"
 )
 
@@ -32,15 +33,78 @@ type queryer interface {
 // Tx is one write transaction. Only Store.Update begins, commits or rolls
 // one back; its methods never do.
 type Tx struct {
-	tx    *sql.Tx
+	tx    *preparedTx
+	log   *audit.Appender
 	scope access.Scope
 	now   string
+}
+
+// preparedTx runs each distinct statement of a transaction through one
+// prepared statement. An import writes thousands of records with the same
+// few statements (and the audit log reads each back and appends an entry),
+// and on SQLite parsing every one of them anew was most of its time. The
+// statements close with the transaction. On PostgreSQL stmts is nil and
+// statements go straight through: the driver already keeps one prepared
+// statement per query on each connection, and preparing again would only
+// add round trips. A statement that fails to prepare runs unprepared, which
+// fails the same way and, unlike a prepare error, reaches a Row's Scan.
+type preparedTx struct {
+	tx    *sql.Tx
+	stmts map[string]*sql.Stmt
+}
+
+func (p *preparedTx) prepare(ctx context.Context, query string) (*sql.Stmt, error) {
+	if p.stmts == nil {
+		return nil, errNotPrepared
+	}
+	if s, ok := p.stmts[query]; ok {
+		return s, nil
+	}
+	s, err := p.tx.PrepareContext(ctx, query)
+	if err != nil {
+		return nil, err
+	}
+	p.stmts[query] = s
+	return s, nil
+}
+
+// errNotPrepared sends a statement straight to the transaction.
+var errNotPrepared = errors.New("inventory: statement not prepared")
+
+func (p *preparedTx) ExecContext(ctx context.Context, query string, args ...any) (sql.Result, error) {
+	if s, err := p.prepare(ctx, query); err == nil {
+		return s.ExecContext(ctx, args...)
+	}
+	return p.tx.ExecContext(ctx, query, args...)
+}
+
+// QueryContext falls back to an unprepared query when the prepared one
+// fails: SQLite refuses to run a statement again while rows it returned are
+// still open, and a loop that runs its own query once more inside deserves
+// to work. A query only reads, so trying it twice changes nothing.
+func (p *preparedTx) QueryContext(ctx context.Context, query string, args ...any) (*sql.Rows, error) {
+	if s, err := p.prepare(ctx, query); err == nil {
+		if rows, err := s.QueryContext(ctx, args...); err == nil {
+			return rows, nil
+		}
+	}
+	return p.tx.QueryContext(ctx, query, args...)
+}
+
+func (p *preparedTx) QueryRowContext(ctx context.Context, query string, args ...any) *sql.Row {
+	if s, err := p.prepare(ctx, query); err == nil {
+		return s.QueryRowContext(ctx, args...)
+	}
+	return p.tx.QueryRowContext(ctx, query, args...)
 }
 
 // Update runs fn in one transaction: everything fn does lands, or nothing.
 // Writes through the Tx are limited to scope: an agency scope may change
 // only its own agency's records, and agencies and facilities only with the
 // ministry's scope.
+//
+// Every change made through the Tx is recorded in the audit log in the same
+// transaction, under access.ActorFrom(ctx) (see audited).
 func (s *Store) Update(ctx context.Context, scope access.Scope, fn func(tx *Tx) error) error {
 	return s.db.InTx(ctx, func(tx *sql.Tx) error {
 		// Counting the change first takes the row lock of inventory_state
@@ -50,7 +114,15 @@ func (s *Store) Update(ctx context.Context, scope access.Scope, fn func(tx *Tx) 
 		if _, err := tx.ExecContext(ctx, `UPDATE inventory_state SET version = version + 1 WHERE id = 1`); err != nil {
 			return fmt.Errorf("inventory: count change: %w", err)
 		}
-		return fn(&Tx{tx: tx, scope: scope, now: database.Now()})
+		p := &preparedTx{tx: tx}
+		if s.db.Dialect == database.SQLite {
+			p.stmts = map[string]*sql.Stmt{}
+		}
+		t := &Tx{tx: p, log: audit.NewAppender(p), scope: scope, now: database.Now()}
+		if err := fn(t); err != nil {
+			return err
+		}
+		return t.log.Flush(ctx)
 	})
 }
 

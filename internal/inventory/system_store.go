@@ -9,6 +9,7 @@ import (
 
 	"yeonsok/internal/access"
 	"yeonsok/internal/apperror"
+	"yeonsok/internal/audit"
 )
 
 // systemFields are the stored columns of a system after its id, in the
@@ -212,12 +213,14 @@ func (t *Tx) CreateSystem(ctx context.Context, s *System) error {
 		placeholders[i] = fmt.Sprintf("$%d", i+1)
 	}
 	args := append(systemValues(s), t.now, t.now)
-	err := t.tx.QueryRowContext(ctx, `INSERT INTO systems (`+strings.Join(systemFields, ", ")+`, created_at, updated_at)
-		VALUES (`+strings.Join(placeholders, ", ")+`) RETURNING id`, args...).Scan(&s.ID)
-	if err := wrapWrite(err, "create system", "name"); err != nil {
-		return err
-	}
-	return t.insertEndpoints(ctx, s)
+	return audited(ctx, t, systemAudit, audit.ActionCreate, &s.ID, func() error {
+		err := t.tx.QueryRowContext(ctx, `INSERT INTO systems (`+strings.Join(systemFields, ", ")+`, created_at, updated_at)
+			VALUES (`+strings.Join(placeholders, ", ")+`) RETURNING id`, args...).Scan(&s.ID)
+		if err := wrapWrite(err, "create system", "name"); err != nil {
+			return err
+		}
+		return t.insertEndpoints(ctx, s)
+	})
 }
 
 // UpdateSystem saves a system and replaces its endpoints.
@@ -233,15 +236,17 @@ func (t *Tx) UpdateSystem(ctx context.Context, s *System) error {
 		sets[i] = fmt.Sprintf("%s = $%d", f, i+1)
 	}
 	args := append(systemValues(s), t.now, s.ID)
-	res, err := t.tx.ExecContext(ctx, fmt.Sprintf(`UPDATE systems SET %s, updated_at = $%d WHERE id = $%d`,
-		strings.Join(sets, ", "), len(systemFields)+1, len(systemFields)+2), args...)
-	if err := wrapWrite(err, "update system", "name"); err != nil {
-		return err
-	}
-	if err := mustAffect(res, "system"); err != nil {
-		return err
-	}
-	return t.replaceEndpoints(ctx, s)
+	return audited(ctx, t, systemAudit, audit.ActionUpdate, &s.ID, func() error {
+		res, err := t.tx.ExecContext(ctx, fmt.Sprintf(`UPDATE systems SET %s, updated_at = $%d WHERE id = $%d`,
+			strings.Join(sets, ", "), len(systemFields)+1, len(systemFields)+2), args...)
+		if err := wrapWrite(err, "update system", "name"); err != nil {
+			return err
+		}
+		if err := mustAffect(res, "system"); err != nil {
+			return err
+		}
+		return t.replaceEndpoints(ctx, s)
+	})
 }
 
 func (t *Tx) replaceEndpoints(ctx context.Context, s *System) error {
@@ -269,14 +274,39 @@ func (t *Tx) insertEndpoints(ctx context.Context, s *System) error {
 }
 
 // DeleteSystem removes a system, its endpoints, its dependencies and its
-// links to services.
+// links to services. The dependencies go first and the services lose the
+// system each as a change of its own, so that the audit log shows them.
 func (t *Tx) DeleteSystem(ctx context.Context, id int64) error {
 	if err := t.requireAgency(ctx, "systems", id, "system"); err != nil {
 		return err
 	}
-	res, err := t.tx.ExecContext(ctx, `DELETE FROM systems WHERE id = $1`, id)
-	if err := wrapWrite(err, "delete system", ""); err != nil {
+	dependencies, err := ids(ctx, t.tx, `SELECT id FROM dependencies WHERE from_system_id = $1 OR to_system_id = $1 ORDER BY id`, id)
+	if err != nil {
 		return err
 	}
-	return mustAffect(res, "system")
+	for _, dep := range dependencies {
+		if err := t.deleteDependency(ctx, dep); err != nil {
+			return err
+		}
+	}
+	services, err := ids(ctx, t.tx, `SELECT service_id FROM service_systems WHERE system_id = $1 ORDER BY service_id`, id)
+	if err != nil {
+		return err
+	}
+	for _, service := range services {
+		err := audited(ctx, t, serviceAudit, audit.ActionUpdate, &service, func() error {
+			_, err := t.tx.ExecContext(ctx, `DELETE FROM service_systems WHERE service_id = $1 AND system_id = $2`, service, id)
+			return wrapWrite(err, "unlink system from service", "")
+		})
+		if err != nil {
+			return err
+		}
+	}
+	return audited(ctx, t, systemAudit, audit.ActionDelete, &id, func() error {
+		res, err := t.tx.ExecContext(ctx, `DELETE FROM systems WHERE id = $1`, id)
+		if err := wrapWrite(err, "delete system", ""); err != nil {
+			return err
+		}
+		return mustAffect(res, "system")
+	})
 }
