@@ -27,15 +27,24 @@ import (
 	"yeonsok/internal/database"
 )
 
-// Actions an entry records. Other parts of the tower add their own (a login,
-// a lock); these are the ones every record kind shares.
+// Actions an entry records: those every record kind shares, then those of
+// accounts and API tokens (package auth).
 const (
 	ActionCreate = "create"
 	ActionUpdate = "update"
 	ActionDelete = "delete"
+
+	ActionLock          = "lock"           // an account locked: by an admin, after failed logins, or as inactive
+	ActionUnlock        = "unlock"         // an account unlocked by an admin
+	ActionPassword      = "password"       // a password changed by its user, or set
+	ActionPasswordReset = "password_reset" // a password an admin reset to a one-time one
+	ActionDisable       = "disable"        // an account disabled
+	ActionEnable        = "enable"         // an account enabled again
+	ActionRevoke        = "revoke"         // an API token revoked
 )
 
-// Kinds of record the inventory writes. Accounts add user, token, login, ….
+// Kinds of record: those the inventory writes, then accounts and API
+// tokens.
 const (
 	KindAgency     = "agency"
 	KindFacility   = "facility"
@@ -43,6 +52,17 @@ const (
 	KindService    = "service"
 	KindDependency = "dependency"
 	KindDeclared   = "declared"
+
+	KindUser  = "user"
+	KindToken = "token"
+)
+
+// Kinds and Actions list every kind and action, in the order a filter or a
+// report offers them; each has its words in the catalogue (Describe).
+var (
+	Kinds   = []string{KindAgency, KindFacility, KindSystem, KindService, KindDependency, KindDeclared, KindUser, KindToken}
+	Actions = []string{ActionCreate, ActionUpdate, ActionDelete, ActionLock, ActionUnlock, ActionPassword, ActionPasswordReset,
+		ActionDisable, ActionEnable, ActionRevoke}
 )
 
 // Genesis is the prev_hash of the first entry.

@@ -6,6 +6,7 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"slices"
 	"strings"
 	"sync"
 	"testing"
@@ -386,6 +387,65 @@ func TestListIsScopedAndFiltered(t *testing.T) {
 
 // The encoding cannot be made to collide by moving text between fields or
 // by putting an empty value in place of a missing one.
+func TestCountByActor(t *testing.T) {
+	testdb.Each(t, func(t *testing.T, db *database.DB) {
+		ctx := context.Background()
+		kim := access.Actor{Kind: access.ActorUser, ID: 3, Name: "kim"}
+		writes := []struct {
+			actor        access.Actor
+			address      string
+			kind, action string
+			agency       *int64
+		}{
+			{kim, "10.0.0.7", KindSystem, ActionUpdate, id(1)},
+			{kim, "10.0.0.8", KindSystem, ActionUpdate, id(1)}, // elsewhere, the same person
+			{kim, "10.0.0.7", KindSystem, ActionCreate, id(2)},
+			{kim, "10.0.0.7", KindUser, ActionLock, id(1)},
+			{access.Actor{Kind: access.ActorSystem, Name: "yeonsok"}, "", KindUser, ActionLock, id(1)},
+			{access.Actor{Kind: access.ActorUser, ID: 4, Name: "lee"}, "", KindFacility, ActionUpdate, nil},
+		}
+		for _, w := range writes {
+			actor := w.actor
+			actor.Address = w.address
+			e := &Entry{Actor: actor, Kind: w.kind, Action: w.action, AgencyID: w.agency}
+			if err := db.InTx(ctx, func(tx *sql.Tx) error { return Append(ctx, tx, e) }); err != nil {
+				t.Fatal(err)
+			}
+		}
+		scenarios := []struct {
+			name  string
+			scope access.Scope
+			f     Filter
+			want  string
+		}{
+			{"the ministry", access.All(), Filter{},
+				"[kim/3 system create 1 kim/3 system update 2 kim/3 user lock 1 lee/4 facility update 1 yeonsok/0 user lock 1]"},
+			{"agency 1", access.Agency(1), Filter{}, "[kim/3 system update 2 kim/3 user lock 1 yeonsok/0 user lock 1]"},
+			{"one kind", access.All(), Filter{Kind: KindUser}, "[kim/3 user lock 1 yeonsok/0 user lock 1]"},
+			{"a period with nothing", access.All(), Filter{To: time.Now().Add(-time.Hour)}, "[]"},
+		}
+		for _, sc := range scenarios {
+			t.Run(sc.name, func(t *testing.T) {
+				list, err := CountByActor(ctx, db, sc.scope, sc.f)
+				if err != nil {
+					t.Fatal(err)
+				}
+				var got []string
+				for _, c := range list {
+					if c.Actor.Address != "" {
+						t.Errorf("count keeps an address: %+v", c)
+					}
+					got = append(got, fmt.Sprintf("%s/%d %s %s %d", c.Actor.Name, c.Actor.ID, c.Kind, c.Action, c.Count))
+				}
+				slices.Sort(got)
+				if s := "[" + strings.Join(got, " ") + "]"; s != sc.want {
+					t.Fatalf("counts %s, want %s", s, sc.want)
+				}
+			})
+		}
+	})
+}
+
 func TestHashCoversEveryFieldUnambiguously(t *testing.T) {
 	base := Entry{Seq: 7, At: time.Date(2025, 9, 26, 11, 15, 0, 123456000, time.UTC),
 		Actor: access.Actor{Kind: "user", ID: 1, Name: "ab", Address: "c"}, Action: "update", Kind: "system",
@@ -431,14 +491,35 @@ func TestMessagesReadInBothLanguages(t *testing.T) {
 	if got := e.Describe(locale.English); got != "system 고용24 updated" {
 		t.Errorf("en: %q", got)
 	}
-	for _, kind := range []string{KindAgency, KindFacility, KindSystem, KindService, KindDependency, KindDeclared} {
+	for _, kind := range Kinds {
 		if !locale.Has("audit.kind." + kind) {
 			t.Errorf("kind %s has no words", kind)
 		}
 	}
-	for _, action := range []string{ActionCreate, ActionUpdate, ActionDelete} {
+	for _, action := range Actions {
 		if !locale.Has("audit.action." + action) {
 			t.Errorf("action %s has no words", action)
+		}
+	}
+	for _, kind := range []string{access.ActorUser, access.ActorToken, access.ActorCLI, access.ActorSystem} {
+		if !locale.Has("audit.actor." + kind) {
+			t.Errorf("actor kind %s has no words", kind)
+		}
+	}
+	accounts := []struct {
+		entry  Entry
+		ko, en string
+	}{
+		{Entry{Kind: KindUser, Action: ActionLock, Summary: "hong"}, "계정 hong 잠금", "account hong locked"},
+		{Entry{Kind: KindUser, Action: ActionPasswordReset, Summary: "hong"}, "계정 hong 비밀번호 초기화", "account hong password reset"},
+		{Entry{Kind: KindToken, Action: ActionRevoke, Summary: "백업"}, "API 토큰 백업 폐기", "API token 백업 revoked"},
+	}
+	for _, a := range accounts {
+		if got := a.entry.Describe(locale.Korean); got != a.ko {
+			t.Errorf("ko: %q, want %q", got, a.ko)
+		}
+		if got := a.entry.Describe(locale.English); got != a.en {
+			t.Errorf("en: %q, want %q", got, a.en)
 		}
 	}
 	for _, b := range []Break{{BreakEdited, 3, 3}, {BreakLink, 4, 4}, {BreakMissing, 3, 3}, {BreakMissing, 2, 3},

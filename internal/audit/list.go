@@ -108,6 +108,42 @@ func Count(ctx context.Context, db *database.DB, scope access.Scope, f Filter) (
 	return n, nil
 }
 
+// ActorCount is how many entries one actor appended of one kind and action.
+type ActorCount struct {
+	// Actor is who, without an address: one person's entries count
+	// together wherever they were made from.
+	Actor  access.Actor
+	Kind   string
+	Action string
+	Count  int64
+}
+
+// CountByActor counts the entries scope may read that match f (Limit and
+// Offset aside) by actor, kind and action, ordered by actor kind, name and
+// id, then kind and action: the "changes by user" of the security report.
+func CountByActor(ctx context.Context, db *database.DB, scope access.Scope, f Filter) ([]ActorCount, error) {
+	cond, args := f.where(scope)
+	rows, err := db.Read.QueryContext(ctx, `SELECT actor_kind, actor_id, actor_name, kind, action, COUNT(*) FROM audit_log
+		WHERE `+cond+` GROUP BY actor_kind, actor_id, actor_name, kind, action
+		ORDER BY actor_kind, actor_name, actor_id, kind, action`, args...)
+	if err != nil {
+		return nil, fmt.Errorf("audit: count by actor: %w", err)
+	}
+	defer rows.Close()
+	var list []ActorCount
+	for rows.Next() {
+		var c ActorCount
+		if err := rows.Scan(&c.Actor.Kind, &c.Actor.ID, &c.Actor.Name, &c.Kind, &c.Action, &c.Count); err != nil {
+			return nil, fmt.Errorf("audit: count by actor: %w", err)
+		}
+		list = append(list, c)
+	}
+	if err := rows.Err(); err != nil {
+		return nil, fmt.Errorf("audit: count by actor: %w", err)
+	}
+	return list, nil
+}
+
 // Describe says in lang what the entry records, e.g. "정보시스템 고용24 수정"
 // or "system 고용24 updated". A kind or action the catalogue lacks shows
 // as its key, so that a gap is seen rather than hidden.

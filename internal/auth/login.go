@@ -8,6 +8,7 @@ import (
 	"time"
 
 	"yeonsok/internal/access"
+	"yeonsok/internal/audit"
 )
 
 // Outcomes of a login attempt (login_events.outcome).
@@ -39,10 +40,11 @@ const (
 // Settings.MaxFailedLogins wrong passwords in a row lock the account for
 // Settings.LockoutDuration; attempts on a locked account do not count and
 // do not extend the lock. An account unused for Settings.InactiveAfter is
-// locked as inactive at its next attempt. A success clears the count and an
-// expired lock. The caller then starts a session (NewSession) and, when
-// Principal.MustChangePassword, asks for a new password before anything
-// else.
+// locked as inactive at its next attempt. Both locks are entries of the
+// audit log, made by the tower itself (access.ActorSystem) at address. A
+// success clears the count and an expired lock. The caller then starts a
+// session (NewSession) and, when Principal.MustChangePassword, asks for a
+// new password before anything else.
 func (s *Store) Authenticate(ctx context.Context, login, password, address string) (Principal, error) {
 	now := s.now()
 	typed := login
@@ -65,7 +67,8 @@ func (s *Store) Authenticate(ctx context.Context, login, password, address strin
 	passwordOK := verifyPassword(hash, password)
 
 	outcome := OutcomeOK
-	err := s.db.InTx(ctx, func(tx *sql.Tx) error {
+	tower := byTheTower(ctx, address)
+	err := s.update(ctx, func(tx *writeTx) error {
 		var err error
 		switch {
 		case u.Disabled:
@@ -76,12 +79,13 @@ func (s *Store) Authenticate(ctx context.Context, login, password, address strin
 			outcome = OutcomeLocked
 		case u.Inactive(now, s.settings.InactiveAfter):
 			outcome = OutcomeInactive
-			_, err = tx.ExecContext(ctx, `UPDATE users SET locked_until = $1, locked_reason = $2 WHERE id = $3`,
-				formatTime(Forever), ReasonInactive, u.ID)
+			err = s.audited(tower, tx, userAudit, audit.ActionLock, &u.ID, func() error {
+				return lockUser(ctx, tx, u.ID, Forever, ReasonInactive)
+			})
 		case !passwordOK:
 			var counted bool
 			outcome = OutcomeBadPassword
-			if counted, err = s.countFailure(ctx, tx, u.ID, now); err == nil && !counted {
+			if counted, err = s.countFailure(tower, tx, u.ID, now); err == nil && !counted {
 				outcome = OutcomeLocked
 			}
 		default:
@@ -111,10 +115,11 @@ func (s *Store) Authenticate(ctx context.Context, login, password, address strin
 }
 
 // countFailure adds a failed login and locks the account when the count
-// reaches the limit, starting the count afresh for after the lock. It
-// reports false when a concurrent attempt has locked the account since it
-// was read: that attempt is then one on a locked account, and not counted.
-func (s *Store) countFailure(ctx context.Context, tx *sql.Tx, id int64, now time.Time) (bool, error) {
+// reaches the limit, starting the count afresh for after the lock; the lock
+// is recorded in the audit log under ctx's actor. It reports false when a
+// concurrent attempt has locked the account since it was read: that attempt
+// is then one on a locked account, and not counted.
+func (s *Store) countFailure(ctx context.Context, tx *writeTx, id int64, now time.Time) (bool, error) {
 	var failed int
 	err := tx.QueryRowContext(ctx, `UPDATE users SET failed_logins = failed_logins + 1
 		WHERE id = $1 AND (locked_until IS NULL OR locked_until <= $2) RETURNING failed_logins`, id, formatTime(now)).Scan(&failed)
@@ -124,8 +129,11 @@ func (s *Store) countFailure(ctx context.Context, tx *sql.Tx, id int64, now time
 	if err != nil || failed < s.settings.MaxFailedLogins {
 		return err == nil, err
 	}
-	_, err = tx.ExecContext(ctx, `UPDATE users SET failed_logins = 0, locked_until = $1, locked_reason = $2 WHERE id = $3`,
-		formatTime(now.Add(s.settings.LockoutDuration)), ReasonFailedLogins, id)
+	err = s.audited(ctx, tx, userAudit, audit.ActionLock, &id, func() error {
+		_, err := tx.ExecContext(ctx, `UPDATE users SET failed_logins = 0, locked_until = $1, locked_reason = $2 WHERE id = $3`,
+			formatTime(now.Add(s.settings.LockoutDuration)), ReasonFailedLogins, id)
+		return err
+	})
 	return err == nil, err
 }
 
@@ -174,6 +182,58 @@ func (s *Store) LoginEvents(ctx context.Context, scope access.Scope, from, to ti
 	}
 	if err := rows.Err(); err != nil {
 		return nil, fmt.Errorf("auth: list login events: %w", err)
+	}
+	return list, nil
+}
+
+// LoginCount is how many attempts of one outcome were made on one login
+// from one address in a period.
+type LoginCount struct {
+	// Login is the account's login when one had it, otherwise the login
+	// as typed.
+	Login  string
+	UserID int64 // 0 when no account had the login
+	// AgencyID is the account's agency; 0 for a ministry account and an
+	// unknown login.
+	AgencyID    int64
+	Address     string
+	Outcome     string
+	Count       int
+	First, Last time.Time
+}
+
+// LoginCounts counts the attempts from from (inclusive) to to (exclusive)
+// by login, address and outcome, for the security report: a month of
+// attempts, however many, comes back as one row per distinct combination.
+// Scope as LoginEvents.
+func (s *Store) LoginCounts(ctx context.Context, scope access.Scope, from, to time.Time) ([]LoginCount, error) {
+	args := []any{formatTime(from), formatTime(to)}
+	rows, err := s.db.Read.QueryContext(ctx, `SELECT COALESCE(u.login, e.login), e.user_id, u.agency_id, e.address, e.outcome,
+			COUNT(*), MIN(e.at), MAX(e.at)
+		FROM login_events e LEFT JOIN users u ON u.id = e.user_id
+		WHERE e.at >= $1 AND e.at < $2 AND `+scope.Where("u.agency_id", &args)+`
+		GROUP BY COALESCE(u.login, e.login), e.user_id, u.agency_id, e.address, e.outcome
+		ORDER BY 1, 2, 4, 5`, args...)
+	if err != nil {
+		return nil, fmt.Errorf("auth: count logins: %w", err)
+	}
+	defer rows.Close()
+	var list []LoginCount
+	for rows.Next() {
+		var c LoginCount
+		var user, agency sql.NullInt64
+		var count int64
+		var first, last string
+		if err := rows.Scan(&c.Login, &user, &agency, &c.Address, &c.Outcome, &count, &first, &last); err != nil {
+			return nil, fmt.Errorf("auth: count logins: %w", err)
+		}
+		c.UserID, c.AgencyID, c.Count = user.Int64, agency.Int64, int(count)
+		c.First = parseTime(sql.NullString{String: first, Valid: true})
+		c.Last = parseTime(sql.NullString{String: last, Valid: true})
+		list = append(list, c)
+	}
+	if err := rows.Err(); err != nil {
+		return nil, fmt.Errorf("auth: count logins: %w", err)
 	}
 	return list, nil
 }

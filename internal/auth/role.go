@@ -7,6 +7,11 @@
 // cookie or a bearer token into a Principal (SessionPrincipal,
 // TokenPrincipal) and asks the Principal before acting; every query then
 // takes Principal.Scope, so that agency isolation stays in access.Scope.
+//
+// Every change to an account or a token — creation, password, lock, unlock,
+// disabling, revocation, the tower's own locks after failed logins and for
+// inactivity — is an entry of the audit log, written in the transaction of
+// the change (audit.go).
 package auth
 
 import "slices"

@@ -773,3 +773,60 @@ func TestCreateUser(t *testing.T) {
 		}
 	})
 }
+
+// Attempts are counted by login, address and outcome; an agency counts
+// those on its own accounts.
+func TestLoginCounts(t *testing.T) {
+	testdb.Each(t, func(t *testing.T, db *database.DB) {
+		ctx := context.Background()
+		f := newFixture(t, db)
+		f.user(t, "hong", AgencyEditor, f.agencyA, "Password-2026")
+		f.user(t, "boss", MinistryAdmin, 0, "Password-2026")
+		start := f.clock.t
+		attempts := []struct{ login, password, address string }{
+			{"hong", "Wrong-password-1", "10.0.0.9"},
+			{"HONG", "Wrong-password-1", "10.0.0.9"}, // the account's login, however typed
+			{"hong", "Password-2026", "10.0.0.9"},
+			{"hong", "Wrong-password-1", "10.0.0.8"},
+			{"boss", "Wrong-password-1", "10.0.0.9"},
+			{"ghost", "Wrong-password-1", "10.0.0.9"},
+		}
+		for _, a := range attempts {
+			f.store.Authenticate(ctx, a.login, a.password, a.address)
+			f.clock.advance(time.Minute)
+		}
+		f.store.Authenticate(ctx, "ghost", "x", "10.0.0.9") // after the period
+		scenarios := []struct {
+			name  string
+			scope access.Scope
+			want  string
+		}{
+			{"the ministry", access.All(), "[boss/0 10.0.0.9 bad_password 1 ghost/0 10.0.0.9 unknown_user 1 " +
+				"hong/A 10.0.0.8 bad_password 1 hong/A 10.0.0.9 bad_password 2 hong/A 10.0.0.9 ok 1]"},
+			{"agency A", access.Agency(f.agencyA), "[hong/A 10.0.0.8 bad_password 1 hong/A 10.0.0.9 bad_password 2 hong/A 10.0.0.9 ok 1]"},
+			{"agency B", access.Agency(f.agencyB), "[]"},
+		}
+		for _, s := range scenarios {
+			t.Run(s.name, func(t *testing.T) {
+				list, err := f.store.LoginCounts(ctx, s.scope, start, start.Add(6*time.Minute))
+				if err != nil {
+					t.Fatal(err)
+				}
+				var got []string
+				for _, c := range list {
+					agency := "0"
+					if c.AgencyID == f.agencyA {
+						agency = "A"
+					}
+					if (c.UserID == 0) != (c.Login == "ghost") || c.First.Before(start) || c.Last.Before(c.First) {
+						t.Errorf("count %+v", c)
+					}
+					got = append(got, fmt.Sprintf("%s/%s %s %s %d", c.Login, agency, c.Address, c.Outcome, c.Count))
+				}
+				if fmt.Sprint(got) != s.want {
+					t.Fatalf("counts %v, want %s", got, s.want)
+				}
+			})
+		}
+	})
+}

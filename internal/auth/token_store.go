@@ -13,6 +13,7 @@ import (
 
 	"yeonsok/internal/access"
 	"yeonsok/internal/apperror"
+	"yeonsok/internal/audit"
 	"yeonsok/internal/database"
 )
 
@@ -87,45 +88,47 @@ func (s *Store) CreateToken(ctx context.Context, t *Token) (string, error) {
 	}
 	raw := TokenPrefix + strings.ToLower(base32.StdEncoding.WithPadding(base32.NoPadding).EncodeToString(random))
 	now := s.now()
-	err = s.db.InTx(ctx, func(tx *sql.Tx) error {
-		if t.AgencyID != 0 {
-			var one int
-			err := tx.QueryRowContext(ctx, `SELECT 1 FROM agencies WHERE id = $1`, t.AgencyID).Scan(&one)
-			if errors.Is(err, sql.ErrNoRows) {
-				return apperror.New(apperror.Invalid, "agency_id", "invalid.unknown_agency", t.AgencyID)
+	err = s.update(ctx, func(tx *writeTx) error {
+		return s.audited(ctx, tx, tokenAudit, audit.ActionCreate, &t.ID, func() error {
+			if t.AgencyID != 0 {
+				var one int
+				err := tx.QueryRowContext(ctx, `SELECT 1 FROM agencies WHERE id = $1`, t.AgencyID).Scan(&one)
+				if errors.Is(err, sql.ErrNoRows) {
+					return apperror.New(apperror.Invalid, "agency_id", "invalid.unknown_agency", t.AgencyID)
+				}
+				if err != nil {
+					return fmt.Errorf("auth: look up agency %d: %w", t.AgencyID, err)
+				}
+			}
+			for _, id := range t.SystemIDs {
+				var agency int64
+				err := tx.QueryRowContext(ctx, `SELECT agency_id FROM systems WHERE id = $1`, id).Scan(&agency)
+				if errors.Is(err, sql.ErrNoRows) {
+					return apperror.New(apperror.Invalid, "system_ids", "invalid.unknown_system", id)
+				}
+				if err != nil {
+					return fmt.Errorf("auth: look up system %d: %w", id, err)
+				}
+				if t.AgencyID != 0 && agency != t.AgencyID {
+					return apperror.New(apperror.Invalid, "system_ids", "auth.token.system_outside_agency", id)
+				}
+			}
+			err := tx.QueryRowContext(ctx, `INSERT INTO api_tokens (name, token_hash, role, agency_id, created_by, created_at, expires_at)
+				VALUES ($1, $2, $3, $4, $5, $6, $7) RETURNING id`,
+				t.Name, secretHash(raw), string(t.Role), nullID(t.AgencyID), nullID(t.CreatedBy), formatTime(now), nullTime(t.ExpiresAt)).Scan(&t.ID)
+			if database.IsForeignKeyViolation(err) {
+				return apperror.New(apperror.Invalid, "created_by", "auth.not_found.user")
 			}
 			if err != nil {
-				return fmt.Errorf("auth: look up agency %d: %w", t.AgencyID, err)
+				return fmt.Errorf("auth: create token %q: %w", t.Name, err)
 			}
-		}
-		for _, id := range t.SystemIDs {
-			var agency int64
-			err := tx.QueryRowContext(ctx, `SELECT agency_id FROM systems WHERE id = $1`, id).Scan(&agency)
-			if errors.Is(err, sql.ErrNoRows) {
-				return apperror.New(apperror.Invalid, "system_ids", "invalid.unknown_system", id)
+			for _, id := range t.SystemIDs {
+				if _, err := tx.ExecContext(ctx, `INSERT INTO token_systems (token_id, system_id) VALUES ($1, $2)`, t.ID, id); err != nil {
+					return fmt.Errorf("auth: bind token %d to system %d: %w", t.ID, id, err)
+				}
 			}
-			if err != nil {
-				return fmt.Errorf("auth: look up system %d: %w", id, err)
-			}
-			if t.AgencyID != 0 && agency != t.AgencyID {
-				return apperror.New(apperror.Invalid, "system_ids", "auth.token.system_outside_agency", id)
-			}
-		}
-		err := tx.QueryRowContext(ctx, `INSERT INTO api_tokens (name, token_hash, role, agency_id, created_by, created_at, expires_at)
-			VALUES ($1, $2, $3, $4, $5, $6, $7) RETURNING id`,
-			t.Name, secretHash(raw), string(t.Role), nullID(t.AgencyID), nullID(t.CreatedBy), formatTime(now), nullTime(t.ExpiresAt)).Scan(&t.ID)
-		if database.IsForeignKeyViolation(err) {
-			return apperror.New(apperror.Invalid, "created_by", "auth.not_found.user")
-		}
-		if err != nil {
-			return fmt.Errorf("auth: create token %q: %w", t.Name, err)
-		}
-		for _, id := range t.SystemIDs {
-			if _, err := tx.ExecContext(ctx, `INSERT INTO token_systems (token_id, system_id) VALUES ($1, $2)`, t.ID, id); err != nil {
-				return fmt.Errorf("auth: bind token %d to system %d: %w", t.ID, id, err)
-			}
-		}
-		return nil
+			return nil
+		})
 	})
 	if err != nil {
 		return "", err
@@ -274,11 +277,16 @@ func (s *Store) TokenPrincipal(ctx context.Context, raw string) (Principal, erro
 }
 
 // RevokeToken revokes a token for good. Revoking a revoked token changes
-// nothing.
+// nothing, and is not recorded again in the audit log.
 func (s *Store) RevokeToken(ctx context.Context, id int64) error {
-	res, err := s.db.Write.ExecContext(ctx, `UPDATE api_tokens SET revoked_at = COALESCE(revoked_at, $1) WHERE id = $2`, formatTime(s.now()), id)
-	if err != nil {
-		return fmt.Errorf("auth: revoke token %d: %w", id, err)
-	}
-	return mustAffect(res, "token")
+	now := s.now()
+	return s.update(ctx, func(tx *writeTx) error {
+		return s.audited(ctx, tx, tokenAudit, audit.ActionRevoke, &id, func() error {
+			res, err := tx.ExecContext(ctx, `UPDATE api_tokens SET revoked_at = COALESCE(revoked_at, $1) WHERE id = $2`, formatTime(now), id)
+			if err != nil {
+				return fmt.Errorf("auth: revoke token %d: %w", id, err)
+			}
+			return mustAffect(res, "token")
+		})
+	})
 }

@@ -11,6 +11,7 @@ import (
 
 	"yeonsok/internal/access"
 	"yeonsok/internal/apperror"
+	"yeonsok/internal/audit"
 	"yeonsok/internal/database"
 	"yeonsok/internal/locale"
 )
@@ -115,19 +116,21 @@ func (s *Store) CreateUser(ctx context.Context, u *User, password string) error 
 		return err
 	}
 	now := s.now()
-	err = s.db.InTx(ctx, func(tx *sql.Tx) error {
-		err := tx.QueryRowContext(ctx, `INSERT INTO users (login, name, role, agency_id, password_hash, must_change_password,
-			password_changed_at, created_at) VALUES ($1, $2, $3, $4, $5, $6, $7, $7) RETURNING id`,
-			u.Login, u.Name, string(u.Role), nullID(u.AgencyID), hash, u.MustChangePassword, formatTime(now)).Scan(&u.ID)
-		switch {
-		case database.IsUniqueViolation(err):
-			return apperror.New(apperror.Conflict, "login", "auth.login.taken")
-		case database.IsForeignKeyViolation(err):
-			return apperror.New(apperror.Invalid, "agency_id", "invalid.unknown_agency", u.AgencyID)
-		case err != nil:
-			return fmt.Errorf("auth: create user %s: %w", u.Login, err)
-		}
-		return addHistory(ctx, tx, u.ID, hash, now, s.settings.PasswordHistory)
+	err = s.update(ctx, func(tx *writeTx) error {
+		return s.audited(ctx, tx, userAudit, audit.ActionCreate, &u.ID, func() error {
+			err := tx.QueryRowContext(ctx, `INSERT INTO users (login, name, role, agency_id, password_hash, must_change_password,
+				password_changed_at, created_at) VALUES ($1, $2, $3, $4, $5, $6, $7, $7) RETURNING id`,
+				u.Login, u.Name, string(u.Role), nullID(u.AgencyID), hash, u.MustChangePassword, formatTime(now)).Scan(&u.ID)
+			switch {
+			case database.IsUniqueViolation(err):
+				return apperror.New(apperror.Conflict, "login", "auth.login.taken")
+			case database.IsForeignKeyViolation(err):
+				return apperror.New(apperror.Invalid, "agency_id", "invalid.unknown_agency", u.AgencyID)
+			case err != nil:
+				return fmt.Errorf("auth: create user %s: %w", u.Login, err)
+			}
+			return addHistory(ctx, tx, u.ID, hash, now, s.settings.PasswordHistory)
+		})
 	})
 	if err != nil {
 		return err
@@ -139,7 +142,7 @@ func (s *Store) CreateUser(ctx context.Context, u *User, password string) error 
 
 // addHistory records a password's hash and forgets those older than the
 // last keep.
-func addHistory(ctx context.Context, tx *sql.Tx, userID int64, hash string, now time.Time, keep int) error {
+func addHistory(ctx context.Context, tx queryer, userID int64, hash string, now time.Time, keep int) error {
 	if _, err := tx.ExecContext(ctx, `INSERT INTO password_history (user_id, password_hash, created_at) VALUES ($1, $2, $3)`,
 		userID, hash, formatTime(now)); err != nil {
 		return fmt.Errorf("auth: record password history: %w", err)
@@ -177,8 +180,14 @@ func (s *Store) recentPasswords(ctx context.Context, userID int64) ([]string, er
 // the policy and the account's last passwords. mustChange asks the user to
 // change it at the next login (an admin's reset); a user changing their own
 // password passes false. Every session of the account ends, the one that
-// made the change included: the web layer starts a new one.
+// made the change included: the web layer starts a new one. The audit log
+// records that the password changed, never the password or its hash.
 func (s *Store) SetPassword(ctx context.Context, id int64, password string, mustChange bool) error {
+	return s.setPassword(ctx, id, password, mustChange, audit.ActionPassword)
+}
+
+// setPassword is SetPassword, recorded in the audit log as action.
+func (s *Store) setPassword(ctx context.Context, id int64, password string, mustChange bool, action string) error {
 	u, _, err := userWhere(ctx, s.db.Read, access.All(), `u.id = $1`, id)
 	if err != nil {
 		return err
@@ -198,19 +207,21 @@ func (s *Store) SetPassword(ctx context.Context, id int64, password string, must
 		return err
 	}
 	now := s.now()
-	return s.db.InTx(ctx, func(tx *sql.Tx) error {
-		res, err := tx.ExecContext(ctx, `UPDATE users SET password_hash = $1, must_change_password = $2, password_changed_at = $3 WHERE id = $4`,
-			hash, mustChange, formatTime(now), id)
-		if err != nil {
-			return fmt.Errorf("auth: set password of user %d: %w", id, err)
-		}
-		if err := mustAffect(res, "user"); err != nil {
-			return err
-		}
-		if err := addHistory(ctx, tx, id, hash, now, s.settings.PasswordHistory); err != nil {
-			return err
-		}
-		return endUserSessions(ctx, tx, id)
+	return s.update(ctx, func(tx *writeTx) error {
+		return s.audited(ctx, tx, userAudit, action, &id, func() error {
+			res, err := tx.ExecContext(ctx, `UPDATE users SET password_hash = $1, must_change_password = $2, password_changed_at = $3 WHERE id = $4`,
+				hash, mustChange, formatTime(now), id)
+			if err != nil {
+				return fmt.Errorf("auth: set password of user %d: %w", id, err)
+			}
+			if err := mustAffect(res, "user"); err != nil {
+				return err
+			}
+			if err := addHistory(ctx, tx, id, hash, now, s.settings.PasswordHistory); err != nil {
+				return err
+			}
+			return endUserSessions(ctx, tx, id)
+		})
 	})
 }
 
@@ -241,7 +252,7 @@ func (s *Store) ResetPassword(ctx context.Context, id int64) (string, error) {
 	if err != nil {
 		return "", err
 	}
-	if err := s.SetPassword(ctx, id, password, true); err != nil {
+	if err := s.setPassword(ctx, id, password, true, audit.ActionPasswordReset); err != nil {
 		return "", err
 	}
 	return password, nil
@@ -256,90 +267,121 @@ func (s *Store) Lock(ctx context.Context, id int64, until time.Time, reason stri
 	if until.IsZero() {
 		until = Forever
 	}
-	return s.db.InTx(ctx, func(tx *sql.Tx) error {
-		res, err := tx.ExecContext(ctx, `UPDATE users SET locked_until = $1, locked_reason = $2 WHERE id = $3`, formatTime(until), reason, id)
-		if err != nil {
-			return fmt.Errorf("auth: lock user %d: %w", id, err)
-		}
-		if err := mustAffect(res, "user"); err != nil {
-			return err
-		}
-		return endUserSessions(ctx, tx, id)
+	return s.update(ctx, func(tx *writeTx) error {
+		return s.audited(ctx, tx, userAudit, audit.ActionLock, &id, func() error {
+			return lockUser(ctx, tx, id, until, reason)
+		})
 	})
+}
+
+// lockUser locks the account until until for reason and ends its sessions.
+func lockUser(ctx context.Context, tx queryer, id int64, until time.Time, reason string) error {
+	res, err := tx.ExecContext(ctx, `UPDATE users SET locked_until = $1, locked_reason = $2 WHERE id = $3`, formatTime(until), reason, id)
+	if err != nil {
+		return fmt.Errorf("auth: lock user %d: %w", id, err)
+	}
+	if err := mustAffect(res, "user"); err != nil {
+		return err
+	}
+	return endUserSessions(ctx, tx, id)
 }
 
 // Unlock lifts any lock on the account and clears its failed logins. The
 // unlock counts as activity, so an account locked as inactive has
 // Settings.InactiveAfter again to sign in.
 func (s *Store) Unlock(ctx context.Context, id int64) error {
-	res, err := s.db.Write.ExecContext(ctx, `UPDATE users SET locked_until = NULL, locked_reason = '', failed_logins = 0, unlocked_at = $1 WHERE id = $2`,
-		formatTime(s.now()), id)
-	if err != nil {
-		return fmt.Errorf("auth: unlock user %d: %w", id, err)
-	}
-	return mustAffect(res, "user")
+	now := s.now()
+	return s.update(ctx, func(tx *writeTx) error {
+		return s.audited(ctx, tx, userAudit, audit.ActionUnlock, &id, func() error {
+			res, err := tx.ExecContext(ctx, `UPDATE users SET locked_until = NULL, locked_reason = '', failed_logins = 0, unlocked_at = $1 WHERE id = $2`,
+				formatTime(now), id)
+			if err != nil {
+				return fmt.Errorf("auth: unlock user %d: %w", id, err)
+			}
+			return mustAffect(res, "user")
+		})
+	})
 }
 
 // SetDisabled disables an account (it can no longer sign in, and its
 // sessions end) or enables it again.
 func (s *Store) SetDisabled(ctx context.Context, id int64, disabled bool) error {
-	return s.db.InTx(ctx, func(tx *sql.Tx) error {
-		res, err := tx.ExecContext(ctx, `UPDATE users SET disabled = $1 WHERE id = $2`, disabled, id)
-		if err != nil {
-			return fmt.Errorf("auth: disable user %d: %w", id, err)
-		}
-		if err := mustAffect(res, "user"); err != nil {
-			return err
-		}
-		if !disabled {
-			return nil
-		}
-		return endUserSessions(ctx, tx, id)
+	action := audit.ActionEnable
+	if disabled {
+		action = audit.ActionDisable
+	}
+	return s.update(ctx, func(tx *writeTx) error {
+		return s.audited(ctx, tx, userAudit, action, &id, func() error {
+			res, err := tx.ExecContext(ctx, `UPDATE users SET disabled = $1 WHERE id = $2`, disabled, id)
+			if err != nil {
+				return fmt.Errorf("auth: disable user %d: %w", id, err)
+			}
+			if err := mustAffect(res, "user"); err != nil {
+				return err
+			}
+			if !disabled {
+				return nil
+			}
+			return endUserSessions(ctx, tx, id)
+		})
 	})
 }
 
 // LockInactive locks, until an admin unlocks, every account unused for
 // Settings.InactiveAfter (no login, creation or unlock since), and returns
 // how many it locked. Accounts already locked by an admin or as inactive
-// are left as they are; a lock for failed logins gives way to it.
+// are left as they are; a lock for failed logins gives way to it. Each lock
+// is an entry of the audit log, under access.ActorFrom(ctx).
 func (s *Store) LockInactive(ctx context.Context) (int, error) {
 	now := s.now()
 	cutoff := formatTime(now.Add(-s.settings.InactiveAfter))
-	var n int64
-	err := s.db.InTx(ctx, func(tx *sql.Tx) error {
-		rows, err := tx.QueryContext(ctx, `UPDATE users SET locked_until = $1, locked_reason = $2
-			WHERE disabled = $3
-			AND (locked_until IS NULL OR locked_until <= $4 OR locked_reason = $5)
-			AND created_at <= $6
-			AND (last_login_at IS NULL OR last_login_at <= $6)
-			AND (unlocked_at IS NULL OR unlocked_at <= $6)
-			RETURNING id`,
-			formatTime(Forever), ReasonInactive, false, formatTime(now), ReasonFailedLogins, cutoff)
+	lock := ""
+	if s.db.Dialect == database.Postgres {
+		// Holds the rows found until the locks are written; an account
+		// that signs in meanwhile is checked again, and left out.
+		lock = ` FOR UPDATE`
+	}
+	var n int
+	err := s.update(ctx, func(tx *writeTx) error {
+		rows, err := tx.QueryContext(ctx, `SELECT id FROM users
+			WHERE disabled = $1
+			AND (locked_until IS NULL OR locked_until <= $2 OR locked_reason = $3)
+			AND created_at <= $4
+			AND (last_login_at IS NULL OR last_login_at <= $4)
+			AND (unlocked_at IS NULL OR unlocked_at <= $4)
+			ORDER BY id`+lock,
+			false, formatTime(now), ReasonFailedLogins, cutoff)
 		if err != nil {
-			return fmt.Errorf("auth: lock inactive users: %w", err)
+			return fmt.Errorf("auth: find inactive users: %w", err)
 		}
 		var ids []int64
 		for rows.Next() {
 			var id int64
 			if err := rows.Scan(&id); err != nil {
 				rows.Close()
-				return fmt.Errorf("auth: lock inactive users: %w", err)
+				return fmt.Errorf("auth: find inactive users: %w", err)
 			}
 			ids = append(ids, id)
 		}
 		rows.Close()
 		if err := rows.Err(); err != nil {
-			return fmt.Errorf("auth: lock inactive users: %w", err)
+			return fmt.Errorf("auth: find inactive users: %w", err)
 		}
 		for _, id := range ids {
-			if err := endUserSessions(ctx, tx, id); err != nil {
+			err := s.audited(ctx, tx, userAudit, audit.ActionLock, &id, func() error {
+				return lockUser(ctx, tx, id, Forever, ReasonInactive)
+			})
+			if err != nil {
 				return err
 			}
 		}
-		n = int64(len(ids))
+		n = len(ids)
 		return nil
 	})
-	return int(n), err
+	if err != nil {
+		return 0, err
+	}
+	return n, nil
 }
 
 // FirstAdminLogin is the login of the account EnsureFirstAdmin creates.
