@@ -16,61 +16,6 @@ import (
 	"yeonsok/internal/locale"
 )
 
-// registerAPI adds the JSON API under /api/v1/. Every route reads and
-// writes through s.scope(r); a record outside the scope does not exist.
-func (s *Server) registerAPI() {
-	s.mux.HandleFunc("GET /api/v1/summary", s.showSummaryJSON)
-	s.mux.HandleFunc("GET /api/v1/data-quality", s.listDataQualityJSON)
-	s.mux.HandleFunc("POST /api/v1/import", s.importInventoryJSON)
-	s.mux.HandleFunc("GET /api/v1/export", s.exportInventory)
-
-	s.mux.HandleFunc("GET /api/v1/agencies", s.listAgenciesJSON)
-	s.mux.HandleFunc("POST /api/v1/agencies", s.createAgencyJSON)
-	s.mux.HandleFunc("GET /api/v1/agencies/{id}", s.showAgencyJSON)
-	s.mux.HandleFunc("PUT /api/v1/agencies/{id}", s.updateAgencyJSON)
-	s.mux.HandleFunc("DELETE /api/v1/agencies/{id}", s.deleteAgencyJSON)
-
-	s.mux.HandleFunc("GET /api/v1/facilities", s.listFacilitiesJSON)
-	s.mux.HandleFunc("POST /api/v1/facilities", s.createFacilityJSON)
-	s.mux.HandleFunc("GET /api/v1/facilities/{id}", s.showFacilityJSON)
-	s.mux.HandleFunc("PUT /api/v1/facilities/{id}", s.updateFacilityJSON)
-	s.mux.HandleFunc("DELETE /api/v1/facilities/{id}", s.deleteFacilityJSON)
-
-	s.mux.HandleFunc("GET /api/v1/systems", s.listSystemsJSON)
-	s.mux.HandleFunc("POST /api/v1/systems", s.createSystemJSON)
-	s.mux.HandleFunc("GET /api/v1/systems/{id}", s.showSystemJSON)
-	s.mux.HandleFunc("PUT /api/v1/systems/{id}", s.updateSystemJSON)
-	s.mux.HandleFunc("DELETE /api/v1/systems/{id}", s.deleteSystemJSON)
-
-	s.mux.HandleFunc("GET /api/v1/services", s.listServicesJSON)
-	s.mux.HandleFunc("POST /api/v1/services", s.createServiceJSON)
-	s.mux.HandleFunc("GET /api/v1/services/{id}", s.showServiceJSON)
-	s.mux.HandleFunc("PUT /api/v1/services/{id}", s.updateServiceJSON)
-	s.mux.HandleFunc("DELETE /api/v1/services/{id}", s.deleteServiceJSON)
-
-	s.mux.HandleFunc("GET /api/v1/dependencies", s.listDependenciesJSON)
-	s.mux.HandleFunc("POST /api/v1/dependencies", s.createDependencyJSON)
-	s.mux.HandleFunc("GET /api/v1/dependencies/{id}", s.showDependencyJSON)
-	s.mux.HandleFunc("PUT /api/v1/dependencies/{id}", s.updateDependencyJSON)
-	s.mux.HandleFunc("DELETE /api/v1/dependencies/{id}", s.deleteDependencyJSON)
-
-	// Without these the mux would answer a wrong method or an unknown path
-	// with plain text; an API client always gets the JSON error body.
-	for path, allowed := range map[string]string{
-		"/api/v1/summary":      "GET",
-		"/api/v1/data-quality": "GET",
-		"/api/v1/import":       "POST",
-		"/api/v1/export":       "GET",
-	} {
-		s.mux.HandleFunc(path, s.refuseMethodJSON(allowed))
-	}
-	for _, collection := range []string{"agencies", "facilities", "systems", "services", "dependencies"} {
-		s.mux.HandleFunc("/api/v1/"+collection, s.refuseMethodJSON("GET, POST"))
-		s.mux.HandleFunc("/api/v1/"+collection+"/{id}", s.refuseMethodJSON("GET, PUT, DELETE"))
-	}
-	s.mux.HandleFunc("/api/v1/", s.refuseUnknownRouteJSON)
-}
-
 // refuseMethodJSON answers a method the route does not take: 405 with an
 // Allow header and the usual error body.
 func (s *Server) refuseMethodJSON(allowed string) http.HandlerFunc {

@@ -10,6 +10,7 @@ import (
 	"time"
 
 	"yeonsok/internal/access"
+	"yeonsok/internal/auth"
 	"yeonsok/internal/inventory"
 	"yeonsok/internal/inventory/inventorytest"
 	"yeonsok/internal/testdb"
@@ -26,12 +27,10 @@ func benchmarkPage(b *testing.B, path string, change func(store *inventory.Store
 	if err := inventorytest.Populate(context.Background(), store, 16, 18, 10000); err != nil {
 		b.Fatal(err)
 	}
-	srv, err := New(db, discardLogger())
-	if err != nil {
-		b.Fatal(err)
-	}
+	srv := newServer(b, db)
 	ts := httptest.NewServer(srv)
 	defer ts.Close()
+	signIn(b, ts, srv.accounts, newAccount(b, srv.accounts, auth.MinistryAdmin, 0, false))
 	client := ts.Client()
 	fetch := func() {
 		resp, err := client.Get(ts.URL + path)

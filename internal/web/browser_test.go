@@ -2,6 +2,8 @@ package web
 
 import (
 	"context"
+	"net/http"
+	"net/http/httptest"
 	"os"
 	"os/exec"
 	"path/filepath"
@@ -9,9 +11,11 @@ import (
 	"testing"
 	"time"
 
+	"github.com/chromedp/cdproto/network"
 	"github.com/chromedp/chromedp"
 
 	"yeonsok/internal/access"
+	"yeonsok/internal/auth"
 	"yeonsok/internal/inventory"
 	"yeonsok/internal/testdb"
 )
@@ -75,14 +79,60 @@ func text(t *testing.T, ctx context.Context, selector string) string {
 	return strings.TrimSpace(s)
 }
 
-// The director's first look: the home page in a real browser shows the
-// plan's figures, loads nothing from outside the tower, and switches to
+// signInInBrowser opens path, which sends the browser to the login page,
+// fills in the login and password there and submits; it returns the
+// response to the form (after its redirects).
+func signInInBrowser(t *testing.T, ctx context.Context, base, path, login, password string) *network.Response {
+	t.Helper()
+	if err := chromedp.Do(ctx, chromedp.Navigate(base+path), chromedp.WaitVisible(chromedp.ID("login"))); err != nil {
+		t.Fatalf("open %s: %v", path, err)
+	}
+	return submitLogin(t, ctx, login, password)
+}
+
+// submitLogin fills in the login form on screen and submits it.
+func submitLogin(t *testing.T, ctx context.Context, login, password string) *network.Response {
+	t.Helper()
+	resp, err := chromedp.RunResponse(ctx,
+		chromedp.SetValue(chromedp.ID("login"), login),
+		chromedp.SetValue(chromedp.ID("password"), password),
+		chromedp.Click(chromedp.ID("login-submit")))
+	if err != nil {
+		t.Fatalf("submit the login form: %v", err)
+	}
+	return resp
+}
+
+// location is the page the browser shows: its path and query.
+func location(t *testing.T, ctx context.Context) string {
+	t.Helper()
+	here, err := chromedp.Run(ctx, chromedp.Evaluate[string](`location.pathname + location.search`))
+	if err != nil {
+		t.Fatal(err)
+	}
+	return here
+}
+
+// The director's first look: the home page in a real browser sends them to
+// the login page first; once signed in it shows the plan's figures and who
+// is signed in, loads nothing from outside the tower, and switches to
 // English with the button.
 func TestBrowserHomePage(t *testing.T) {
 	ctx := browser(t)
-	ts, _ := sampleServer(t, testdb.SQLite(t))
-	if err := chromedp.Do(ctx, chromedp.Navigate(ts.URL+"/"), chromedp.WaitVisible(chromedp.ID("card-systems"))); err != nil {
+	db := testdb.SQLite(t)
+	ts, _ := sampleServer(t, db)
+	u := newAccount(t, auth.NewStore(db, auth.DefaultSettings()), auth.MinistryAdmin, 0, false)
+	if resp := signInInBrowser(t, ctx, ts.URL, "/", u.Login, testPassword); resp.Status != 200 {
+		t.Fatalf("after signing in: %d at %s", resp.Status, location(t, ctx))
+	}
+	if err := chromedp.Do(ctx, chromedp.WaitVisible(chromedp.ID("card-systems"))); err != nil {
 		t.Fatal(err)
+	}
+	if here := location(t, ctx); here != "/" {
+		t.Errorf("signed in at %s, want /", here)
+	}
+	if name, role := text(t, ctx, "#who-name"), text(t, ctx, "#who-role"); name != u.Name || role != "본부 관리자" {
+		t.Errorf("the header says %q %q, want %q 본부 관리자", name, role, u.Name)
 	}
 	for id, want := range map[string]string{
 		"card-systems": "212", "card-facilities": "18",
@@ -124,14 +174,19 @@ func TestBrowserHomePage(t *testing.T) {
 // An officer imports an edited workbook: upload, read the preview, apply.
 func TestBrowserImportFlow(t *testing.T) {
 	ctx := browser(t)
-	ts, store := sampleServer(t, testdb.SQLite(t))
+	db := testdb.SQLite(t)
+	ts, store := sampleServer(t, db)
+	u := newAccount(t, auth.NewStore(db, auth.DefaultSettings()), auth.MinistryAdmin, 0, false)
 	_, book := getBytes(t, ts, "/api/v1/export?format=xlsx")
 	path := filepath.Join(t.TempDir(), "inventory.xlsx")
 	if err := os.WriteFile(path, editedWorkbook(t, book), 0o644); err != nil {
 		t.Fatal(err)
 	}
+	signInInBrowser(t, ctx, ts.URL, "/import", u.Login, testPassword)
+	if here := location(t, ctx); here != "/import" {
+		t.Fatalf("signed in at %s, want back at /import", here)
+	}
 	err := chromedp.Do(ctx,
-		chromedp.Navigate(ts.URL+"/import"),
 		chromedp.SetUploadFiles(chromedp.ID("import-file"), []string{path}),
 		chromedp.Click(chromedp.ID("preview-import")),
 		chromedp.WaitVisible(chromedp.ID("apply-import")),
@@ -154,4 +209,85 @@ func TestBrowserImportFlow(t *testing.T) {
 	if systems, _ := store.Systems(context.Background(), access.All(), inventory.SystemFilter{}); len(systems) != 213 {
 		t.Fatalf("after apply: %d systems, want 213", len(systems))
 	}
+}
+
+// Five wrong passwords in a row lock the account: the sixth try, with the
+// right password, is refused in the very words of the wrong ones, as is a
+// login that does not exist.
+func TestBrowserLockoutAfterFiveFailures(t *testing.T) {
+	ctx := browser(t)
+	db := testdb.SQLite(t)
+	srv := newServer(t, db)
+	ts := httptest.NewServer(srv)
+	defer ts.Close()
+	u := newAccount(t, srv.accounts, auth.MinistryViewer, 0, false)
+	const refused = "아이디 또는 비밀번호가 올바르지 않거나, 잠기거나 사용이 중지된 계정입니다"
+
+	if err := chromedp.Do(ctx, chromedp.Navigate(ts.URL+"/systems"), chromedp.WaitVisible(chromedp.ID("login"))); err != nil {
+		t.Fatal(err)
+	}
+	if here := location(t, ctx); here != "/login?next=%2Fsystems" {
+		t.Errorf("a page without a session sent the browser to %s", here)
+	}
+	tries := []struct{ login, password string }{
+		{u.Login, "Wrong-Password-1"}, {u.Login, "Wrong-Password-2"}, {"nobody.here", testPassword},
+		{u.Login, "Wrong-Password-3"}, {u.Login, "Wrong-Password-4"}, {u.Login, "Wrong-Password-5"},
+		{u.Login, testPassword}, // right, but too late
+	}
+	for i, try := range tries {
+		resp := submitLogin(t, ctx, try.login, try.password)
+		if resp.Status != http.StatusUnauthorized {
+			t.Errorf("try %d (%s): %d, want 401", i+1, try.login, resp.Status)
+		}
+		if got := text(t, ctx, "#login-error"); got != refused {
+			t.Errorf("try %d (%s) says %q, want %q", i+1, try.login, got, refused)
+		}
+	}
+	if here := location(t, ctx); here != "/login" {
+		t.Errorf("after the refusals the browser is at %s", here)
+	}
+	locked, err := srv.accounts.User(context.Background(), access.All(), u.ID)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !locked.Locked(time.Now()) || locked.LockedReason != auth.ReasonFailedLogins {
+		t.Errorf("after five wrong passwords: locked until %v (%q), want locked for failed logins", locked.LockedUntil, locked.LockedReason)
+	}
+}
+
+// An agency's editor who edits the address bar to another agency's system
+// gets the 404 page, which names nothing of that agency's.
+func TestBrowserAgencyCannotOpenAnotherAgencysSystem(t *testing.T) {
+	ctx := browser(t)
+	db := testdb.SQLite(t)
+	f := newScopeFixture(t, inventory.NewStore(db))
+	srv := newServer(t, db)
+	ts := httptest.NewServer(srv)
+	defer ts.Close()
+	u := newAccount(t, srv.accounts, auth.AgencyEditor, f.welfare.ID, false)
+
+	own := systemHref(f.insurance.ID)
+	if resp := signInInBrowser(t, ctx, ts.URL, own, u.Login, testPassword); resp.Status != http.StatusOK {
+		t.Fatalf("own system after signing in: %d", resp.Status)
+	}
+	if got := text(t, ctx, "h1"); got != f.insurance.Name {
+		t.Errorf("own system shows %q", got)
+	}
+	if got := text(t, ctx, "#who-role"); got != "기관 담당자 · 근로복지공단" {
+		t.Errorf("the header says %q", got)
+	}
+	resp, err := chromedp.RunResponse(ctx, chromedp.Navigate(ts.URL+systemHref(f.work24.ID)))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if resp.Status != http.StatusNotFound {
+		t.Errorf("another agency's system: %d, want 404", resp.Status)
+	}
+	if got := text(t, ctx, "h1"); got != "요청을 처리할 수 없습니다" {
+		t.Errorf("another agency's system shows %q, want the error page", got)
+	}
+	if got := text(t, ctx, "p.error"); got != "시스템을 찾을 수 없습니다" {
+		t.Errorf("the error page says %q", got)
+	}
+	mustNotShow(t, "the 404 page", text(t, ctx, "body"), keisNames...)
 }

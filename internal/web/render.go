@@ -13,6 +13,8 @@ import (
 	"strings"
 	"time"
 
+	"yeonsok/internal/access"
+	"yeonsok/internal/auth"
 	"yeonsok/internal/inventory"
 	"yeonsok/internal/locale"
 )
@@ -140,13 +142,49 @@ type page struct {
 	// browser's title says which: "고용24 · 시스템 · 연속".
 	Record string
 	Data   any
+	// Who is the person signed in, for the header; nil on the login page.
+	Who *signedIn
+	// may reports whether the caller may use a route, by its pattern.
+	may func(pattern string) bool
 }
+
+// signedIn is who the header says is signed in.
+type signedIn struct {
+	Name, Login, Role, Agency string
+	// MustChange: nothing but the password form is open to them yet.
+	MustChange bool
+}
+
+// May reports whether the caller may use the route of pattern, as the
+// route table's rule decides: a page offers a button only to whom it
+// would let through ({{if .May "POST /systems/{id}/delete"}}).
+func (p page) May(pattern string) bool { return p.may != nil && p.may(pattern) }
 
 // recordNamer is page data that names its record.
 type recordNamer interface{ RecordName() string }
 
 // T translates a catalogue key in the page's language.
 func (p page) T(key string, args ...any) string { return locale.T(p.Lang, key, args...) }
+
+// signedInAs is the person making the request, for the header; nil when
+// no one is signed in.
+func (s *Server) signedInAs(r *http.Request) *signedIn {
+	p := principalFrom(r)
+	if p.Kind != auth.KindUser {
+		return nil
+	}
+	ctx := r.Context()
+	who := &signedIn{Name: p.Name, Login: p.Name, Role: locale.T(lang(r), p.Role.Key()), MustChange: p.MustChangePassword}
+	if u, err := s.accounts.User(ctx, access.All(), p.UserID); err == nil {
+		who.Name = u.Name
+	}
+	if p.AgencyID != 0 {
+		if a, err := s.store.Agency(ctx, p.Scope(), p.AgencyID); err == nil {
+			who.Agency = a.Name
+		}
+	}
+	return who
+}
 
 // render writes a page, or a plain error page if the template fails; the
 // page is rendered to a buffer first so a failure never sends half a page.
@@ -158,7 +196,12 @@ func (s *Server) render(w http.ResponseWriter, r *http.Request, status int, name
 		return
 	}
 	l := lang(r)
-	p := page{Lang: l, Path: r.URL.Path, Here: r.URL.Path, Title: locale.T(l, titleKey), Data: data}
+	p := page{Lang: l, Path: r.URL.Path, Here: r.URL.Path, Title: locale.T(l, titleKey), Data: data, Who: s.signedInAs(r)}
+	principal := principalFrom(r)
+	p.may = func(pattern string) bool {
+		ru, ok := s.rules[pattern]
+		return ok && permits(ru, principal)
+	}
 	if r.Method == http.MethodGet && r.URL.RawQuery != "" {
 		p.Here += "?" + r.URL.RawQuery
 	}

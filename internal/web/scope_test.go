@@ -17,6 +17,7 @@ import (
 	"github.com/xuri/excelize/v2"
 
 	"yeonsok/internal/access"
+	"yeonsok/internal/auth"
 	"yeonsok/internal/database"
 	"yeonsok/internal/inventory"
 	"yeonsok/internal/testdb"
@@ -92,19 +93,6 @@ func newScopeFixture(t *testing.T, store *inventory.Store) *scopeFixture {
 	return f
 }
 
-// newScopedServer serves the tower on db as a caller with scope.
-func newScopedServer(t *testing.T, db *database.DB, scope access.Scope) (*httptest.Server, *inventory.Store) {
-	t.Helper()
-	srv, err := New(db, discardLogger())
-	if err != nil {
-		t.Fatal(err)
-	}
-	srv.scopeOf = func(*http.Request) access.Scope { return scope }
-	ts := httptest.NewServer(srv)
-	t.Cleanup(ts.Close)
-	return ts, srv.store
-}
-
 // send makes an API request with a JSON body and returns status and body.
 func send(t *testing.T, ts *httptest.Server, method, path, body string) (int, []byte) {
 	t.Helper()
@@ -156,12 +144,13 @@ var exportHrefPattern = regexp.MustCompile(`href="(/export/[^"]+)"`)
 
 // An agency sees its own records and nothing of another agency's: not in
 // pages, lists, exports or the API, and a record of another agency is not
-// found, read or written.
+// found, read or written. The agency's editor is signed in through a real
+// session; its scope comes from its account.
 func TestAgencySeesOnlyItsOwn(t *testing.T) {
 	testdb.Each(t, func(t *testing.T, db *database.DB) {
-		ts, store := newScopedServer(t, db, access.All())
+		store := inventory.NewStore(db)
 		f := newScopeFixture(t, store)
-		ts, _ = newScopedServer(t, db, access.Agency(f.welfare.ID))
+		ts, _, _ := newServerAs(t, db, auth.AgencyEditor, f.welfare.ID)
 		id := func(prefix string, id int64) string { return fmt.Sprintf("%s/%d", prefix, id) }
 
 		t.Run("pages and their exports", func(t *testing.T) {
@@ -214,7 +203,7 @@ func TestAgencySeesOnlyItsOwn(t *testing.T) {
 			for _, path := range []string{
 				id("/agencies", f.keis.ID), id("/facilities", f.nirs.ID), id("/systems", f.work24.ID),
 				id("/systems", f.homepage.ID), id("/services", f.benefits.ID),
-				id("/agencies", f.keis.ID) + "/edit", id("/facilities", f.nirs.ID) + "/edit", id("/systems", f.work24.ID) + "/edit",
+				id("/systems", f.work24.ID) + "/edit",
 				id("/services", f.benefits.ID) + "/edit", id("/dependencies", f.keisDep.ID) + "/edit",
 				fmt.Sprintf("/export/system/targets.csv?id=%d", f.work24.ID), fmt.Sprintf("/export/agency/systems.xlsx?id=%d", f.keis.ID),
 				fmt.Sprintf("/export/facility/conditions.csv?id=%d", f.nirs.ID), fmt.Sprintf("/export/service/systems.csv?id=%d", f.benefits.ID),
@@ -275,13 +264,33 @@ func TestAgencySeesOnlyItsOwn(t *testing.T) {
 			for _, path := range []string{
 				id("/systems", f.work24.ID), id("/systems", f.work24.ID) + "/delete", id("/services", f.benefits.ID),
 				id("/services", f.benefits.ID) + "/delete", id("/dependencies", f.keisDep.ID),
-				id("/dependencies", f.keisDep.ID) + "/delete", id("/agencies", f.keis.ID) + "/delete",
-				id("/facilities", f.nirs.ID) + "/delete",
+				id("/dependencies", f.keisDep.ID) + "/delete",
 			} {
 				if status, _, body := post(t, ts, path, form); status != http.StatusNotFound {
 					t.Errorf("POST %s: %d, want 404", path, status)
 				} else {
 					mustNotShow(t, "POST "+path, body, keisNames...)
+				}
+			}
+			// The forms of agencies and facilities are refused alike for
+			// another agency's record, the agency's own and none at all.
+			for _, path := range []string{
+				id("/agencies", f.keis.ID), id("/agencies", f.keis.ID) + "/delete", id("/agencies", f.welfare.ID) + "/delete",
+				id("/facilities", f.nirs.ID), id("/facilities", f.nirs.ID) + "/delete", id("/facilities", f.kt.ID) + "/delete",
+				"/agencies/99999/delete", "/agencies", "/facilities",
+			} {
+				if status, _, body := post(t, ts, path, form); status != http.StatusForbidden {
+					t.Errorf("POST %s: %d, want 403", path, status)
+				} else {
+					mustNotShow(t, "POST "+path, body, keisNames...)
+				}
+			}
+			for _, path := range []string{id("/agencies", f.keis.ID) + "/edit", id("/agencies", f.welfare.ID) + "/edit",
+				id("/facilities", f.nirs.ID) + "/edit", id("/facilities", f.kt.ID) + "/edit", "/agencies/new", "/facilities/new"} {
+				if status, body := get(t, ts, path); status != http.StatusForbidden {
+					t.Errorf("GET %s: %d, want 403", path, status)
+				} else {
+					mustNotShow(t, path, body, keisNames...)
 				}
 			}
 			if after := version(t, store); after != before {
@@ -295,9 +304,9 @@ func TestAgencySeesOnlyItsOwn(t *testing.T) {
 // applies nothing for anyone else, and says nothing of its existence.
 func TestUploadBelongsToItsScope(t *testing.T) {
 	testdb.Each(t, func(t *testing.T, db *database.DB) {
-		ministry, store := newScopedServer(t, db, access.All())
+		ministry, store := newTestServer(t, db)
 		f := newScopeFixture(t, store)
-		welfare, _ := newScopedServer(t, db, access.Agency(f.welfare.ID))
+		welfare, _, _ := newServerAs(t, db, auth.AgencyEditor, f.welfare.ID)
 		ctx := context.Background()
 
 		uploads := transfer.NewUploads(db)

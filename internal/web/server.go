@@ -1,5 +1,12 @@
 // Package web serves the tower: HTML pages for people and a JSON API under
 // /api/v1/ for scripts, both reading and writing through the domain stores.
+//
+// Who may do what is decided in one place: every route is registered in
+// routes.go with a rule (public, signed in, read, write, …), and the guard
+// in front of each handler finds the caller — a session cookie, or for the
+// API a bearer token — and lets through only whom the rule allows. The
+// caller's principal travels in the request's context; what it sees of the
+// inventory is its Scope, which every query takes.
 package web
 
 import (
@@ -7,14 +14,16 @@ import (
 	"context"
 	"encoding/json"
 	"errors"
+	"fmt"
 	"log/slog"
 	"net/http"
+	"net/netip"
 	"runtime/debug"
 	"strings"
 	"time"
 
-	"yeonsok/internal/access"
 	"yeonsok/internal/apperror"
+	"yeonsok/internal/auth"
 	"yeonsok/internal/database"
 	"yeonsok/internal/inventory"
 	"yeonsok/internal/locale"
@@ -30,16 +39,22 @@ const (
 // Server holds what the handlers need. Handlers are its methods, one per
 // action, named for what they do.
 type Server struct {
-	db      *database.DB
-	store   *inventory.Store
-	uploads *transfer.Uploads
-	views   *views
-	log     *slog.Logger
-	mux     *http.ServeMux
-	// scopeOf says what a request may see. Until accounts exist (the next
-	// issue) the tower serves loopback only and every caller is the
-	// ministry; tests set it to serve as one agency.
-	scopeOf func(*http.Request) access.Scope
+	db       *database.DB
+	store    *inventory.Store
+	accounts *auth.Store
+	uploads  *transfer.Uploads
+	views    *views
+	log      *slog.Logger
+	mux      *http.ServeMux
+	// table is every route with its rule, in the order registered; rules
+	// is the same by pattern. Only handle adds to them.
+	table []route
+	rules map[string]rule
+	// attempts limits password and token attempts per client address.
+	attempts *limiter
+	// trustedProxies are the reverse proxies whose forwarding headers are
+	// believed (Options.TrustedProxies).
+	trustedProxies []netip.Prefix
 	// findings caches the data-quality count of the home page.
 	findings findingCache
 	// handler is mux behind cross-origin protection: a state-changing
@@ -47,30 +62,44 @@ type Server struct {
 	handler http.Handler
 }
 
+// Options are the server's settings beyond its stores. The zero value
+// serves browsers that reach the tower directly.
+type Options struct {
+	// TrustedProxies are the reverse proxies in front of the tower. From
+	// these addresses only, X-Forwarded-For names the client (for login
+	// events, rate limits and the audit log) and X-Forwarded-Proto: https
+	// marks the session cookie Secure.
+	TrustedProxies []netip.Prefix
+	// TrustedOrigins are origins (scheme://host[:port]) whose form posts
+	// are accepted although the Host header names another: the address
+	// people type, when a reverse proxy in front rewrites Host.
+	TrustedOrigins []string
+}
+
 // New builds the server and parses every template; a broken template fails
-// here, at start, not in front of a user.
-func New(db *database.DB, log *slog.Logger) (*Server, error) {
+// here, at start, not in front of a user. accounts decides who is signed
+// in and what each may do: every route but the login page, health checks,
+// static files and the language switch needs a session or an API token.
+func New(db *database.DB, log *slog.Logger, accounts *auth.Store, opt Options) (*Server, error) {
 	v, err := parseViews()
 	if err != nil {
 		return nil, err
 	}
-	s := &Server{db: db, store: inventory.NewStore(db), uploads: transfer.NewUploads(db), views: v, log: log, mux: http.NewServeMux(),
-		scopeOf: func(*http.Request) access.Scope { return access.All() }}
+	s := &Server{db: db, store: inventory.NewStore(db), accounts: accounts, uploads: transfer.NewUploads(db), views: v, log: log,
+		mux: http.NewServeMux(), rules: map[string]rule{}, attempts: newLimiter(attemptBurst, attemptEvery, attemptClients),
+		trustedProxies: opt.TrustedProxies}
 	s.routes()
 	protection := http.NewCrossOriginProtection()
+	for _, origin := range opt.TrustedOrigins {
+		if err := protection.AddTrustedOrigin(origin); err != nil {
+			return nil, fmt.Errorf("web: trusted origin: %w", err)
+		}
+	}
 	protection.SetDenyHandler(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		s.fail(w, r, apperror.New(apperror.Forbidden, "", "forbidden.cross_origin"))
 	}))
 	s.handler = protection.Handler(s.mux)
 	return s, nil
-}
-
-func (s *Server) routes() {
-	s.mux.HandleFunc("GET /healthz", s.showHealth)
-	s.mux.HandleFunc("GET /readyz", s.showReadiness)
-	s.mux.Handle("GET /static/", staticHandler())
-	s.registerAPI()
-	s.registerUI()
 }
 
 // ServeHTTP applies the tower-wide rules to every request: a panic becomes a
@@ -102,9 +131,6 @@ func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 func isUpload(r *http.Request) bool {
 	return r.Method == http.MethodPost && (r.URL.Path == "/api/v1/import" || r.URL.Path == "/import")
 }
-
-// scope is what the caller may see.
-func (s *Server) scope(r *http.Request) access.Scope { return s.scopeOf(r) }
 
 // isAPI reports whether r is for the JSON API rather than a page.
 func isAPI(r *http.Request) bool { return strings.HasPrefix(r.URL.Path, "/api/") }
@@ -182,6 +208,12 @@ func statusOf(code string) int {
 		return http.StatusForbidden
 	case apperror.TooLarge:
 		return http.StatusRequestEntityTooLarge
+	case auth.Unauthorized:
+		return http.StatusUnauthorized
+	case mustChangePassword:
+		return http.StatusForbidden
+	case rateLimited:
+		return http.StatusTooManyRequests
 	}
 	return http.StatusInternalServerError
 }

@@ -3,29 +3,85 @@ package web
 import (
 	"context"
 	"encoding/json"
+	"fmt"
 	"io"
 	"log/slog"
 	"math"
 	"net/http"
+	"net/http/cookiejar"
 	"net/http/httptest"
+	"net/url"
 	"strings"
+	"sync/atomic"
 	"testing"
 
+	"yeonsok/internal/auth"
 	"yeonsok/internal/database"
 	"yeonsok/internal/inventory"
 	"yeonsok/internal/testdb"
 )
 
-// newTestServer serves the tower on db from a real HTTP server.
+// testPassword meets the password policy; every test account has it.
+const testPassword = "Yeonsok-Test-2025!"
+
+// testLogins numbers the test accounts, so that every login is new.
+var testLogins atomic.Int64
+
+// newServer builds the tower on db, its accounts on the same database.
+func newServer(tb testing.TB, db *database.DB) *Server {
+	tb.Helper()
+	srv, err := New(db, discardLogger(), auth.NewStore(db, auth.DefaultSettings()), Options{})
+	if err != nil {
+		tb.Fatal(err)
+	}
+	return srv
+}
+
+// newTestServer serves the tower on db from a real HTTP server, to a
+// client signed in as a ministry admin.
 func newTestServer(t *testing.T, db *database.DB) (*httptest.Server, *inventory.Store) {
 	t.Helper()
-	srv, err := New(db, discardLogger())
-	if err != nil {
-		t.Fatal(err)
-	}
-	ts := httptest.NewServer(srv)
-	t.Cleanup(ts.Close)
+	ts, srv, _ := newServerAs(t, db, auth.MinistryAdmin, 0)
 	return ts, srv.store
+}
+
+// newServerAs serves the tower on db from a real HTTP server, to a client
+// signed in through a real session as a new account of role (of agencyID,
+// for an agency role).
+func newServerAs(tb testing.TB, db *database.DB, role auth.Role, agencyID int64) (*httptest.Server, *Server, *auth.User) {
+	tb.Helper()
+	srv := newServer(tb, db)
+	ts := httptest.NewServer(srv)
+	tb.Cleanup(ts.Close)
+	u := newAccount(tb, srv.accounts, role, agencyID, false)
+	signIn(tb, ts, srv.accounts, u)
+	return ts, srv, u
+}
+
+// newAccount creates an account of role with testPassword. (Each costs a
+// password hash, about 45 ms: create them once per test, not per request.)
+func newAccount(tb testing.TB, accounts *auth.Store, role auth.Role, agencyID int64, mustChange bool) *auth.User {
+	tb.Helper()
+	n := testLogins.Add(1)
+	u := &auth.User{Login: fmt.Sprintf("%s.%d", strings.ReplaceAll(string(role), "_", "-"), n), Name: fmt.Sprintf("시험 계정 %d", n),
+		Role: role, AgencyID: agencyID, MustChangePassword: mustChange}
+	if err := accounts.CreateUser(context.Background(), u, testPassword); err != nil {
+		tb.Fatalf("create %s account: %v", role, err)
+	}
+	return u
+}
+
+// signIn starts a session for u and makes ts's client carry its cookie.
+func signIn(tb testing.TB, ts *httptest.Server, accounts *auth.Store, u *auth.User) {
+	tb.Helper()
+	token, err := accounts.NewSession(context.Background(), u.ID, "127.0.0.1", "test")
+	if err != nil {
+		tb.Fatal(err)
+	}
+	jar, _ := cookiejar.New(nil)
+	base, _ := url.Parse(ts.URL)
+	jar.SetCookies(base, []*http.Cookie{{Name: sessionCookie, Value: token, Path: "/"}})
+	ts.Client().Jar = jar
 }
 
 // get fetches path and returns status and body.
@@ -63,12 +119,9 @@ func TestHealthAndReadiness(t *testing.T) {
 // panics, are answered as the caller reads them: a person in a browser gets
 // the error page, a script under /api/ gets the JSON error.
 func TestRefusalsAndPanicsAnswerInKind(t *testing.T) {
-	srv, err := New(testdb.SQLite(t), discardLogger())
-	if err != nil {
-		t.Fatal(err)
-	}
-	srv.mux.HandleFunc("GET /test/panic", func(http.ResponseWriter, *http.Request) { panic("test") })
-	srv.mux.HandleFunc("GET /api/v1/test/panic", func(http.ResponseWriter, *http.Request) { panic("test") })
+	srv := newServer(t, testdb.SQLite(t))
+	srv.handle("GET /test/panic", rulePublic, func(http.ResponseWriter, *http.Request) { panic("test") })
+	srv.handle("GET /api/v1/test/panic", rulePublic, func(http.ResponseWriter, *http.Request) { panic("test") })
 	ts := httptest.NewServer(srv)
 	defer ts.Close()
 	scenarios := []struct {
@@ -119,10 +172,7 @@ func TestRefusalsAndPanicsAnswerInKind(t *testing.T) {
 // A value that cannot be encoded answers a 500 JSON error, not a 200 with an
 // empty body.
 func TestWriteJSONEncodeFailureIs500(t *testing.T) {
-	srv, err := New(testdb.SQLite(t), discardLogger())
-	if err != nil {
-		t.Fatal(err)
-	}
+	srv := newServer(t, testdb.SQLite(t))
 	w := httptest.NewRecorder()
 	srv.writeJSON(w, httptest.NewRequest("GET", "/api/v1/systems/1", nil), http.StatusOK, map[string]float64{"score_impact": math.NaN()})
 	var e apiError

@@ -14,60 +14,6 @@ import (
 	"yeonsok/internal/quality"
 )
 
-// registerUI adds the HTML pages. Pages are plain links and forms: a change
-// is a POST that redirects (303) on success and shows the form again, with
-// every problem next to its field, on failure.
-func (s *Server) registerUI() {
-	s.mux.HandleFunc("GET /{$}", s.showPage("home", "home.title", buildHome))
-	s.mux.HandleFunc("POST /lang", s.switchLanguage)
-	s.mux.HandleFunc("GET /export/{page}/{file}", s.exportTable)
-
-	s.mux.HandleFunc("GET /agencies", s.showPage("agencies", "agencies.title", buildAgencies))
-	s.mux.HandleFunc("GET /agencies/new", s.showNewAgency)
-	s.mux.HandleFunc("POST /agencies", s.createAgency)
-	s.mux.HandleFunc("GET /agencies/{id}", s.showPage("agency", "agency.title", buildAgency))
-	s.mux.HandleFunc("GET /agencies/{id}/edit", s.showEditAgency)
-	s.mux.HandleFunc("POST /agencies/{id}", s.updateAgency)
-	s.mux.HandleFunc("POST /agencies/{id}/delete", s.deleteAgency)
-
-	s.mux.HandleFunc("GET /facilities", s.showPage("facilities", "facilities.title", buildFacilities))
-	s.mux.HandleFunc("GET /facilities/new", s.showNewFacility)
-	s.mux.HandleFunc("POST /facilities", s.createFacility)
-	s.mux.HandleFunc("GET /facilities/{id}", s.showPage("facility", "facility.title", buildFacility))
-	s.mux.HandleFunc("GET /facilities/{id}/edit", s.showEditFacility)
-	s.mux.HandleFunc("POST /facilities/{id}", s.updateFacility)
-	s.mux.HandleFunc("POST /facilities/{id}/delete", s.deleteFacility)
-
-	s.mux.HandleFunc("GET /systems", s.showPage("systems", "systems.title", buildSystems))
-	s.mux.HandleFunc("GET /systems/new", s.showNewSystem)
-	s.mux.HandleFunc("POST /systems", s.createSystem)
-	s.mux.HandleFunc("GET /systems/{id}", s.showPage("system", "system.title", buildSystem))
-	s.mux.HandleFunc("GET /systems/{id}/edit", s.showEditSystem)
-	s.mux.HandleFunc("POST /systems/{id}", s.updateSystem)
-	s.mux.HandleFunc("POST /systems/{id}/delete", s.deleteSystem)
-
-	s.mux.HandleFunc("GET /services", s.showPage("services", "services.title", buildServices))
-	s.mux.HandleFunc("GET /services/new", s.showNewService)
-	s.mux.HandleFunc("POST /services", s.createService)
-	s.mux.HandleFunc("GET /services/{id}", s.showPage("service", "service.title", buildService))
-	s.mux.HandleFunc("GET /services/{id}/edit", s.showEditService)
-	s.mux.HandleFunc("POST /services/{id}", s.updateService)
-	s.mux.HandleFunc("POST /services/{id}/delete", s.deleteService)
-
-	s.mux.HandleFunc("GET /dependencies", s.showPage("dependencies", "dependencies.title", buildDependencies))
-	s.mux.HandleFunc("GET /dependencies/new", s.showNewDependency)
-	s.mux.HandleFunc("POST /dependencies", s.createDependency)
-	s.mux.HandleFunc("GET /dependencies/{id}/edit", s.showEditDependency)
-	s.mux.HandleFunc("POST /dependencies/{id}", s.updateDependency)
-	s.mux.HandleFunc("POST /dependencies/{id}/delete", s.deleteDependency)
-
-	s.mux.HandleFunc("GET /data-quality", s.showPage("data_quality", "quality.title", buildQuality))
-
-	s.mux.HandleFunc("GET /import", s.showImport)
-	s.mux.HandleFunc("POST /import", s.previewImport)
-	s.mux.HandleFunc("POST /import/apply", s.applyImport)
-}
-
 // exportable are the pages whose tables can be downloaded, by the name in
 // /export/{page}/{table}.xlsx.
 var exportable = map[string]pageBuilder{

@@ -5,7 +5,6 @@ import (
 	"context"
 	"fmt"
 	"net/http"
-	"net/http/cookiejar"
 	"net/url"
 	"strings"
 	"testing"
@@ -161,9 +160,7 @@ func TestLanguageSwitch(t *testing.T) {
 	testdb.Each(t, func(t *testing.T, db *database.DB) {
 		ts, store := newTestServer(t, db)
 		newUIFixture(t, store)
-		jar, _ := cookiejar.New(nil)
-		client := ts.Client()
-		client.Jar = jar
+		client := ts.Client() // its cookie jar keeps the session and the language
 		if _, body := get(t, ts, "/systems"); !strings.Contains(body, `<html lang="ko">`) || !strings.Contains(body, "<h1>정보시스템</h1>") {
 			t.Fatalf("the default is not Korean:\n%s", body)
 		}

@@ -1,0 +1,239 @@
+package web
+
+import (
+	"net/http"
+
+	"yeonsok/internal/apperror"
+	"yeonsok/internal/auth"
+)
+
+// rule says who may use a route. Every route is registered with one
+// (Server.handle), and guard enforces it before the handler runs, so that
+// no handler decides for itself who may call it. What a caller then sees
+// of the inventory is its principal's Scope, which every query takes.
+type rule string
+
+const (
+	// rulePublic: anyone, signed in or not — the login page, health
+	// checks, static files, the language switch.
+	rulePublic rule = "public"
+	// ruleSignedIn: a person with a session, even one who must change the
+	// password before anything else — logout and the password change.
+	ruleSignedIn rule = "signed_in"
+	// ruleRead: who reads the inventory in their scope — every person and
+	// script tokens; not agent, backup or alert tokens.
+	ruleRead rule = "read"
+	// ruleWrite: who changes the inventory in their scope — admins, agency
+	// editors and script tokens.
+	ruleWrite rule = "write"
+	// ruleWriteAll: who changes what belongs to no one agency (agencies and
+	// facilities) — the ministry admin and a ministry-wide script token.
+	ruleWriteAll rule = "write_all"
+	// ruleManageUsers: who manages accounts and tokens — the ministry admin
+	// and agency admins (their agency's only, which the handler checks
+	// against the account's agency).
+	ruleManageUsers rule = "manage_users"
+	// ruleViewAudit: who reads the audit log and the security report — the
+	// ministry admin and agency admins (their agency's entries only).
+	ruleViewAudit rule = "view_audit"
+)
+
+// allows reports whether the rule lets p through, leaving aside the
+// password change a person may owe first (see permits).
+func (ru rule) allows(p auth.Principal) bool {
+	switch ru {
+	case rulePublic:
+		return true
+	case ruleSignedIn:
+		return p.Kind == auth.KindUser && p.UserID != 0 && p.Role.ForUsers()
+	case ruleRead:
+		return p.CanRead()
+	case ruleWrite:
+		return p.CanWriteInventory()
+	case ruleWriteAll:
+		return p.CanWriteInventory() && p.Scope().IsAll()
+	case ruleManageUsers:
+		return p.CanManageUsers(p.AgencyID)
+	case ruleViewAudit:
+		return p.CanViewAudit(p.AgencyID)
+	}
+	return false
+}
+
+// permits reports whether p may use a route of rule ru: a person who must
+// change the password may use public and signed-in routes only.
+func permits(ru rule, p auth.Principal) bool {
+	if ru != rulePublic && ru != ruleSignedIn && p.MustChangePassword {
+		return false
+	}
+	return ru.allows(p)
+}
+
+// route is one entry of the route table: a ServeMux pattern and its rule.
+type route struct {
+	Pattern string
+	Rule    rule
+}
+
+// handle registers a route with its rule; it is the only way a route is
+// added, so the table (Server.table) lists every route there is.
+func (s *Server) handle(pattern string, ru rule, h http.HandlerFunc) {
+	if _, dup := s.rules[pattern]; dup {
+		panic("web: route registered twice: " + pattern)
+	}
+	s.rules[pattern] = ru
+	s.table = append(s.table, route{Pattern: pattern, Rule: ru})
+	s.mux.Handle(pattern, s.guard(ru, h))
+}
+
+// routes is every route of the tower with who may use it, in one place.
+// Pages are plain links and forms: a change is a POST that redirects (303)
+// on success and shows the form again, with every problem next to its
+// field, on failure. The JSON API lives under /api/v1/.
+func (s *Server) routes() {
+	s.handle("GET /healthz", rulePublic, s.showHealth)
+	s.handle("GET /readyz", rulePublic, s.showReadiness)
+	s.handle("GET /static/", rulePublic, staticHandler().ServeHTTP)
+	s.handle("POST /lang", rulePublic, s.switchLanguage)
+
+	// Signing in and out, and the password.
+	s.handle("GET /login", rulePublic, s.showLogin)
+	s.handle("POST /login", rulePublic, s.login)
+	s.handle("POST /logout", ruleSignedIn, s.logout)
+	s.handle("GET /account/password", ruleSignedIn, s.showPasswordForm)
+	s.handle("POST /account/password", ruleSignedIn, s.changePassword)
+
+	// Pages.
+	s.handle("GET /{$}", ruleRead, s.showPage("home", "home.title", buildHome))
+	s.handle("GET /export/{page}/{file}", ruleRead, s.exportTable)
+	s.handle("GET /data-quality", ruleRead, s.showPage("data_quality", "quality.title", buildQuality))
+	s.handle("GET /import", ruleRead, s.showImport)
+	s.handle("POST /import", ruleWrite, s.previewImport)
+	s.handle("POST /import/apply", ruleWrite, s.applyImport)
+
+	s.handle("GET /agencies", ruleRead, s.showPage("agencies", "agencies.title", buildAgencies))
+	s.handle("GET /agencies/{id}", ruleRead, s.showPage("agency", "agency.title", buildAgency))
+	s.handle("GET /agencies/new", ruleWriteAll, s.showNewAgency)
+	s.handle("POST /agencies", ruleWriteAll, s.createAgency)
+	s.handle("GET /agencies/{id}/edit", ruleWriteAll, s.showEditAgency)
+	s.handle("POST /agencies/{id}", ruleWriteAll, s.updateAgency)
+	s.handle("POST /agencies/{id}/delete", ruleWriteAll, s.deleteAgency)
+
+	s.handle("GET /facilities", ruleRead, s.showPage("facilities", "facilities.title", buildFacilities))
+	s.handle("GET /facilities/{id}", ruleRead, s.showPage("facility", "facility.title", buildFacility))
+	s.handle("GET /facilities/new", ruleWriteAll, s.showNewFacility)
+	s.handle("POST /facilities", ruleWriteAll, s.createFacility)
+	s.handle("GET /facilities/{id}/edit", ruleWriteAll, s.showEditFacility)
+	s.handle("POST /facilities/{id}", ruleWriteAll, s.updateFacility)
+	s.handle("POST /facilities/{id}/delete", ruleWriteAll, s.deleteFacility)
+
+	s.handle("GET /systems", ruleRead, s.showPage("systems", "systems.title", buildSystems))
+	s.handle("GET /systems/{id}", ruleRead, s.showPage("system", "system.title", buildSystem))
+	s.handle("GET /systems/new", ruleWrite, s.showNewSystem)
+	s.handle("POST /systems", ruleWrite, s.createSystem)
+	s.handle("GET /systems/{id}/edit", ruleWrite, s.showEditSystem)
+	s.handle("POST /systems/{id}", ruleWrite, s.updateSystem)
+	s.handle("POST /systems/{id}/delete", ruleWrite, s.deleteSystem)
+
+	s.handle("GET /services", ruleRead, s.showPage("services", "services.title", buildServices))
+	s.handle("GET /services/{id}", ruleRead, s.showPage("service", "service.title", buildService))
+	s.handle("GET /services/new", ruleWrite, s.showNewService)
+	s.handle("POST /services", ruleWrite, s.createService)
+	s.handle("GET /services/{id}/edit", ruleWrite, s.showEditService)
+	s.handle("POST /services/{id}", ruleWrite, s.updateService)
+	s.handle("POST /services/{id}/delete", ruleWrite, s.deleteService)
+
+	s.handle("GET /dependencies", ruleRead, s.showPage("dependencies", "dependencies.title", buildDependencies))
+	s.handle("GET /dependencies/new", ruleWrite, s.showNewDependency)
+	s.handle("POST /dependencies", ruleWrite, s.createDependency)
+	s.handle("GET /dependencies/{id}/edit", ruleWrite, s.showEditDependency)
+	s.handle("POST /dependencies/{id}", ruleWrite, s.updateDependency)
+	s.handle("POST /dependencies/{id}/delete", ruleWrite, s.deleteDependency)
+
+	// The JSON API. Every route reads and writes through s.scope(r); a
+	// record outside the scope does not exist.
+	s.handle("GET /api/v1/summary", ruleRead, s.showSummaryJSON)
+	s.handle("GET /api/v1/data-quality", ruleRead, s.listDataQualityJSON)
+	s.handle("POST /api/v1/import", ruleWrite, s.importInventoryJSON)
+	s.handle("GET /api/v1/export", ruleRead, s.exportInventory)
+
+	s.handle("GET /api/v1/agencies", ruleRead, s.listAgenciesJSON)
+	s.handle("GET /api/v1/agencies/{id}", ruleRead, s.showAgencyJSON)
+	s.handle("POST /api/v1/agencies", ruleWriteAll, s.createAgencyJSON)
+	s.handle("PUT /api/v1/agencies/{id}", ruleWriteAll, s.updateAgencyJSON)
+	s.handle("DELETE /api/v1/agencies/{id}", ruleWriteAll, s.deleteAgencyJSON)
+
+	s.handle("GET /api/v1/facilities", ruleRead, s.listFacilitiesJSON)
+	s.handle("GET /api/v1/facilities/{id}", ruleRead, s.showFacilityJSON)
+	s.handle("POST /api/v1/facilities", ruleWriteAll, s.createFacilityJSON)
+	s.handle("PUT /api/v1/facilities/{id}", ruleWriteAll, s.updateFacilityJSON)
+	s.handle("DELETE /api/v1/facilities/{id}", ruleWriteAll, s.deleteFacilityJSON)
+
+	s.handle("GET /api/v1/systems", ruleRead, s.listSystemsJSON)
+	s.handle("GET /api/v1/systems/{id}", ruleRead, s.showSystemJSON)
+	s.handle("POST /api/v1/systems", ruleWrite, s.createSystemJSON)
+	s.handle("PUT /api/v1/systems/{id}", ruleWrite, s.updateSystemJSON)
+	s.handle("DELETE /api/v1/systems/{id}", ruleWrite, s.deleteSystemJSON)
+
+	s.handle("GET /api/v1/services", ruleRead, s.listServicesJSON)
+	s.handle("GET /api/v1/services/{id}", ruleRead, s.showServiceJSON)
+	s.handle("POST /api/v1/services", ruleWrite, s.createServiceJSON)
+	s.handle("PUT /api/v1/services/{id}", ruleWrite, s.updateServiceJSON)
+	s.handle("DELETE /api/v1/services/{id}", ruleWrite, s.deleteServiceJSON)
+
+	s.handle("GET /api/v1/dependencies", ruleRead, s.listDependenciesJSON)
+	s.handle("GET /api/v1/dependencies/{id}", ruleRead, s.showDependencyJSON)
+	s.handle("POST /api/v1/dependencies", ruleWrite, s.createDependencyJSON)
+	s.handle("PUT /api/v1/dependencies/{id}", ruleWrite, s.updateDependencyJSON)
+	s.handle("DELETE /api/v1/dependencies/{id}", ruleWrite, s.deleteDependencyJSON)
+
+	// Without these the mux would answer a wrong method or an unknown path
+	// with plain text; an API client always gets the JSON error body. Who
+	// may not read the inventory learns nothing of its routes either.
+	for _, path := range []string{"/api/v1/summary", "/api/v1/data-quality", "/api/v1/export"} {
+		s.handle(path, ruleRead, s.refuseMethodJSON("GET"))
+	}
+	s.handle("/api/v1/import", ruleRead, s.refuseMethodJSON("POST"))
+	for _, collection := range []string{"agencies", "facilities", "systems", "services", "dependencies"} {
+		s.handle("/api/v1/"+collection, ruleRead, s.refuseMethodJSON("GET, POST"))
+		s.handle("/api/v1/"+collection+"/{id}", ruleRead, s.refuseMethodJSON("GET, PUT, DELETE"))
+	}
+	s.handle("/api/v1/", rulePublic, s.refuseUnknownRouteJSON)
+}
+
+// guard lets a request through to h when its caller may use a route of
+// rule ru, with the caller in the request's context (principalFrom, and
+// access.ActorFrom for the audit log). Otherwise it answers for h:
+//
+//   - nobody signed in: a page redirects to the login page (303), coming
+//     back afterwards; the API answers 401;
+//   - a person who must change the password first: a page redirects to the
+//     password form; the API answers 403;
+//   - a caller the rule does not let through: 403, as the error page or as
+//     JSON.
+//
+// Public routes need no caller and do not look for one.
+func (s *Server) guard(ru rule, h http.HandlerFunc) http.HandlerFunc {
+	if ru == rulePublic {
+		return h
+	}
+	return func(w http.ResponseWriter, r *http.Request) {
+		p, ended, ok := s.authenticate(w, r)
+		if !ok {
+			return
+		}
+		if p.Kind != "" {
+			r = r.WithContext(withPrincipal(r.Context(), p, s.clientAddress(r)))
+		}
+		switch {
+		case p.Kind == "":
+			s.askToSignIn(w, r, ended)
+		case p.MustChangePassword && ru != ruleSignedIn:
+			s.askToChangePassword(w, r)
+		case !permits(ru, p):
+			s.fail(w, r, apperror.New(apperror.Forbidden, "", "forbidden.role"))
+		default:
+			h(w, r)
+		}
+	}
+}

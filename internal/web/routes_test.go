@@ -1,0 +1,570 @@
+package web
+
+import (
+	"context"
+	"encoding/json"
+	"fmt"
+	"io"
+	"net/http"
+	"net/http/httptest"
+	"strings"
+	"testing"
+
+	"yeonsok/internal/access"
+	"yeonsok/internal/auth"
+	"yeonsok/internal/database"
+	"yeonsok/internal/inventory"
+	"yeonsok/internal/testdb"
+)
+
+// routeRules is the rule every route must have. A route the server has and
+// this table lacks fails TestRouteRoleMatrix ("new route without a rule"),
+// as does a rule that differs: adding a route means deciding here, in
+// review, who may use it.
+var routeRules = map[string]rule{
+	"GET /healthz":              rulePublic,
+	"GET /readyz":               rulePublic,
+	"GET /static/":              rulePublic,
+	"POST /lang":                rulePublic,
+	"GET /login":                rulePublic,
+	"POST /login":               rulePublic,
+	"POST /logout":              ruleSignedIn,
+	"GET /account/password":     ruleSignedIn,
+	"POST /account/password":    ruleSignedIn,
+	"GET /{$}":                  ruleRead,
+	"GET /export/{page}/{file}": ruleRead,
+	"GET /data-quality":         ruleRead,
+	"GET /import":               ruleRead,
+	"POST /import":              ruleWrite,
+	"POST /import/apply":        ruleWrite,
+
+	"GET /agencies":                  ruleRead,
+	"GET /agencies/{id}":             ruleRead,
+	"GET /agencies/new":              ruleWriteAll,
+	"POST /agencies":                 ruleWriteAll,
+	"GET /agencies/{id}/edit":        ruleWriteAll,
+	"POST /agencies/{id}":            ruleWriteAll,
+	"POST /agencies/{id}/delete":     ruleWriteAll,
+	"GET /facilities":                ruleRead,
+	"GET /facilities/{id}":           ruleRead,
+	"GET /facilities/new":            ruleWriteAll,
+	"POST /facilities":               ruleWriteAll,
+	"GET /facilities/{id}/edit":      ruleWriteAll,
+	"POST /facilities/{id}":          ruleWriteAll,
+	"POST /facilities/{id}/delete":   ruleWriteAll,
+	"GET /systems":                   ruleRead,
+	"GET /systems/{id}":              ruleRead,
+	"GET /systems/new":               ruleWrite,
+	"POST /systems":                  ruleWrite,
+	"GET /systems/{id}/edit":         ruleWrite,
+	"POST /systems/{id}":             ruleWrite,
+	"POST /systems/{id}/delete":      ruleWrite,
+	"GET /services":                  ruleRead,
+	"GET /services/{id}":             ruleRead,
+	"GET /services/new":              ruleWrite,
+	"POST /services":                 ruleWrite,
+	"GET /services/{id}/edit":        ruleWrite,
+	"POST /services/{id}":            ruleWrite,
+	"POST /services/{id}/delete":     ruleWrite,
+	"GET /dependencies":              ruleRead,
+	"GET /dependencies/new":          ruleWrite,
+	"POST /dependencies":             ruleWrite,
+	"GET /dependencies/{id}/edit":    ruleWrite,
+	"POST /dependencies/{id}":        ruleWrite,
+	"POST /dependencies/{id}/delete": ruleWrite,
+
+	"GET /api/v1/summary":              ruleRead,
+	"GET /api/v1/data-quality":         ruleRead,
+	"POST /api/v1/import":              ruleWrite,
+	"GET /api/v1/export":               ruleRead,
+	"GET /api/v1/agencies":             ruleRead,
+	"GET /api/v1/agencies/{id}":        ruleRead,
+	"POST /api/v1/agencies":            ruleWriteAll,
+	"PUT /api/v1/agencies/{id}":        ruleWriteAll,
+	"DELETE /api/v1/agencies/{id}":     ruleWriteAll,
+	"GET /api/v1/facilities":           ruleRead,
+	"GET /api/v1/facilities/{id}":      ruleRead,
+	"POST /api/v1/facilities":          ruleWriteAll,
+	"PUT /api/v1/facilities/{id}":      ruleWriteAll,
+	"DELETE /api/v1/facilities/{id}":   ruleWriteAll,
+	"GET /api/v1/systems":              ruleRead,
+	"GET /api/v1/systems/{id}":         ruleRead,
+	"POST /api/v1/systems":             ruleWrite,
+	"PUT /api/v1/systems/{id}":         ruleWrite,
+	"DELETE /api/v1/systems/{id}":      ruleWrite,
+	"GET /api/v1/services":             ruleRead,
+	"GET /api/v1/services/{id}":        ruleRead,
+	"POST /api/v1/services":            ruleWrite,
+	"PUT /api/v1/services/{id}":        ruleWrite,
+	"DELETE /api/v1/services/{id}":     ruleWrite,
+	"GET /api/v1/dependencies":         ruleRead,
+	"GET /api/v1/dependencies/{id}":    ruleRead,
+	"POST /api/v1/dependencies":        ruleWrite,
+	"PUT /api/v1/dependencies/{id}":    ruleWrite,
+	"DELETE /api/v1/dependencies/{id}": ruleWrite,
+
+	// Wrong methods and unknown paths of the API.
+	"/api/v1/summary":           ruleRead,
+	"/api/v1/data-quality":      ruleRead,
+	"/api/v1/export":            ruleRead,
+	"/api/v1/import":            ruleRead,
+	"/api/v1/agencies":          ruleRead,
+	"/api/v1/agencies/{id}":     ruleRead,
+	"/api/v1/facilities":        ruleRead,
+	"/api/v1/facilities/{id}":   ruleRead,
+	"/api/v1/systems":           ruleRead,
+	"/api/v1/systems/{id}":      ruleRead,
+	"/api/v1/services":          ruleRead,
+	"/api/v1/services/{id}":     ruleRead,
+	"/api/v1/dependencies":      ruleRead,
+	"/api/v1/dependencies/{id}": ruleRead,
+	"/api/v1/":                  rulePublic,
+}
+
+// callers are everyone who may knock: nobody, a person of every role (one
+// of them owing a password change), and API tokens of every kind. Agency
+// callers belong to 근로복지공단; the other agency is 한국고용정보원.
+var callers = []struct {
+	name       string
+	role       auth.Role
+	agency     bool // of 근로복지공단, rather than the ministry
+	token      bool
+	mustChange bool
+}{
+	{name: "no one"},
+	{name: "ministry_admin", role: auth.MinistryAdmin},
+	{name: "ministry_viewer", role: auth.MinistryViewer},
+	{name: "agency_admin", role: auth.AgencyAdmin, agency: true},
+	{name: "agency_editor", role: auth.AgencyEditor, agency: true},
+	{name: "agency_viewer", role: auth.AgencyViewer, agency: true},
+	{name: "must_change", role: auth.MinistryAdmin, mustChange: true},
+	{name: "script_ministry", role: auth.Script, token: true},
+	{name: "script_agency", role: auth.Script, token: true, agency: true},
+	{name: "agent", role: auth.Agent, token: true, agency: true},
+	{name: "backup", role: auth.Backup, token: true, agency: true},
+	{name: "alert", role: auth.Alert, token: true, agency: true},
+}
+
+// ruleMatrix is who each rule lets through, one column per caller in the
+// order above (Y: through, -: refused). Tokens are for the API only: on a
+// page a token is no one. A person who must change the password is let
+// through public and signed-in routes only.
+var ruleMatrix = map[rule]string{
+	//                no one  m.admin m.view a.admin a.edit a.view must  script.m script.a agent backup alert
+	rulePublic:      "Y       Y       Y      Y       Y      Y      Y     Y        Y        Y     Y      Y",
+	ruleSignedIn:    "-       Y       Y      Y       Y      Y      Y     -        -        -     -      -",
+	ruleRead:        "-       Y       Y      Y       Y      Y      -     Y        Y        -     -      -",
+	ruleWrite:       "-       Y       -      Y       Y      -      -     Y        Y        -     -      -",
+	ruleWriteAll:    "-       Y       -      -       -      -      -     Y        -        -     -      -",
+	ruleManageUsers: "-       Y       -      Y       -      -      -     -        -        -     -      -",
+	ruleViewAudit:   "-       Y       -      Y       -      -      -     -        -        -     -      -",
+}
+
+// Outcomes of a request, as the matrix checks them.
+const (
+	outAllowed   = "allowed"   // through the guard (whatever the handler then says)
+	outLogin     = "login"     // 401, or a page's redirect to the login form
+	outPassword  = "password"  // the password must be changed first
+	outForbidden = "forbidden" // 403
+	outNotFound  = "not found" // 404: another agency's record
+)
+
+// matrixCaller is one caller with what it sends.
+type matrixCaller struct {
+	name                      string
+	agency, token, mustChange bool
+	cookie, bearer            string
+	userID                    int64
+	principal                 auth.Principal
+	permitted                 map[rule]bool
+}
+
+// expect is the outcome a caller must meet on a route: hasRecord when the
+// path names a record, other when that record is another agency's.
+func (c *matrixCaller) expect(ru rule, api, hasRecord, other bool) string {
+	if !c.permitted[ru] || (c.token && !api && ru != rulePublic) {
+		switch {
+		case c.cookie == "" && c.bearer == "", c.token && !api:
+			return outLogin
+		case c.mustChange:
+			return outPassword
+		}
+		return outForbidden
+	}
+	if hasRecord && other && c.agency {
+		return outNotFound
+	}
+	return outAllowed
+}
+
+// matrix is the tower set up for TestRouteRoleMatrix.
+type matrix struct {
+	t        *testing.T
+	srv      *Server
+	ts       *httptest.Server
+	client   *http.Client
+	store    *inventory.Store
+	own, oth *inventory.Agency
+	// ids of the records requests name: own (근로복지공단's) and other
+	// (한국고용정보원's), by kind.
+	ids     map[bool]map[string]int64
+	victims int
+}
+
+// Every route of the tower with every kind of caller, on both databases:
+// each route's rule is the one routeRules says, each rule lets through
+// exactly whom ruleMatrix says, and an agency's caller who names another
+// agency's record gets 404 and nothing of it. Ids in paths are filled in
+// with a record of the caller's own agency and, separately, one of
+// another agency; a delete deletes a record made for it.
+func TestRouteRoleMatrix(t *testing.T) {
+	testdb.Each(t, func(t *testing.T, db *database.DB) {
+		srv := newServer(t, db)
+		ts := httptest.NewServer(srv)
+		defer ts.Close()
+		m := newMatrix(t, srv, ts)
+
+		t.Run("every route has its rule", func(t *testing.T) {
+			seen := map[string]bool{}
+			for _, rt := range srv.table {
+				seen[rt.Pattern] = true
+				want, ok := routeRules[rt.Pattern]
+				switch {
+				case !ok:
+					t.Errorf("new route without a rule: %q (%s) is not in routeRules", rt.Pattern, rt.Rule)
+				case want != rt.Rule:
+					t.Errorf("%q has rule %s, routeRules says %s", rt.Pattern, rt.Rule, want)
+				}
+				if _, ok := ruleMatrix[rt.Rule]; !ok {
+					t.Errorf("%q: rule %s is not in ruleMatrix", rt.Pattern, rt.Rule)
+				}
+			}
+			for pattern := range routeRules {
+				if !seen[pattern] {
+					t.Errorf("routeRules has %q, which the server does not serve", pattern)
+				}
+			}
+		})
+
+		cs := m.callers()
+		t.Run("rules decide as the matrix says", func(t *testing.T) {
+			for ru := range ruleMatrix {
+				for _, c := range cs {
+					if got := permits(ru, c.principal); got != c.permitted[ru] {
+						t.Errorf("%s × %s: permits says %v, the matrix %v", ru, c.name, got, c.permitted[ru])
+					}
+				}
+			}
+		})
+
+		for _, rt := range srv.table {
+			t.Run(rt.Pattern, func(t *testing.T) {
+				_, hasRecord := m.recordKind(rt.Pattern)
+				variants := []bool{false}
+				if hasRecord {
+					variants = append(variants, true)
+				}
+				for _, c := range cs {
+					for _, other := range variants {
+						m.check(t, rt, c, hasRecord, other)
+					}
+				}
+			})
+		}
+	})
+}
+
+func newMatrix(t *testing.T, srv *Server, ts *httptest.Server) *matrix {
+	t.Helper()
+	f := newScopeFixture(t, srv.store)
+	client := *ts.Client()
+	client.CheckRedirect = func(*http.Request, []*http.Request) error { return http.ErrUseLastResponse }
+	return &matrix{t: t, srv: srv, ts: ts, client: &client, store: srv.store, own: f.welfare, oth: f.keis,
+		ids: map[bool]map[string]int64{
+			false: {"agency": f.welfare.ID, "facility": f.own.ID, "system": f.insurance.ID, "service": f.compensation.ID, "dependency": f.welfareDep.ID},
+			true:  {"agency": f.keis.ID, "facility": f.nirs.ID, "system": f.work24.ID, "service": f.benefits.ID, "dependency": f.keisDep.ID},
+		}}
+}
+
+// callers makes an account (once per database: each costs a password hash)
+// and a session, or a token, for every caller.
+func (m *matrix) callers() []*matrixCaller {
+	t, ctx := m.t, context.Background()
+	var list []*matrixCaller
+	for i, c := range callers {
+		mc := &matrixCaller{name: c.name, agency: c.agency, token: c.token, mustChange: c.mustChange, permitted: map[rule]bool{}}
+		for ru, row := range ruleMatrix {
+			marks := strings.Fields(row)
+			if len(marks) != len(callers) {
+				t.Fatalf("ruleMatrix[%s] has %d columns for %d callers", ru, len(marks), len(callers))
+			}
+			mc.permitted[ru] = marks[i] == "Y"
+		}
+		var agencyID int64
+		if c.agency {
+			agencyID = m.own.ID
+		}
+		var err error
+		switch {
+		case c.token:
+			tok := &auth.Token{Name: "matrix " + c.name, Role: c.role, AgencyID: agencyID}
+			if c.role.Pushes() {
+				tok.SystemIDs = []int64{m.ids[false]["system"]}
+			}
+			if mc.bearer, err = m.srv.accounts.CreateToken(ctx, tok); err != nil {
+				t.Fatal(err)
+			}
+			mc.principal, err = m.srv.accounts.TokenPrincipal(ctx, mc.bearer)
+		case c.role != "":
+			u := newAccount(t, m.srv.accounts, c.role, agencyID, c.mustChange)
+			mc.userID = u.ID
+			m.newSession(mc)
+			mc.principal, err = m.srv.accounts.SessionPrincipal(ctx, mc.cookie)
+		}
+		if err != nil {
+			t.Fatal(err)
+		}
+		list = append(list, mc)
+	}
+	return list
+}
+
+func (m *matrix) newSession(c *matrixCaller) {
+	token, err := m.srv.accounts.NewSession(context.Background(), c.userID, "127.0.0.1", "matrix")
+	if err != nil {
+		m.t.Fatal(err)
+	}
+	c.cookie = token
+}
+
+var collectionKinds = map[string]string{
+	"agencies": "agency", "facilities": "facility", "systems": "system", "services": "service", "dependencies": "dependency",
+}
+
+// recordKind is the kind of record a route's path names by id, and
+// whether it names one; a route without a method answers before looking.
+func (m *matrix) recordKind(pattern string) (string, bool) {
+	method, path, ok := strings.Cut(pattern, " ")
+	if !ok || method == "" {
+		return "", false
+	}
+	if path == "/export/{page}/{file}" {
+		return "system", true
+	}
+	if !strings.Contains(path, "{id}") {
+		return "", false
+	}
+	parts := strings.Split(strings.TrimPrefix(strings.TrimPrefix(path, "/api/v1"), "/"), "/")
+	kind, ok := collectionKinds[parts[0]]
+	if !ok {
+		m.t.Fatalf("%s: no record kind for %q; add it to collectionKinds", pattern, parts[0])
+	}
+	return kind, true
+}
+
+// request builds the request a caller sends on a route.
+func (m *matrix) request(rt route, other bool) *http.Request {
+	method, path, ok := strings.Cut(rt.Pattern, " ")
+	if !ok {
+		method, path = "PATCH", rt.Pattern // a route for any other method
+	}
+	kind, hasRecord := m.recordKind(rt.Pattern)
+	var id int64
+	if hasRecord {
+		id = m.ids[other][kind]
+		if method == http.MethodDelete || strings.HasSuffix(path, "/delete") {
+			id = m.victim(kind, other)
+		}
+	}
+	switch path {
+	case "/{$}":
+		path = "/"
+	case "/static/":
+		path = assetPaths["style.css"]
+	case "/api/v1/":
+		path = "/api/v1/no-such-thing"
+	case "/export/{page}/{file}":
+		path = fmt.Sprintf("/export/system/targets.csv?id=%d", id)
+	}
+	if !hasRecord {
+		id = m.ids[false]["system"] // named, but answered without a look
+	}
+	path = strings.ReplaceAll(path, "{id}", fmt.Sprint(id))
+	var body, contentType string
+	switch {
+	case method == http.MethodPut:
+		body, contentType = m.recordJSON(kind, id), "application/json"
+	case method == http.MethodPost && isAPIPath(path):
+		body, contentType = "{}", "application/json"
+	case method == http.MethodPost:
+		// A form no handler can read: past the guard it is refused (or,
+		// naming another agency's record, not found) and changes nothing.
+		body, contentType = "%zz", "application/x-www-form-urlencoded"
+	}
+	req, err := http.NewRequest(method, m.ts.URL+path, strings.NewReader(body))
+	if err != nil {
+		m.t.Fatal(err)
+	}
+	if contentType != "" {
+		req.Header.Set("Content-Type", contentType)
+	}
+	return req
+}
+
+func isAPIPath(path string) bool { return strings.HasPrefix(path, "/api/") }
+
+// recordJSON is a record as the API returns it, to send back unchanged.
+func (m *matrix) recordJSON(kind string, id int64) string {
+	ctx, all := context.Background(), access.All()
+	var record any
+	var err error
+	switch kind {
+	case "agency":
+		record, err = m.store.Agency(ctx, all, id)
+	case "facility":
+		record, err = m.store.Facility(ctx, all, id)
+	case "system":
+		record, err = m.store.System(ctx, all, id)
+	case "service":
+		record, err = m.store.Service(ctx, all, id)
+	case "dependency":
+		record, err = m.store.Dependency(ctx, all, id)
+	}
+	if err != nil {
+		m.t.Fatalf("read %s %d: %v", kind, id, err)
+	}
+	body, _ := json.Marshal(record)
+	return string(body)
+}
+
+// victim makes a record for a delete to delete: of the caller's own agency,
+// or of the other.
+func (m *matrix) victim(kind string, other bool) int64 {
+	ctx := context.Background()
+	agency := m.own
+	if other {
+		agency = m.oth
+	}
+	m.victims++
+	name := fmt.Sprintf("victim %d", m.victims)
+	var id int64
+	err := m.store.Update(ctx, access.All(), func(tx *inventory.Tx) error {
+		system := func(suffix string) (*inventory.System, error) {
+			s := &inventory.System{AgencyID: agency.ID, Name: name + suffix}
+			return s, tx.CreateSystem(ctx, s)
+		}
+		switch kind {
+		case "agency":
+			a := &inventory.Agency{Name: name}
+			err := tx.CreateAgency(ctx, a)
+			id = a.ID
+			return err
+		case "facility":
+			f := &inventory.Facility{Name: name, Operator: inventory.OperatorSelf}
+			err := tx.CreateFacility(ctx, f)
+			id = f.ID
+			return err
+		case "system":
+			s, err := system("")
+			id = s.ID
+			return err
+		case "service":
+			s := &inventory.Service{AgencyID: agency.ID, Name: name}
+			err := tx.CreateService(ctx, s)
+			id = s.ID
+			return err
+		case "dependency":
+			from, err := system(" from")
+			if err != nil {
+				return err
+			}
+			to, err := system(" to")
+			if err != nil {
+				return err
+			}
+			d := &inventory.Dependency{FromSystemID: from.ID, ToSystemID: to.ID, Kind: "interface"}
+			err = tx.CreateDependency(ctx, d)
+			id = d.ID
+			return err
+		}
+		return fmt.Errorf("no victim of kind %q", kind)
+	})
+	if err != nil {
+		m.t.Fatalf("victim %s: %v", kind, err)
+	}
+	return id
+}
+
+// check sends one request and compares its outcome with the matrix.
+func (m *matrix) check(t *testing.T, rt route, c *matrixCaller, hasRecord, other bool) {
+	t.Helper()
+	req := m.request(rt, other)
+	api := isAPI(req)
+	switch {
+	case c.bearer != "":
+		req.Header.Set("Authorization", "Bearer "+c.bearer)
+	case c.cookie != "":
+		req.AddCookie(&http.Cookie{Name: sessionCookie, Value: c.cookie})
+	}
+	resp, err := m.client.Do(req)
+	if err != nil {
+		t.Fatal(err)
+	}
+	body, _ := io.ReadAll(resp.Body)
+	resp.Body.Close()
+	got := outcome(api, resp, body)
+	// Signing out sends the browser to the login form too: allowed when
+	// the session really ended. (The caller then signs in again.)
+	if rt.Pattern == "POST /logout" && c.cookie != "" && got == outLogin {
+		if _, err := m.srv.accounts.SessionPrincipal(context.Background(), c.cookie); err != nil {
+			got = outAllowed
+			m.newSession(c)
+		}
+	}
+	want := c.expect(rt.Rule, api, hasRecord, other)
+	// A route that names no record may well answer 404 to whom it lets
+	// through (an upload that is gone, an unknown API path).
+	if got == outNotFound && want == outAllowed && !hasRecord {
+		got = outAllowed
+	}
+	if got != want {
+		which := ""
+		switch {
+		case hasRecord && other:
+			which = " (another agency's record)"
+		case hasRecord:
+			which = " (own record)"
+		}
+		t.Errorf("%s %s%s as %s: %s (%d %s), want %s\n%.300s", req.Method, req.URL.RequestURI(), which, c.name, got,
+			resp.StatusCode, resp.Header.Get("Location"), want, body)
+	}
+	if c.agency || got != outAllowed {
+		mustNotShow(t, fmt.Sprintf("%s %s as %s", req.Method, req.URL.RequestURI(), c.name), string(body), keisNames...)
+	}
+}
+
+// outcome reads what became of a request.
+func outcome(api bool, resp *http.Response, body []byte) string {
+	location := resp.Header.Get("Location")
+	var e apiError
+	if api {
+		json.Unmarshal(body, &e)
+	}
+	switch status := resp.StatusCode; {
+	case api && status == http.StatusUnauthorized:
+		return outLogin
+	case !api && status == http.StatusSeeOther && (location == "/login" || strings.HasPrefix(location, "/login?")):
+		return outLogin
+	case !api && status == http.StatusSeeOther && location == "/account/password":
+		return outPassword
+	case api && status == http.StatusForbidden && e.Error.Code == mustChangePassword:
+		return outPassword
+	case status == http.StatusForbidden:
+		return outForbidden
+	case status == http.StatusNotFound:
+		return outNotFound
+	case status == http.StatusTooManyRequests:
+		return "rate limited"
+	}
+	return outAllowed
+}
