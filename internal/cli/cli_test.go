@@ -3,9 +3,19 @@ package cli
 import (
 	"bytes"
 	"context"
+	"crypto/ecdsa"
+	"crypto/elliptic"
+	"crypto/rand"
+	"crypto/tls"
+	"crypto/x509"
+	"crypto/x509/pkix"
 	"encoding/csv"
 	"encoding/json"
+	"encoding/pem"
+	"math/big"
+	"net"
 	"net/http"
+	"net/url"
 	"os"
 	"path/filepath"
 	"regexp"
@@ -60,18 +70,19 @@ func TestHelpListsEveryCommand(t *testing.T) {
 }
 
 // startServe runs "yeonsok serve" on a free port and waits until it
-// answers; it returns the address and a function that stops it and returns
-// the exit code.
-func startServe(t *testing.T, dbPath string) (string, *syncBuffer, func() int) {
+// answers; it returns the base URL, the output and a function that stops it
+// and returns the exit code.
+func startServe(t *testing.T, dbPath string, extra ...string) (string, *syncBuffer, func() int) {
 	t.Helper()
 	ctx, cancel := context.WithCancel(context.Background())
 	var stdout, stderr syncBuffer
 	done := make(chan int, 1)
-	go func() { done <- Run(ctx, []string{"serve", "--addr", "127.0.0.1:0", "--db", dbPath}, &stdout, &stderr) }()
-	address := regexp.MustCompile(`http://(127\.0\.0\.1:\d+)/`)
+	args := append([]string{"serve", "--addr", "127.0.0.1:0", "--db", dbPath}, extra...)
+	go func() { done <- Run(ctx, args, &stdout, &stderr) }()
+	address := regexp.MustCompile(`(https?://127\.0\.0\.1:\d+)/`)
 	deadline := time.Now().Add(20 * time.Second)
 	for {
-		if m := address.FindStringSubmatch(stdout.String()); m != nil {
+		if m := address.FindStringSubmatch(stdout.String()); m != nil && strings.Contains(stdout.String(), "Ctrl+C") {
 			stop := func() int {
 				cancel()
 				return <-done
@@ -91,75 +102,137 @@ func startServe(t *testing.T, dbPath string) (string, *syncBuffer, func() int) {
 	}
 }
 
-func summaryOf(t *testing.T, addr string) (systems, facilities int) {
+// call sends an API request with a Bearer token and decodes the JSON answer
+// into out (when given); it returns the status.
+func call(t *testing.T, client *http.Client, method, url, token string, out any) int {
 	t.Helper()
-	resp, err := http.Get("http://" + addr + "/api/v1/summary")
+	req, _ := http.NewRequest(method, url, nil)
+	if token != "" {
+		req.Header.Set("Authorization", "Bearer "+token)
+	}
+	resp, err := client.Do(req)
 	if err != nil {
 		t.Fatal(err)
 	}
 	defer resp.Body.Close()
-	var summary struct {
-		Systems    int `json:"systems"`
-		Facilities int `json:"facilities"`
+	if out != nil {
+		json.NewDecoder(resp.Body).Decode(out)
 	}
-	if err := json.NewDecoder(resp.Body).Decode(&summary); err != nil {
-		t.Fatal(err)
-	}
-	return summary.Systems, summary.Facilities
+	return resp.StatusCode
 }
 
+type summary struct {
+	Systems    int `json:"systems"`
+	Facilities int `json:"facilities"`
+}
+
+// scriptToken creates a ministry-wide script token on the console.
+func scriptToken(t *testing.T, dbPath string) string {
+	t.Helper()
+	code, out, errOut := run(t, context.Background(), "token", "create", "--name", "시험 스크립트", "--role", "script", "--db", dbPath)
+	lines := strings.Split(strings.TrimSpace(out), "\n")
+	if code != 0 || !strings.HasPrefix(lines[len(lines)-1], "ysk_") {
+		t.Fatalf("token create: exit %d %q %q", code, out, errOut)
+	}
+	return lines[len(lines)-1]
+}
+
+var firstPassword = regexp.MustCompile(`one-time password\n\s+(\S+)\n`)
+
 // The README's first command on a fresh machine: serve migrates, loads the
-// plan's sample data and answers on loopback. A later start of a database
-// its users emptied does not refill it.
+// plan's sample data, creates the first administrator with a one-time
+// password, and answers only to those signed in. A later start of a
+// database its users emptied does not refill it.
 func TestServeFirstStart(t *testing.T) {
 	dbPath := filepath.Join(t.TempDir(), "yeonsok.db")
-	addr, stdout, stop := startServe(t, dbPath)
-	if systems, facilities := summaryOf(t, addr); systems != 212 || facilities != 18 {
-		t.Fatalf("first start shows %d systems in %d facilities, want 212 in 18", systems, facilities)
+	base, stdout, stop := startServe(t, dbPath)
+	client := &http.Client{}
+	var sum summary
+	if status := call(t, client, "GET", base+"/api/v1/summary", "", nil); status != http.StatusUnauthorized {
+		t.Fatalf("summary without signing in: %d, want 401", status)
 	}
-	if !strings.Contains(stdout.String(), "loopback only") {
-		t.Errorf("start message does not say it is loopback only:\n%s", stdout.String())
+	m := firstPassword.FindStringSubmatch(stdout.String())
+	if m == nil {
+		t.Fatalf("the first start prints no one-time password:\n%s", stdout.String())
+	}
+	form := url.Values{"login": {"admin"}, "password": {m[1]}}
+	resp, err := (&http.Client{CheckRedirect: func(*http.Request, []*http.Request) error { return http.ErrUseLastResponse }}).PostForm(base+"/login", form)
+	if err != nil {
+		t.Fatal(err)
+	}
+	resp.Body.Close()
+	if resp.StatusCode != http.StatusSeeOther || resp.Header.Get("Location") != "/account/password" {
+		t.Fatalf("first sign-in: %d → %q, want the forced password change", resp.StatusCode, resp.Header.Get("Location"))
+	}
+
+	token := scriptToken(t, dbPath)
+	if status := call(t, client, "GET", base+"/api/v1/summary", token, &sum); status != 200 || sum.Systems != 212 || sum.Facilities != 18 {
+		t.Fatalf("first start shows %d systems in %d facilities (status %d), want 212 in 18", sum.Systems, sum.Facilities, status)
 	}
 	// Empty the inventory through the API, as a user might.
-	client := &http.Client{}
 	for _, kind := range []string{"dependencies", "services", "systems", "facilities", "agencies"} {
-		resp, err := http.Get("http://" + addr + "/api/v1/" + kind)
-		if err != nil {
-			t.Fatal(err)
-		}
 		var list struct {
 			Items []struct {
-				ID       int64  `json:"id"`
-				ParentID *int64 `json:"parent_id"`
+				ID int64 `json:"id"`
 			} `json:"items"`
 		}
-		json.NewDecoder(resp.Body).Decode(&list)
-		resp.Body.Close()
+		call(t, client, "GET", base+"/api/v1/"+kind, token, &list)
 		// Children before parents: agencies are listed parent first.
 		for i := len(list.Items) - 1; i >= 0; i-- {
-			req, _ := http.NewRequest("DELETE", "http://"+addr+"/api/v1/"+kind+"/"+strconv.FormatInt(list.Items[i].ID, 10), nil)
-			resp, err := client.Do(req)
-			if err != nil || resp.StatusCode != http.StatusNoContent {
-				t.Fatalf("delete %s %d: %v %v", kind, list.Items[i].ID, err, resp.Status)
+			if status := call(t, client, "DELETE", base+"/api/v1/"+kind+"/"+strconv.FormatInt(list.Items[i].ID, 10), token, nil); status != http.StatusNoContent {
+				t.Fatalf("delete %s %d: %d", kind, list.Items[i].ID, status)
 			}
-			resp.Body.Close()
 		}
 	}
 	if code := stop(); code != 0 {
 		t.Fatalf("serve exit %d after shutdown", code)
 	}
-	addr, _, stop = startServe(t, dbPath)
+	base, stdout, stop = startServe(t, dbPath)
 	defer stop()
-	if systems, facilities := summaryOf(t, addr); systems != 0 || facilities != 0 {
-		t.Fatalf("restart refilled the emptied database: %d systems, %d facilities", systems, facilities)
+	if status := call(t, client, "GET", base+"/api/v1/summary", token, &sum); status != 200 || sum.Systems != 0 || sum.Facilities != 0 {
+		t.Fatalf("restart refilled the emptied database: %d systems, %d facilities", sum.Systems, sum.Facilities)
+	}
+	if strings.Contains(stdout.String(), "one-time password") {
+		t.Fatalf("a restart printed a new administrator password:\n%s", stdout.String())
 	}
 }
 
-func TestServeRefusesNonLoopback(t *testing.T) {
-	code, _, errOut := run(t, context.Background(), "serve", "--addr", "0.0.0.0:8080", "--db", filepath.Join(t.TempDir(), "x.db"))
-	if code != 1 || !strings.Contains(errOut, "loopback only") {
-		t.Fatalf("exit %d, %q", code, errOut)
+// With a certificate and key the tower serves HTTPS.
+func TestServeHTTPS(t *testing.T) {
+	dir := t.TempDir()
+	certFile, keyFile := selfSignedCertificate(t, dir)
+	base, _, stop := startServe(t, filepath.Join(dir, "yeonsok.db"), "--tls-cert", certFile, "--tls-key", keyFile)
+	defer stop()
+	if !strings.HasPrefix(base, "https://") {
+		t.Fatalf("served at %s, want https", base)
 	}
+	client := &http.Client{Transport: &http.Transport{TLSClientConfig: &tls.Config{InsecureSkipVerify: true}}}
+	if status := call(t, client, "GET", base+"/healthz", "", nil); status != 200 {
+		t.Fatalf("healthz over TLS: %d", status)
+	}
+	if code, _, errOut := run(t, context.Background(), "serve", "--tls-cert", certFile, "--db", filepath.Join(dir, "x.db")); code != 1 || !strings.Contains(errOut, "go together") {
+		t.Fatalf("certificate without key: exit %d %q", code, errOut)
+	}
+}
+
+func selfSignedCertificate(t *testing.T, dir string) (string, string) {
+	t.Helper()
+	key, err := ecdsa.GenerateKey(elliptic.P256(), rand.Reader)
+	if err != nil {
+		t.Fatal(err)
+	}
+	template := &x509.Certificate{SerialNumber: big.NewInt(1), Subject: pkix.Name{CommonName: "yeonsok test"},
+		NotBefore: time.Now().Add(-time.Hour), NotAfter: time.Now().Add(time.Hour),
+		IPAddresses: []net.IP{net.ParseIP("127.0.0.1")}, KeyUsage: x509.KeyUsageDigitalSignature, ExtKeyUsage: []x509.ExtKeyUsage{x509.ExtKeyUsageServerAuth}}
+	der, err := x509.CreateCertificate(rand.Reader, template, template, &key.PublicKey, key)
+	if err != nil {
+		t.Fatal(err)
+	}
+	keyDER, _ := x509.MarshalECPrivateKey(key)
+	certFile, keyFile := filepath.Join(dir, "cert.pem"), filepath.Join(dir, "key.pem")
+	os.WriteFile(certFile, pem.EncodeToMemory(&pem.Block{Type: "CERTIFICATE", Bytes: der}), 0o600)
+	os.WriteFile(keyFile, pem.EncodeToMemory(&pem.Block{Type: "EC PRIVATE KEY", Bytes: keyDER}), 0o600)
+	return certFile, keyFile
 }
 
 // Seed, export, re-import: the same file changes nothing, on both databases.

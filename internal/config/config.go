@@ -4,9 +4,12 @@ package config
 
 import (
 	"fmt"
-	"net"
+	"net/netip"
+	"net/url"
 	"os"
+	"strconv"
 	"strings"
+	"time"
 )
 
 // Config is what the tower needs to start.
@@ -17,6 +20,22 @@ type Config struct {
 	Database string
 	// LogLevel is debug, info, warn or error (YEONSOK_LOG_LEVEL).
 	LogLevel string
+	// TLSCert and TLSKey are PEM files; with both the tower serves HTTPS
+	// (YEONSOK_TLS_CERT, YEONSOK_TLS_KEY).
+	TLSCert, TLSKey string
+	// PublicURL is the address people type when the tower sits behind a
+	// reverse proxy that changes the Host header (YEONSOK_PUBLIC_URL); form
+	// posts from that origin are accepted.
+	PublicURL string
+	// TrustedProxies are the reverse proxies whose X-Forwarded-For and
+	// X-Forwarded-Proto headers are believed (YEONSOK_TRUSTED_PROXIES,
+	// comma-separated addresses or CIDR prefixes). Empty: none is.
+	TrustedProxies []netip.Prefix
+	// Account security (the plan's short-term tasks applied to the tower).
+	LockoutDuration time.Duration // YEONSOK_LOCKOUT_DURATION, after five failed logins in a row
+	InactiveAfter   time.Duration // YEONSOK_INACTIVE_DAYS, unused accounts are locked
+	SessionIdle     time.Duration // YEONSOK_SESSION_IDLE
+	SessionLifetime time.Duration // YEONSOK_SESSION_LIFETIME
 }
 
 // Defaults: loopback on 8080 and an SQLite file in the working directory.
@@ -25,52 +44,106 @@ const (
 	DefaultDatabase = "yeonsok.db"
 )
 
-// FromEnv reads the environment, falling back to the defaults. A *_FILE
-// variable naming a file that cannot be read is an error: falling back to
-// the default database would quietly start an empty tower instead.
+// FromEnv reads the environment, falling back to the defaults. A setting
+// that cannot be read — a *_FILE naming a missing file, a malformed
+// duration — is an error: guessing would quietly start a different tower.
 func FromEnv() (Config, error) {
-	var c Config
-	var err error
-	if c.Addr, err = envOr("YEONSOK_ADDR", DefaultAddr); err != nil {
-		return c, err
+	r := reader{}
+	c := Config{
+		Addr:            r.text("YEONSOK_ADDR", DefaultAddr),
+		Database:        r.text("YEONSOK_DATABASE_URL", DefaultDatabase),
+		LogLevel:        r.text("YEONSOK_LOG_LEVEL", "info"),
+		TLSCert:         r.text("YEONSOK_TLS_CERT", ""),
+		TLSKey:          r.text("YEONSOK_TLS_KEY", ""),
+		PublicURL:       r.text("YEONSOK_PUBLIC_URL", ""),
+		TrustedProxies:  r.prefixes("YEONSOK_TRUSTED_PROXIES"),
+		LockoutDuration: r.duration("YEONSOK_LOCKOUT_DURATION", 30*time.Minute),
+		InactiveAfter:   time.Duration(r.number("YEONSOK_INACTIVE_DAYS", 90)) * 24 * time.Hour,
+		SessionIdle:     r.duration("YEONSOK_SESSION_IDLE", 30*time.Minute),
+		SessionLifetime: r.duration("YEONSOK_SESSION_LIFETIME", 12*time.Hour),
 	}
-	if c.Database, err = envOr("YEONSOK_DATABASE_URL", DefaultDatabase); err != nil {
-		return c, err
+	if r.err == nil && (c.TLSCert == "") != (c.TLSKey == "") {
+		r.err = fmt.Errorf("config: YEONSOK_TLS_CERT and YEONSOK_TLS_KEY go together: give both or neither")
 	}
-	c.LogLevel, err = envOr("YEONSOK_LOG_LEVEL", "info")
-	return c, err
+	if r.err == nil && c.PublicURL != "" {
+		if u, err := url.Parse(c.PublicURL); err != nil || u.Scheme == "" || u.Host == "" {
+			r.err = fmt.Errorf("config: YEONSOK_PUBLIC_URL %q is not an absolute URL like https://yeonsok.moel.go.kr", c.PublicURL)
+		}
+	}
+	return c, r.err
 }
 
-func envOr(name, fallback string) (string, error) {
+// reader reads variables, keeping the first error.
+type reader struct{ err error }
+
+func (r *reader) text(name, fallback string) string {
+	if r.err != nil {
+		return fallback
+	}
 	// A *_FILE variant names a file holding the value, so that a database
 	// password need not sit in the environment.
 	if path := os.Getenv(name + "_FILE"); path != "" {
 		body, err := os.ReadFile(path)
 		if err != nil {
-			return "", fmt.Errorf("config: %s_FILE: %w", name, err)
+			r.err = fmt.Errorf("config: %s_FILE: %w", name, err)
+			return fallback
 		}
-		return strings.TrimSpace(string(body)), nil
+		return strings.TrimSpace(string(body))
 	}
 	if v := strings.TrimSpace(os.Getenv(name)); v != "" {
-		return v, nil
+		return v
 	}
-	return fallback, nil
+	return fallback
 }
 
-// RequireLoopback refuses an address other machines could reach. Until the
-// tower has accounts and sessions, anyone who reaches it could change the
-// inventory, so it serves this machine only.
-func RequireLoopback(addr string) error {
-	host, _, err := net.SplitHostPort(addr)
-	if err != nil {
-		return fmt.Errorf("config: address %q is not HOST:PORT: %w", addr, err)
+func (r *reader) duration(name string, fallback time.Duration) time.Duration {
+	text := r.text(name, "")
+	if text == "" || r.err != nil {
+		return fallback
 	}
-	if host == "localhost" {
-		return nil
+	d, err := time.ParseDuration(text)
+	if err != nil || d <= 0 {
+		r.err = fmt.Errorf("config: %s=%q is not a positive duration like 30m or 12h", name, text)
+		return fallback
 	}
-	ip := net.ParseIP(host)
-	if ip == nil || !ip.IsLoopback() {
-		return fmt.Errorf("config: refusing to listen on %q: this version has no accounts yet, so it listens on loopback only (e.g. 127.0.0.1:8080)", addr)
+	return d
+}
+
+func (r *reader) number(name string, fallback int) int {
+	text := r.text(name, "")
+	if text == "" || r.err != nil {
+		return fallback
 	}
-	return nil
+	n, err := strconv.Atoi(text)
+	if err != nil || n <= 0 {
+		r.err = fmt.Errorf("config: %s=%q is not a positive whole number", name, text)
+		return fallback
+	}
+	return n
+}
+
+func (r *reader) prefixes(name string) []netip.Prefix {
+	var list []netip.Prefix
+	for _, part := range strings.Split(r.text(name, ""), ",") {
+		part = strings.TrimSpace(part)
+		if part == "" || r.err != nil {
+			continue
+		}
+		if !strings.Contains(part, "/") {
+			addr, err := netip.ParseAddr(part)
+			if err != nil {
+				r.err = fmt.Errorf("config: %s: %q is not an address or CIDR prefix", name, part)
+				return nil
+			}
+			list = append(list, netip.PrefixFrom(addr, addr.BitLen()))
+			continue
+		}
+		p, err := netip.ParsePrefix(part)
+		if err != nil {
+			r.err = fmt.Errorf("config: %s: %q is not an address or CIDR prefix", name, part)
+			return nil
+		}
+		list = append(list, p.Masked())
+	}
+	return list
 }

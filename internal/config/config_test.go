@@ -3,35 +3,61 @@ package config
 import (
 	"os"
 	"path/filepath"
+	"strings"
 	"testing"
+	"time"
 )
 
-func TestRequireLoopback(t *testing.T) {
-	for addr, ok := range map[string]bool{
-		"127.0.0.1:8080": true, "localhost:80": true, "[::1]:9000": true, "127.0.0.5:1": true,
-		"0.0.0.0:8080": false, ":8080": false, "10.1.2.3:80": false, "example.org:80": false, "nonsense": false,
-	} {
-		if err := RequireLoopback(addr); (err == nil) != ok {
-			t.Errorf("RequireLoopback(%q) = %v, want allowed=%v", addr, err, ok)
+func clearEnv(t *testing.T) {
+	for _, kv := range os.Environ() {
+		if name, _, _ := strings.Cut(kv, "="); strings.HasPrefix(name, "YEONSOK_") {
+			t.Setenv(name, "")
 		}
 	}
 }
 
-func TestFromEnv(t *testing.T) {
-	t.Setenv("YEONSOK_ADDR", "")
-	t.Setenv("YEONSOK_DATABASE_URL", "")
-	if c, err := FromEnv(); err != nil || c.Addr != DefaultAddr || c.Database != DefaultDatabase {
+func TestDefaults(t *testing.T) {
+	clearEnv(t)
+	c, err := FromEnv()
+	if err != nil || c.Addr != DefaultAddr || c.Database != DefaultDatabase || c.LockoutDuration != 30*time.Minute ||
+		c.InactiveAfter != 90*24*time.Hour || c.SessionIdle != 30*time.Minute || c.SessionLifetime != 12*time.Hour || c.TrustedProxies != nil {
 		t.Fatalf("defaults: %+v %v", c, err)
 	}
+}
+
+func TestFromEnv(t *testing.T) {
+	clearEnv(t)
 	secret := filepath.Join(t.TempDir(), "db")
 	os.WriteFile(secret, []byte("postgres://u:pw@db/yeonsok\n"), 0o600)
 	t.Setenv("YEONSOK_DATABASE_URL_FILE", secret)
-	t.Setenv("YEONSOK_ADDR", "127.0.0.1:9999")
-	if c, err := FromEnv(); err != nil || c.Database != "postgres://u:pw@db/yeonsok" || c.Addr != "127.0.0.1:9999" {
+	t.Setenv("YEONSOK_ADDR", "0.0.0.0:8443")
+	t.Setenv("YEONSOK_TRUSTED_PROXIES", "10.0.0.5, 192.168.1.0/24")
+	t.Setenv("YEONSOK_INACTIVE_DAYS", "30")
+	t.Setenv("YEONSOK_LOCKOUT_DURATION", "1h")
+	c, err := FromEnv()
+	if err != nil || c.Database != "postgres://u:pw@db/yeonsok" || c.Addr != "0.0.0.0:8443" || len(c.TrustedProxies) != 2 ||
+		c.TrustedProxies[0].String() != "10.0.0.5/32" || c.TrustedProxies[1].String() != "192.168.1.0/24" ||
+		c.InactiveAfter != 30*24*time.Hour || c.LockoutDuration != time.Hour {
 		t.Fatalf("from env: %+v %v", c, err)
 	}
-	t.Setenv("YEONSOK_DATABASE_URL_FILE", filepath.Join(t.TempDir(), "missing"))
-	if c, err := FromEnv(); err == nil {
-		t.Fatalf("unreadable secret file accepted, database %q", c.Database)
+}
+
+func TestBadSettingsStopTheStart(t *testing.T) {
+	scenarios := map[string][2]string{
+		"unreadable secret file":   {"YEONSOK_DATABASE_URL_FILE", "/nonexistent/secret"},
+		"duration without unit":    {"YEONSOK_SESSION_IDLE", "30"},
+		"negative inactive days":   {"YEONSOK_INACTIVE_DAYS", "-1"},
+		"proxy that is no address": {"YEONSOK_TRUSTED_PROXIES", "proxy.local"},
+		"certificate without key":  {"YEONSOK_TLS_CERT", "/etc/yeonsok/cert.pem"},
+		"relative public URL":      {"YEONSOK_PUBLIC_URL", "yeonsok.moel.go.kr"},
+	}
+	for name, kv := range scenarios {
+		t.Run(name, func(t *testing.T) {
+			clearEnv(t)
+			t.Setenv(kv[0], kv[1])
+			if c, err := FromEnv(); err == nil {
+				t.Fatalf("%s=%s accepted: %+v", kv[0], kv[1], c)
+			}
+		})
 	}
 }
