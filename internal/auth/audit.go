@@ -39,6 +39,10 @@ type UserRecord struct {
 	UnlockedAt         time.Time `json:"unlocked_at,omitzero"`
 	Disabled           bool      `json:"disabled"`
 	CreatedAt          time.Time `json:"created_at"`
+	// OIDCSubject is the single sign-on identity linked to the account;
+	// left out while there is none, so that entries of accounts never
+	// linked read as before.
+	OIDCSubject string `json:"oidc_subject,omitempty"`
 }
 
 // TokenRecord is an API token as the audit log's before and after hold it.
@@ -85,6 +89,7 @@ var userAudit = &auditKind{
 			MustChangePassword: u.MustChangePassword, PasswordChangedAt: u.PasswordChangedAt,
 			LockedUntil: u.LockedUntil, LockedReason: u.LockedReason, FailedLogins: u.FailedLogins,
 			LastLoginAt: u.LastLoginAt, UnlockedAt: u.UnlockedAt, Disabled: u.Disabled, CreatedAt: u.CreatedAt,
+			OIDCSubject: u.OIDCSubject,
 		}, agencyOf(u.AgencyID), u.Login, nil
 	},
 }

@@ -21,6 +21,12 @@ const (
 	OutcomeDisabled    = "disabled"
 )
 
+// How a person signed in (login_events.method, sessions.method).
+const (
+	MethodPassword = "password" // a login and password (Authenticate)
+	MethodOIDC     = "oidc"     // single sign-on through OpenID Connect (PrincipalForOIDC)
+)
+
 // Outcomes lists them in the order a report shows them.
 var Outcomes = []string{OutcomeOK, OutcomeBadPassword, OutcomeUnknownUser, OutcomeLocked, OutcomeInactive, OutcomeDisabled}
 
@@ -150,10 +156,11 @@ func (s *Store) recordLogin(ctx context.Context, q queryer, at time.Time, login 
 type LoginEvent struct {
 	ID      int64
 	At      time.Time
-	Login   string // as typed, cut to 100 characters
+	Login   string // as typed, or as single sign-on's login claim gave it; cut to 100 characters
 	UserID  int64  // 0 when no account had the login
 	Address string
 	Outcome string // one of the Outcome… constants
+	Method  string // MethodPassword or MethodOIDC
 }
 
 // LoginEvents lists the attempts from from (inclusive) to to (exclusive),
@@ -162,7 +169,7 @@ type LoginEvent struct {
 // ministry's scope sees.
 func (s *Store) LoginEvents(ctx context.Context, scope access.Scope, from, to time.Time) ([]LoginEvent, error) {
 	args := []any{formatTime(from), formatTime(to)}
-	rows, err := s.db.Read.QueryContext(ctx, `SELECT e.id, e.at, e.login, e.user_id, e.address, e.outcome
+	rows, err := s.db.Read.QueryContext(ctx, `SELECT e.id, e.at, e.login, e.user_id, e.address, e.outcome, e.method
 		FROM login_events e LEFT JOIN users u ON u.id = e.user_id
 		WHERE e.at >= $1 AND e.at < $2 AND `+scope.Where("u.agency_id", &args)+` ORDER BY e.at, e.id`, args...)
 	if err != nil {
@@ -174,7 +181,7 @@ func (s *Store) LoginEvents(ctx context.Context, scope access.Scope, from, to ti
 		var e LoginEvent
 		var at string
 		var user sql.NullInt64
-		if err := rows.Scan(&e.ID, &at, &e.Login, &user, &e.Address, &e.Outcome); err != nil {
+		if err := rows.Scan(&e.ID, &at, &e.Login, &user, &e.Address, &e.Outcome, &e.Method); err != nil {
 			return nil, fmt.Errorf("auth: scan login event: %w", err)
 		}
 		e.At, e.UserID = parseTime(sql.NullString{String: at, Valid: true}), user.Int64

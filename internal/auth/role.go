@@ -3,6 +3,11 @@
 // (Principal), passwords and their policy, and the store of users,
 // sessions, API tokens and login attempts.
 //
+// A person signs in with a login and password (Authenticate) or, where the
+// ministry runs an identity provider, with single sign-on (PrincipalForOIDC,
+// after package oidc has verified the provider's ID token); either way only
+// into an account an administrator created here.
+//
 // It holds no web or command-line code. A web middleware turns a session
 // cookie or a bearer token into a Principal (SessionPrincipal,
 // TokenPrincipal) and asks the Principal before acting; every query then

@@ -14,16 +14,29 @@ import (
 // no session. The session ends after Settings.SessionIdle without use or
 // Settings.SessionLifetime after it began, whichever comes first.
 func (s *Store) NewSession(ctx context.Context, userID int64, address, userAgent string) (string, error) {
+	return s.newSession(ctx, userID, address, userAgent, MethodPassword)
+}
+
+// NewOIDCSession is NewSession for a person who signed in with single
+// sign-on (PrincipalForOIDC). The password rules do not apply to such a
+// session: SessionPrincipal never asks it to change a password, since none
+// was used. Everything else — idle timeout, lifetime, the end of every
+// session at a lock or disabling — is as for NewSession.
+func (s *Store) NewOIDCSession(ctx context.Context, userID int64, address, userAgent string) (string, error) {
+	return s.newSession(ctx, userID, address, userAgent, MethodOIDC)
+}
+
+func (s *Store) newSession(ctx context.Context, userID int64, address, userAgent, method string) (string, error) {
 	random, err := randomBytes(32)
 	if err != nil {
 		return "", err
 	}
 	raw := base64.RawURLEncoding.EncodeToString(random)
 	now := s.now()
-	_, err = s.db.Write.ExecContext(ctx, `INSERT INTO sessions (id, user_id, created_at, last_seen_at, expires_at, address, user_agent)
-		VALUES ($1, $2, $3, $3, $4, $5, $6)`,
+	_, err = s.db.Write.ExecContext(ctx, `INSERT INTO sessions (id, user_id, created_at, last_seen_at, expires_at, address, user_agent, method)
+		VALUES ($1, $2, $3, $3, $4, $5, $6, $7)`,
 		secretHash(raw), userID, formatTime(now), formatTime(now.Add(s.settings.SessionLifetime)),
-		clean(address, maxAddress), clean(userAgent, maxUserAgent))
+		clean(address, maxAddress), clean(userAgent, maxUserAgent), method)
 	if err != nil {
 		return "", fmt.Errorf("auth: start session of user %d: %w", userID, err)
 	}
@@ -35,16 +48,17 @@ func (s *Store) NewSession(ctx context.Context, userID int64, address, userAgent
 // a session whose account has since been locked or disabled give the error
 // code Unauthorized (key "auth.session_ended"); an ended session is
 // deleted. Use moves the idle deadline, writing last_seen_at at most once a
-// minute.
+// minute. A session begun with single sign-on (NewOIDCSession) is never
+// asked to change a password.
 func (s *Store) SessionPrincipal(ctx context.Context, raw string) (Principal, error) {
 	if raw == "" || len(raw) > 100 {
 		return Principal{}, unauthorized("auth.session_ended")
 	}
 	id := secretHash(raw)
 	now := s.now()
-	var lastSeen, expires string
-	u, _, err := scanUser(s.db.Read.QueryRowContext(ctx, `SELECT s.last_seen_at, s.expires_at, `+userColumns+`
-		FROM sessions s JOIN users u ON u.id = s.user_id WHERE s.id = $1`, id), &lastSeen, &expires)
+	var lastSeen, expires, method string
+	u, _, err := scanUser(s.db.Read.QueryRowContext(ctx, `SELECT s.last_seen_at, s.expires_at, s.method, `+userColumns+`
+		FROM sessions s JOIN users u ON u.id = s.user_id WHERE s.id = $1`, id), &lastSeen, &expires, &method)
 	if errors.Is(err, sql.ErrNoRows) {
 		return Principal{}, unauthorized("auth.session_ended")
 	}
@@ -64,7 +78,11 @@ func (s *Store) SessionPrincipal(ctx context.Context, raw string) (Principal, er
 			return Principal{}, fmt.Errorf("auth: touch session: %w", err)
 		}
 	}
-	return u.principal(), nil
+	p := u.principal()
+	if method == MethodOIDC {
+		p.MustChangePassword = false
+	}
+	return p, nil
 }
 
 // EndSession ends the session of token raw (logout). Ending one that does

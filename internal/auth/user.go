@@ -42,6 +42,10 @@ type User struct {
 	CreatedAt         time.Time
 	// Disabled accounts cannot sign in at all (people who left).
 	Disabled bool
+	// OIDCSubject is the identity provider's id of the person ("sub")
+	// once they have signed in with single sign-on; "" before, or when
+	// an admin has unlinked it (PrincipalForOIDC, UnlinkOIDC).
+	OIDCSubject string
 }
 
 // Locked reports whether the account is locked at now.

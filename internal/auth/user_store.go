@@ -18,7 +18,7 @@ import (
 
 // userColumns are read from "users u".
 const userColumns = `u.id, u.login, u.name, u.role, u.agency_id, u.must_change_password, u.locked_until, u.locked_reason,
-	u.failed_logins, u.last_login_at, u.unlocked_at, u.password_changed_at, u.created_at, u.disabled, u.password_hash`
+	u.failed_logins, u.last_login_at, u.unlocked_at, u.password_changed_at, u.created_at, u.disabled, u.password_hash, u.oidc_subject`
 
 // scanUser reads a row of userColumns, after the columns of extra if any,
 // returning the password hash apart.
@@ -28,12 +28,13 @@ func scanUser(row interface{ Scan(...any) error }, extra ...any) (*User, string,
 	var agency sql.NullInt64
 	var locked, lastLogin, unlocked sql.NullString
 	var changed, created string
+	var subject sql.NullString
 	err := row.Scan(append(extra, &u.ID, &u.Login, &u.Name, &role, &agency, &u.MustChangePassword, &locked, &u.LockedReason,
-		&u.FailedLogins, &lastLogin, &unlocked, &changed, &created, &u.Disabled, &hash)...)
+		&u.FailedLogins, &lastLogin, &unlocked, &changed, &created, &u.Disabled, &hash, &subject)...)
 	if err != nil {
 		return nil, "", err
 	}
-	u.Role, u.AgencyID = Role(role), agency.Int64
+	u.Role, u.AgencyID, u.OIDCSubject = Role(role), agency.Int64, subject.String
 	u.LockedUntil, u.LastLoginAt, u.UnlockedAt = parseTime(locked), parseTime(lastLogin), parseTime(unlocked)
 	u.PasswordChangedAt = parseTime(sql.NullString{String: changed, Valid: true})
 	u.CreatedAt = parseTime(sql.NullString{String: created, Valid: true})
