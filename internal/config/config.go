@@ -36,6 +36,20 @@ type Config struct {
 	InactiveAfter   time.Duration // YEONSOK_INACTIVE_DAYS, unused accounts are locked
 	SessionIdle     time.Duration // YEONSOK_SESSION_IDLE
 	SessionLifetime time.Duration // YEONSOK_SESSION_LIFETIME
+	// OIDC is optional single sign-on; empty Issuer turns it off.
+	OIDC OIDC
+}
+
+// OIDC configures sign-in through the ministry's OpenID Connect provider.
+// Accounts still live in Yeonsok: the provider only proves who signs in.
+type OIDC struct {
+	Issuer       string   // YEONSOK_OIDC_ISSUER
+	ClientID     string   // YEONSOK_OIDC_CLIENT_ID
+	ClientSecret string   // YEONSOK_OIDC_CLIENT_SECRET (or _FILE)
+	RedirectURL  string   // YEONSOK_OIDC_REDIRECT_URL; default PublicURL + /login/sso/callback
+	LoginClaim   string   // YEONSOK_OIDC_LOGIN_CLAIM; default preferred_username
+	Scopes       []string // YEONSOK_OIDC_SCOPES, space-separated
+	CAFile       string   // YEONSOK_OIDC_CA_FILE: PEM roots for a provider with a private CA
 }
 
 // Defaults: loopback on 8080 and an SQLite file in the working directory.
@@ -61,6 +75,15 @@ func FromEnv() (Config, error) {
 		InactiveAfter:   time.Duration(r.number("YEONSOK_INACTIVE_DAYS", 90)) * 24 * time.Hour,
 		SessionIdle:     r.duration("YEONSOK_SESSION_IDLE", 30*time.Minute),
 		SessionLifetime: r.duration("YEONSOK_SESSION_LIFETIME", 12*time.Hour),
+		OIDC: OIDC{
+			Issuer:       r.text("YEONSOK_OIDC_ISSUER", ""),
+			ClientID:     r.text("YEONSOK_OIDC_CLIENT_ID", ""),
+			ClientSecret: r.text("YEONSOK_OIDC_CLIENT_SECRET", ""),
+			RedirectURL:  r.text("YEONSOK_OIDC_REDIRECT_URL", ""),
+			LoginClaim:   r.text("YEONSOK_OIDC_LOGIN_CLAIM", ""),
+			Scopes:       strings.Fields(r.text("YEONSOK_OIDC_SCOPES", "")),
+			CAFile:       r.text("YEONSOK_OIDC_CA_FILE", ""),
+		},
 	}
 	if r.err == nil && (c.TLSCert == "") != (c.TLSKey == "") {
 		r.err = fmt.Errorf("config: YEONSOK_TLS_CERT and YEONSOK_TLS_KEY go together: give both or neither")
@@ -68,6 +91,16 @@ func FromEnv() (Config, error) {
 	if r.err == nil && c.PublicURL != "" {
 		if u, err := url.Parse(c.PublicURL); err != nil || u.Scheme == "" || u.Host == "" {
 			r.err = fmt.Errorf("config: YEONSOK_PUBLIC_URL %q is not an absolute URL like https://yeonsok.moel.go.kr", c.PublicURL)
+		}
+	}
+	if r.err == nil && c.OIDC.Issuer != "" {
+		switch {
+		case c.OIDC.ClientID == "":
+			r.err = fmt.Errorf("config: YEONSOK_OIDC_ISSUER is set but YEONSOK_OIDC_CLIENT_ID is not")
+		case c.OIDC.RedirectURL == "" && c.PublicURL == "":
+			r.err = fmt.Errorf("config: single sign-on needs YEONSOK_OIDC_REDIRECT_URL or YEONSOK_PUBLIC_URL (the callback address the provider sends people back to)")
+		case c.OIDC.RedirectURL == "":
+			c.OIDC.RedirectURL = strings.TrimSuffix(c.PublicURL, "/") + "/login/sso/callback"
 		}
 	}
 	return c, r.err

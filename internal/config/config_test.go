@@ -61,3 +61,15 @@ func TestBadSettingsStopTheStart(t *testing.T) {
 		})
 	}
 }
+
+func TestSingleSignOnCallbackDefaultsToThePublicURL(t *testing.T) {
+	clearEnv(t)
+	t.Setenv("YEONSOK_PUBLIC_URL", "https://yeonsok.moel.go.kr/")
+	t.Setenv("YEONSOK_OIDC_ISSUER", "https://sso.moel.go.kr/realms/moel")
+	t.Setenv("YEONSOK_OIDC_CLIENT_ID", "yeonsok")
+	t.Setenv("YEONSOK_OIDC_SCOPES", "openid profile")
+	c, err := FromEnv()
+	if err != nil || c.OIDC.RedirectURL != "https://yeonsok.moel.go.kr/login/sso/callback" || len(c.OIDC.Scopes) != 2 {
+		t.Fatalf("%+v %v", c.OIDC, err)
+	}
+}
