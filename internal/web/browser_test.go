@@ -291,3 +291,65 @@ func TestBrowserAgencyCannotOpenAnotherAgencysSystem(t *testing.T) {
 	}
 	mustNotShow(t, "the 404 page", text(t, ctx, "body"), keisNames...)
 }
+
+// The ministry admin makes an account on the page and reads its one-time
+// password off the screen; with it the new person signs in and is sent to
+// change it first.
+func TestBrowserAdminCreatesAccount(t *testing.T) {
+	ctx := browser(t)
+	db := testdb.SQLite(t)
+	f := newScopeFixture(t, inventory.NewStore(db))
+	srv := newServer(t, db)
+	ts := httptest.NewServer(srv)
+	defer ts.Close()
+	admin := newAccount(t, srv.accounts, auth.MinistryAdmin, 0, false)
+
+	signInInBrowser(t, ctx, ts.URL, "/", admin.Login, testPassword)
+	err := chromedp.Do(ctx,
+		chromedp.WaitVisible(chromedp.ID("nav-users")),
+		chromedp.Click(chromedp.ID("nav-users")),
+		chromedp.WaitVisible(chromedp.ID("new-user")),
+		chromedp.Click(chromedp.ID("new-user")),
+		chromedp.WaitVisible(chromedp.ID("f-login")),
+		chromedp.SetValue(chromedp.ID("f-login"), "lee.welfare"),
+		chromedp.SetValue(chromedp.ID("f-name"), "이복지"),
+		chromedp.SetValue(chromedp.ID("f-role"), string(auth.AgencyEditor)),
+		chromedp.SetValue(chromedp.ID("f-agency_id"), idValue(f.welfare.ID)),
+		chromedp.Click(chromedp.CSS(`form.edit button.primary`)),
+		chromedp.WaitVisible(chromedp.ID("secret-value")),
+	)
+	if err != nil {
+		t.Fatal(err)
+	}
+	password := text(t, ctx, "#secret-value")
+	if got := text(t, ctx, "#secret-subject"); got != "lee.welfare" {
+		t.Errorf("the page names %q", got)
+	}
+	if warning := text(t, ctx, "#secret-warning"); !strings.Contains(warning, "한 번만") {
+		t.Errorf("the warning says %q", warning)
+	}
+	u, err := srv.accounts.UserByLogin(context.Background(), access.All(), "lee.welfare")
+	if err != nil || u.Role != auth.AgencyEditor || u.AgencyID != f.welfare.ID || !u.MustChangePassword {
+		t.Fatalf("the account: %+v %v", u, err)
+	}
+
+	// Back on the list the password is not shown again.
+	if err := chromedp.Do(ctx, chromedp.Click(chromedp.ID("secret-done")), chromedp.WaitVisible(chromedp.ID("t-users"))); err != nil {
+		t.Fatal(err)
+	}
+	if body := text(t, ctx, "body"); strings.Contains(body, password) || !strings.Contains(body, "lee.welfare") {
+		t.Error("the list shows the password, or not the account")
+	}
+
+	// The new person signs in with it and must change it first.
+	if err := chromedp.Do(ctx, chromedp.Click(chromedp.ID("logout")), chromedp.WaitVisible(chromedp.ID("login"))); err != nil {
+		t.Fatal(err)
+	}
+	submitLogin(t, ctx, "lee.welfare", password)
+	if err := chromedp.Do(ctx, chromedp.WaitVisible(chromedp.ID("must-change"))); err != nil {
+		t.Fatal(err)
+	}
+	if here := location(t, ctx); here != "/account/password" {
+		t.Errorf("signed in with the one-time password at %s, want /account/password", here)
+	}
+}

@@ -150,6 +150,29 @@ func (s *Server) routes() {
 	s.handle("POST /dependencies/{id}", ruleWrite, s.updateDependency)
 	s.handle("POST /dependencies/{id}/delete", ruleWrite, s.deleteDependency)
 
+	// Accounts and API tokens, the audit log and the security report.
+	// The rule lets in admins; which accounts, tokens and entries each
+	// sees is its scope, and before a change the handler asks
+	// CanManageUsers or CanManageTokens of the record's own agency.
+	s.handle("GET /admin/users", ruleManageUsers, s.showUsers)
+	s.handle("GET /admin/users/new", ruleManageUsers, s.showNewUser)
+	s.handle("POST /admin/users", ruleManageUsers, s.createUser)
+	s.handle("POST /admin/users/{id}/lock", ruleManageUsers, s.lockUser)
+	s.handle("POST /admin/users/{id}/unlock", ruleManageUsers, s.unlockUser)
+	s.handle("POST /admin/users/{id}/reset-password", ruleManageUsers, s.resetUserPassword)
+	s.handle("POST /admin/users/{id}/disable", ruleManageUsers, s.disableUser)
+	s.handle("POST /admin/users/{id}/enable", ruleManageUsers, s.enableUser)
+	s.handle("GET /admin/tokens", ruleManageUsers, s.showTokens)
+	s.handle("GET /admin/tokens/new", ruleManageUsers, s.showNewToken)
+	s.handle("POST /admin/tokens", ruleManageUsers, s.createToken)
+	s.handle("POST /admin/tokens/{id}/revoke", ruleManageUsers, s.revokeToken)
+
+	s.handle("GET /audit", ruleViewAudit, s.showPage("audit", "admin.audit.title", buildAudit))
+	s.handle("GET /audit/{seq}", ruleViewAudit, s.showAuditEntry)
+	s.handle("GET /audit/export/{file}", ruleViewAudit, s.exportPage("audit", buildAuditExport))
+	s.handle("GET /admin/security-report", ruleViewAudit, s.showPage("security_report", "admin.report.title", buildSecurityReport))
+	s.handle("GET /admin/security-report/export/{file}", ruleViewAudit, s.exportSecurityReport)
+
 	// The JSON API. Every route reads and writes through s.scope(r); a
 	// record outside the scope does not exist.
 	s.handle("GET /api/v1/summary", ruleRead, s.showSummaryJSON)

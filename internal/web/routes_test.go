@@ -11,6 +11,7 @@ import (
 	"testing"
 
 	"yeonsok/internal/access"
+	"yeonsok/internal/audit"
 	"yeonsok/internal/auth"
 	"yeonsok/internal/database"
 	"yeonsok/internal/inventory"
@@ -72,6 +73,24 @@ var routeRules = map[string]rule{
 	"GET /dependencies/{id}/edit":    ruleWrite,
 	"POST /dependencies/{id}":        ruleWrite,
 	"POST /dependencies/{id}/delete": ruleWrite,
+
+	"GET /admin/users":                         ruleManageUsers,
+	"GET /admin/users/new":                     ruleManageUsers,
+	"POST /admin/users":                        ruleManageUsers,
+	"POST /admin/users/{id}/lock":              ruleManageUsers,
+	"POST /admin/users/{id}/unlock":            ruleManageUsers,
+	"POST /admin/users/{id}/reset-password":    ruleManageUsers,
+	"POST /admin/users/{id}/disable":           ruleManageUsers,
+	"POST /admin/users/{id}/enable":            ruleManageUsers,
+	"GET /admin/tokens":                        ruleManageUsers,
+	"GET /admin/tokens/new":                    ruleManageUsers,
+	"POST /admin/tokens":                       ruleManageUsers,
+	"POST /admin/tokens/{id}/revoke":           ruleManageUsers,
+	"GET /audit":                               ruleViewAudit,
+	"GET /audit/{seq}":                         ruleViewAudit,
+	"GET /audit/export/{file}":                 ruleViewAudit,
+	"GET /admin/security-report":               ruleViewAudit,
+	"GET /admin/security-report/export/{file}": ruleViewAudit,
 
 	"GET /api/v1/summary":              ruleRead,
 	"GET /api/v1/data-quality":         ruleRead,
@@ -279,11 +298,28 @@ func newMatrix(t *testing.T, srv *Server, ts *httptest.Server) *matrix {
 	f := newScopeFixture(t, srv.store)
 	client := *ts.Client()
 	client.CheckRedirect = func(*http.Request, []*http.Request) error { return http.ErrUseLastResponse }
-	return &matrix{t: t, srv: srv, ts: ts, client: &client, store: srv.store, own: f.welfare, oth: f.keis,
+	m := &matrix{t: t, srv: srv, ts: ts, client: &client, store: srv.store, own: f.welfare, oth: f.keis,
 		ids: map[bool]map[string]int64{
 			false: {"agency": f.welfare.ID, "facility": f.own.ID, "system": f.insurance.ID, "service": f.compensation.ID, "dependency": f.welfareDep.ID},
 			true:  {"agency": f.keis.ID, "facility": f.nirs.ID, "system": f.work24.ID, "service": f.benefits.ID, "dependency": f.keisDep.ID},
 		}}
+	// An account, a token and an audit log entry of each agency, for the
+	// admin pages that name one.
+	ctx := context.Background()
+	for other, agency := range map[bool]*inventory.Agency{false: f.welfare, true: f.keis} {
+		m.ids[other]["user"] = newAccount(t, srv.accounts, auth.AgencyViewer, agency.ID, false).ID
+		tok := &auth.Token{Name: "matrix target", Role: auth.Script, AgencyID: agency.ID}
+		if _, err := srv.accounts.CreateToken(ctx, tok); err != nil {
+			t.Fatal(err)
+		}
+		m.ids[other]["token"] = tok.ID
+		entries, err := audit.List(ctx, srv.db, access.Agency(agency.ID), audit.Filter{Kind: audit.KindSystem, Limit: 1})
+		if err != nil || len(entries) == 0 {
+			t.Fatalf("no audit entry of %s: %v", agency.Name, err)
+		}
+		m.ids[other]["entry"] = entries[0].Seq
+	}
+	return m
 }
 
 // callers makes an account (once per database: each costs a password hash)
@@ -339,6 +375,7 @@ func (m *matrix) newSession(c *matrixCaller) {
 
 var collectionKinds = map[string]string{
 	"agencies": "agency", "facilities": "facility", "systems": "system", "services": "service", "dependencies": "dependency",
+	"users": "user", "tokens": "token",
 }
 
 // recordKind is the kind of record a route's path names by id, and
@@ -351,10 +388,13 @@ func (m *matrix) recordKind(pattern string) (string, bool) {
 	if path == "/export/{page}/{file}" {
 		return "system", true
 	}
+	if path == "/audit/{seq}" {
+		return "entry", true
+	}
 	if !strings.Contains(path, "{id}") {
 		return "", false
 	}
-	parts := strings.Split(strings.TrimPrefix(strings.TrimPrefix(path, "/api/v1"), "/"), "/")
+	parts := strings.Split(strings.TrimPrefix(strings.TrimPrefix(strings.TrimPrefix(path, "/api/v1"), "/admin"), "/"), "/")
 	kind, ok := collectionKinds[parts[0]]
 	if !ok {
 		m.t.Fatalf("%s: no record kind for %q; add it to collectionKinds", pattern, parts[0])
@@ -385,6 +425,12 @@ func (m *matrix) request(rt route, other bool) *http.Request {
 		path = "/api/v1/no-such-thing"
 	case "/export/{page}/{file}":
 		path = fmt.Sprintf("/export/system/targets.csv?id=%d", id)
+	case "/audit/{seq}":
+		path = fmt.Sprintf("/audit/%d", id)
+	case "/audit/export/{file}":
+		path = "/audit/export/entries.csv"
+	case "/admin/security-report/export/{file}":
+		path = "/admin/security-report/export/tokens.csv"
 	}
 	if !hasRecord {
 		id = m.ids[false]["system"] // named, but answered without a look

@@ -9,3 +9,10 @@ func BenchmarkSystemsPage10000Systems(b *testing.B) { benchmarkPage(b, "/systems
 func BenchmarkDataQualityPage10000Systems(b *testing.B) { benchmarkPage(b, "/data-quality", nil) }
 
 func BenchmarkFacilityPage10000Systems(b *testing.B) { benchmarkPage(b, "/facilities/1", nil) }
+
+// The audit log's first page, with the check of the whole chain the
+// ministry admin sees on it: Populate leaves some 10,000 entries.
+func BenchmarkAuditPage10000Systems(b *testing.B) { benchmarkPage(b, "/audit", nil) }
+
+// One entry, found by its number among the ministry's entries.
+func BenchmarkAuditEntry10000Systems(b *testing.B) { benchmarkPage(b, "/audit/5000", nil) }

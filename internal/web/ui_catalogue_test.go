@@ -12,6 +12,9 @@ import (
 	"testing"
 	"unicode"
 
+	"yeonsok/internal/access"
+	"yeonsok/internal/audit"
+	"yeonsok/internal/auth"
 	"yeonsok/internal/inventory"
 	"yeonsok/internal/locale"
 	"yeonsok/internal/quality"
@@ -65,6 +68,12 @@ func TestPageKeysAreInTheCatalogue(t *testing.T) {
 		"home.survey.":        {"surveyed", "manual", "redundancy", "dr", "dr_similar", "backup", "offsite"},
 		"home.card.operator_": inventory.Operators,
 		"quality.subject.":    {"ministry"},
+		"admin.users.done.":   userDone,
+		"admin.users.action.": {"lock", "unlock", "reset_password", "disable", "enable"},
+		"audit.kind.":         audit.Kinds,
+		"audit.action.":       audit.Actions,
+		"audit.actor.":        {access.ActorUser, access.ActorToken, access.ActorCLI, access.ActorSystem},
+		"auth.lock_reason.":   {auth.ReasonFailedLogins, auth.ReasonInactive, auth.ReasonAdmin},
 	}
 	for prefix, values := range families {
 		for _, v := range values {

@@ -58,6 +58,21 @@ type cell struct {
 	// Head marks the cell that names its row (<th scope="row">).
 	Head  bool
 	Class string
+	// Buttons act on the row (lock an account, revoke a token): each a
+	// form of its own that posts to its action. They belong in an Action
+	// column, which exports leave out.
+	Buttons []button
+}
+
+// button is a form of one button that posts, with no fields, to Action.
+type button struct {
+	Label string
+	// Name says what the button acts on for a screen reader, where
+	// "잠금" alone in a column of them would not ("잠금: hong.gildong").
+	Name   string
+	Action string
+	// Class is "danger" for what cannot be undone.
+	Class string
 }
 
 type tag struct {
@@ -163,58 +178,93 @@ func (t *table) CSV() ([]byte, error) {
 	return buf.Bytes(), w.Error()
 }
 
-// XLSX writes the table as a workbook of one sheet named after its caption,
-// header bold and frozen, numbers stored as numbers. Text is stored as
-// text, never as a formula, so it needs no guard against formula injection.
-func (t *table) XLSX() ([]byte, error) {
+// XLSX writes the table as a workbook of one sheet named after its caption
+// (see workbook).
+func (t *table) XLSX() ([]byte, error) { return workbook([]*table{t}) }
+
+// workbook writes tables as one workbook, a sheet for each named after its
+// caption, header bold and frozen, numbers stored as numbers. Text is
+// stored as text, never as a formula, so it needs no guard against formula
+// injection.
+func workbook(tables []*table) ([]byte, error) {
 	f := excelize.NewFile()
 	defer f.Close()
-	sheet := sheetName(t.Caption)
-	if err := f.SetSheetName("Sheet1", sheet); err != nil {
-		return nil, fmt.Errorf("web: name sheet: %w", err)
+	w := &sheetWriter{f: f, styles: map[[2]int]int{}}
+	used := map[string]bool{}
+	for i, t := range tables {
+		sheet := uniqueSheetName(sheetName(t.Caption), used)
+		if i == 0 {
+			if err := f.SetSheetName("Sheet1", sheet); err != nil {
+				return nil, fmt.Errorf("web: name sheet: %w", err)
+			}
+		} else if _, err := f.NewSheet(sheet); err != nil {
+			return nil, fmt.Errorf("web: add sheet: %w", err)
+		}
+		if err := w.write(sheet, t); err != nil {
+			return nil, err
+		}
 	}
-	styles := map[[2]int]int{}
-	style := func(bold bool, decimals int) (int, error) {
-		key := [2]int{0, decimals}
-		if bold {
-			key[0] = 1
-		}
-		if id, ok := styles[key]; ok {
-			return id, nil
-		}
-		st := &excelize.Style{}
-		if bold {
-			st.Font = &excelize.Font{Bold: true}
-		}
-		if decimals > 0 {
-			format := "0." + strings.Repeat("0", decimals)
-			st.CustomNumFmt = &format
-		}
-		id, err := f.NewStyle(st)
-		styles[key] = id
-		return id, err
+	var buf bytes.Buffer
+	if err := f.Write(&buf); err != nil {
+		return nil, fmt.Errorf("web: write xlsx: %w", err)
 	}
+	return buf.Bytes(), nil
+}
+
+// sheetWriter writes tables into the sheets of one workbook, sharing its
+// cell styles.
+type sheetWriter struct {
+	f      *excelize.File
+	styles map[[2]int]int
+}
+
+// style is the id of a cell style, bold or not, with decimals places.
+func (w *sheetWriter) style(bold bool, decimals int) (int, error) {
+	key := [2]int{0, decimals}
+	if bold {
+		key[0] = 1
+	}
+	if id, ok := w.styles[key]; ok {
+		return id, nil
+	}
+	st := &excelize.Style{}
+	if bold {
+		st.Font = &excelize.Font{Bold: true}
+	}
+	if decimals > 0 {
+		format := "0." + strings.Repeat("0", decimals)
+		st.CustomNumFmt = &format
+	}
+	id, err := w.f.NewStyle(st)
+	w.styles[key] = id
+	return id, err
+}
+
+// write fills sheet with t: header, rows and totals, without the action
+// columns.
+func (w *sheetWriter) write(sheet string, t *table) error {
+	f := w.f
 	widths := make([]int, len(t.Columns))
 	for r, row := range t.allRows() {
 		for c, cl := range row {
 			name, err := excelize.CoordinatesToCellName(c+1, r+1)
 			if err != nil {
-				return nil, fmt.Errorf("web: xlsx cell: %w", err)
+				return fmt.Errorf("web: xlsx cell: %w", err)
 			}
 			var v any = cl.plain()
 			if cl.Num && len(cl.Tags) == 0 {
 				v = cl.Value
 			}
 			if err := f.SetCellValue(sheet, name, v); err != nil {
-				return nil, fmt.Errorf("web: xlsx value: %w", err)
+				return fmt.Errorf("web: xlsx value: %w", err)
 			}
 			if bold, decimals := r == 0 || r > len(t.Rows), cl.Decimals; bold || decimals > 0 {
-				id, err := style(bold, decimals)
+				id, err := w.style(bold, decimals)
 				if err != nil {
-					return nil, fmt.Errorf("web: xlsx style: %w", err)
+					return fmt.Errorf("web: xlsx style: %w", err)
 				}
 				if err := f.SetCellStyle(sheet, name, name, id); err != nil {
-					return nil, fmt.Errorf("web: xlsx style: %w", err)
+					return fmt.Errorf("web: xlsx style: %w", err)
 				}
 			}
 			if c < len(widths) {
@@ -222,16 +272,25 @@ func (t *table) XLSX() ([]byte, error) {
 			}
 		}
 	}
-	for c, w := range widths {
+	for c, width := range widths {
 		col, _ := excelize.ColumnNumberToName(c + 1)
-		f.SetColWidth(sheet, col, col, float64(min(max(w+2, 8), 60)))
+		f.SetColWidth(sheet, col, col, float64(min(max(width+2, 8), 60)))
 	}
 	f.SetPanes(sheet, &excelize.Panes{Freeze: true, YSplit: 1, TopLeftCell: "A2", ActivePane: "bottomLeft"})
-	var buf bytes.Buffer
-	if err := f.Write(&buf); err != nil {
-		return nil, fmt.Errorf("web: write xlsx: %w", err)
+	return nil
+}
+
+// uniqueSheetName is name, or name with a number when a sheet of the
+// workbook already has it (sheet names ignore case).
+func uniqueSheetName(name string, used map[string]bool) string {
+	unique := name
+	for n := 2; used[strings.ToLower(unique)]; n++ {
+		suffix := fmt.Sprintf(" (%d)", n)
+		r := []rune(name)
+		unique = string(r[:min(len(r), 31-len(suffix))]) + suffix
 	}
-	return buf.Bytes(), nil
+	used[strings.ToLower(unique)] = true
+	return unique
 }
 
 // sheetName makes a caption a valid sheet name: no []:*?/\, at most 31
@@ -265,10 +324,31 @@ type pageBuilder func(s *Server, r *http.Request, q url.Values) (tabled, error)
 // exportTable answers GET /export/{page}/{file}: one table of a page as
 // {table}.xlsx or {table}.csv, with the page's filters from the query.
 func (s *Server) exportTable(w http.ResponseWriter, r *http.Request) {
-	pageName, file := r.PathValue("page"), r.PathValue("file")
-	name, ext, _ := strings.Cut(file, ".")
+	pageName := r.PathValue("page")
 	build, ok := exportable[pageName]
-	if !ok || (ext != "xlsx" && ext != "csv") {
+	if !ok {
+		s.renderError(w, r, apperror.New(apperror.NotFound, "", "export.not_found"))
+		return
+	}
+	s.export(w, r, pageName, build)
+}
+
+// exportPage answers GET …/export/{file} for a page whose tables are not
+// for every reader (the audit log, the security report): the route's own
+// rule decides who may download them, as it decides who sees the page.
+func (s *Server) exportPage(pageName string, build pageBuilder) http.HandlerFunc {
+	return func(w http.ResponseWriter, r *http.Request) { s.export(w, r, pageName, build) }
+}
+
+// subjectNamer is page data that names its downloads itself (a report's
+// month) rather than by the page and the record's id.
+type subjectNamer interface{ Subject() string }
+
+// export writes the table {file} names, {table}.xlsx or {table}.csv, of
+// the page build makes from the request's query.
+func (s *Server) export(w http.ResponseWriter, r *http.Request, pageName string, build pageBuilder) {
+	name, ext, _ := strings.Cut(r.PathValue("file"), ".")
+	if ext != "xlsx" && ext != "csv" {
 		s.renderError(w, r, apperror.New(apperror.NotFound, "", "export.not_found"))
 		return
 	}
@@ -298,7 +378,9 @@ func (s *Server) exportTable(w http.ResponseWriter, r *http.Request) {
 		// The name is ASCII only (page and table names are ours, the id a
 		// number).
 		subject := pageName
-		if id, err := strconv.ParseInt(r.URL.Query().Get("id"), 10, 64); err == nil {
+		if n, ok := data.(subjectNamer); ok {
+			subject = n.Subject()
+		} else if id, err := strconv.ParseInt(r.URL.Query().Get("id"), 10, 64); err == nil {
 			subject += "-" + strconv.FormatInt(id, 10)
 		}
 		writeDownload(w, contentType, fmt.Sprintf("yeonsok-%s-%s-%s.%s", subject, name, time.Now().In(locale.KST).Format("20060102"), ext), body)

@@ -68,7 +68,8 @@ func TestViewsAreParsed(t *testing.T) {
 		t.Fatal(err)
 	}
 	for _, name := range []string{"home", "error", "form", "agencies", "agency", "facilities", "facility",
-		"systems", "system", "services", "service", "dependencies", "data_quality"} {
+		"systems", "system", "services", "service", "dependencies", "data_quality",
+		"admin_users", "admin_tokens", "secret", "audit", "audit_entry", "security_report"} {
 		if v.pages[name] == nil {
 			t.Errorf("view %q is not parsed", name)
 		}
