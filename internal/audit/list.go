@@ -7,6 +7,7 @@ import (
 	"time"
 
 	"yeonsok/internal/access"
+	"yeonsok/internal/apperror"
 	"yeonsok/internal/database"
 	"yeonsok/internal/locale"
 )
@@ -96,6 +97,30 @@ func List(ctx context.Context, db *database.DB, scope access.Scope, f Filter) ([
 		return nil, fmt.Errorf("audit: list: %w", err)
 	}
 	return list, nil
+}
+
+// Get returns entry seq if scope may read it; otherwise, or when there is
+// no such entry, it is not found.
+func Get(ctx context.Context, db *database.DB, scope access.Scope, seq int64) (*Entry, error) {
+	cond, args := Filter{}.where(scope)
+	args = append(args, seq)
+	rows, err := db.Read.QueryContext(ctx, `SELECT `+columns+` FROM audit_log WHERE `+cond+fmt.Sprintf(` AND seq = $%d`, len(args)), args...)
+	if err != nil {
+		return nil, fmt.Errorf("audit: get %d: %w", seq, err)
+	}
+	defer rows.Close()
+	if !rows.Next() {
+		if err := rows.Err(); err != nil {
+			return nil, fmt.Errorf("audit: get %d: %w", seq, err)
+		}
+		return nil, apperror.New(apperror.NotFound, "", "audit.not_found")
+	}
+	r, err := scan(rows)
+	if err != nil {
+		return nil, fmt.Errorf("audit: get %d: %w", seq, err)
+	}
+	e := r.entry()
+	return &e, nil
 }
 
 // Count is how many entries List would return without Limit and Offset.

@@ -544,7 +544,6 @@ func TestAuditPage(t *testing.T) {
 func TestAuditEntryLookup(t *testing.T) {
 	db := testdb.SQLite(t)
 	f := newScopeFixture(t, inventory.NewStore(db))
-	srv := newServer(t, db)
 	ctx := context.Background()
 	for _, scope := range []access.Scope{access.All(), access.Agency(f.welfare.ID), access.Agency(f.keis.ID)} {
 		entries, err := audit.List(ctx, db, scope, audit.Filter{})
@@ -554,7 +553,7 @@ func TestAuditEntryLookup(t *testing.T) {
 		readable := map[int64]bool{}
 		for _, e := range entries {
 			readable[e.Seq] = true
-			got, err := srv.auditEntry(ctx, scope, e.Seq)
+			got, err := audit.Get(ctx, db, scope, e.Seq)
 			if err != nil || got.Seq != e.Seq || got.Hash != e.Hash {
 				t.Errorf("%s: entry %d: %v", scope, e.Seq, err)
 			}
@@ -563,7 +562,7 @@ func TestAuditEntryLookup(t *testing.T) {
 			if readable[seq] {
 				continue
 			}
-			if _, err := srv.auditEntry(ctx, scope, seq); apperror.CodeOf(err) != apperror.NotFound {
+			if _, err := audit.Get(ctx, db, scope, seq); apperror.CodeOf(err) != apperror.NotFound {
 				t.Errorf("%s: entry %d it may not read: %v, want not found", scope, seq, err)
 			}
 		}

@@ -2,7 +2,6 @@ package web
 
 import (
 	"bytes"
-	"context"
 	"encoding/json"
 	"net/http"
 	"net/url"
@@ -332,7 +331,7 @@ func (s *Server) showAuditEntry(w http.ResponseWriter, r *http.Request) {
 		s.renderError(w, r, apperror.New(apperror.NotFound, "", "admin.audit.not_found"))
 		return
 	}
-	e, err := s.auditEntry(ctx, s.scope(r), seq)
+	e, err := audit.Get(ctx, s.db, s.scope(r), seq)
 	if err != nil {
 		s.renderError(w, r, err)
 		return
@@ -355,60 +354,6 @@ func (s *Server) showAuditEntry(w http.ResponseWriter, r *http.Request) {
 		}
 	}
 	s.render(w, r, http.StatusOK, "audit_entry", "admin.audit.entry.title", d)
-}
-
-// auditEntry finds the entry seq among those scope may read; one it may
-// not read is not found.
-//
-// The audit package lists entries newest first and pages them, but looks
-// none up by its number, so the entry is found by its position: in a log
-// without gaps the newest entry's seq less seq, which one query confirms;
-// otherwise (an agency's entries are a thinned-out sequence) a binary
-// search over positions, about 14 queries of one row for 10,000 entries.
-// An entry appended during the search can shift positions and make it
-// miss, answering 404 to a request that, repeated, finds it.
-func (s *Server) auditEntry(ctx context.Context, scope access.Scope, seq int64) (*audit.Entry, error) {
-	notFound := apperror.New(apperror.NotFound, "", "admin.audit.not_found")
-	at := func(position int64) (*audit.Entry, error) {
-		list, err := audit.List(ctx, s.db, scope, audit.Filter{Limit: 1, Offset: int(position)})
-		if err != nil || len(list) == 0 {
-			return nil, err
-		}
-		return &list[0], nil
-	}
-	newest, err := at(0)
-	if err != nil {
-		return nil, err
-	}
-	if newest == nil || seq > newest.Seq {
-		return nil, notFound
-	}
-	if e, err := at(newest.Seq - seq); err != nil || (e != nil && e.Seq == seq) {
-		return e, err
-	}
-	n, err := audit.Count(ctx, s.db, scope, audit.Filter{})
-	if err != nil {
-		return nil, err
-	}
-	low, high := int64(0), n-1
-	for low <= high {
-		mid := low + (high-low)/2
-		e, err := at(mid)
-		if err != nil {
-			return nil, err
-		}
-		switch {
-		case e == nil:
-			high = mid - 1
-		case e.Seq == seq:
-			return e, nil
-		case e.Seq > seq:
-			low = mid + 1
-		default:
-			high = mid - 1
-		}
-	}
-	return nil, notFound
 }
 
 // changesTable sets a record's fields before and after side by side, in
