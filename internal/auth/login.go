@@ -37,6 +37,10 @@ const (
 	maxUserAgent  = 500
 )
 
+// invalidLogin stands in the login events for typed text that cannot be a
+// login (and may be a password typed in the wrong field).
+const invalidLogin = "(invalid)"
+
 // Authenticate checks a login and password from address. Every attempt is
 // recorded in login_events. Whatever went wrong — no such login, a wrong
 // password, a locked, inactive or disabled account — the error is the same
@@ -65,6 +69,11 @@ func (s *Store) Authenticate(ctx context.Context, login, password, address strin
 	}
 	if u == nil {
 		verifyPassword(s.dummyHash(), password)
+		// People type their password into the login field by mistake;
+		// only what could be a login is kept for the security report.
+		if !loginPattern.MatchString(login) {
+			typed = invalidLogin
+		}
 		if err := s.recordLogin(ctx, s.db.Write, now, typed, 0, address, OutcomeUnknownUser); err != nil {
 			return Principal{}, err
 		}

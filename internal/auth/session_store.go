@@ -45,7 +45,8 @@ func (s *Store) newSession(ctx context.Context, userID int64, address, userAgent
 
 // SessionPrincipal returns who holds the session token raw. An unknown
 // token, a session idle for Settings.SessionIdle or past its lifetime, and
-// a session whose account has since been locked or disabled give the error
+// a session whose account has since been locked by an admin or for
+// inactivity, or disabled, give the error
 // code Unauthorized (key "auth.session_ended"); an ended session is
 // deleted. Use moves the idle deadline, writing last_seen_at at most once a
 // minute. A session begun with single sign-on (NewOIDCSession) is never
@@ -67,7 +68,11 @@ func (s *Store) SessionPrincipal(ctx context.Context, raw string) (Principal, er
 	}
 	seen := parseTime(sql.NullString{String: lastSeen, Valid: true})
 	end := parseTime(sql.NullString{String: expires, Valid: true})
-	if !now.Before(end) || !now.Before(seen.Add(s.settings.SessionIdle)) || u.Disabled || u.Locked(now) {
+	// A lock after failed sign-ins keeps strangers from guessing further,
+	// but must not sign out the account's owner: anyone could otherwise
+	// keep an administrator out with five wrong passwords every half hour.
+	lockedOut := u.Locked(now) && u.LockedReason != ReasonFailedLogins
+	if !now.Before(end) || !now.Before(seen.Add(s.settings.SessionIdle)) || u.Disabled || lockedOut {
 		if _, err := s.db.Write.ExecContext(ctx, `DELETE FROM sessions WHERE id = $1`, id); err != nil {
 			return Principal{}, fmt.Errorf("auth: end session: %w", err)
 		}

@@ -251,7 +251,9 @@ func TestUnknownUserGetsTheSameError(t *testing.T) {
 		_, bad := f.store.Authenticate(ctx, "hong", "wrong-password-1", "10.0.0.9")
 		_, unknown := f.store.Authenticate(ctx, "nobody", "wrong-password-1", "10.0.0.9")
 		_, long := f.store.Authenticate(ctx, strings.Repeat("가\x00", 300)+"\xff", "x", "10.0.0.9")
-		for _, err := range []error{bad, unknown, long} {
+		// A password typed into the login field is not kept.
+		_, typo := f.store.Authenticate(ctx, "Secret-Password#1", "x", "10.0.0.9")
+		for _, err := range []error{bad, unknown, long, typo} {
 			mustRefuse(t, err, "auth.unauthorized")
 		}
 		for _, lang := range []locale.Lang{locale.Korean, locale.English} {
@@ -265,8 +267,8 @@ func TestUnknownUserGetsTheSameError(t *testing.T) {
 		if err != nil {
 			t.Fatal(err)
 		}
-		if len(events) != 3 || events[1].Outcome != OutcomeUnknownUser || events[1].UserID != 0 || events[1].Login != "nobody" ||
-			events[1].Address != "10.0.0.9" || events[2].Login != strings.Repeat("가", maxEventLogin) {
+		if len(events) != 4 || events[1].Outcome != OutcomeUnknownUser || events[1].UserID != 0 || events[1].Login != "nobody" ||
+			events[1].Address != "10.0.0.9" || events[2].Login != invalidLogin || events[3].Login != invalidLogin {
 			t.Fatalf("events %+v", events)
 		}
 		// An agency sees the attempts on its own accounts, not on unknown logins.
@@ -515,6 +517,19 @@ func TestSessions(t *testing.T) {
 		mustRefuse(t, err, "auth.session_ended")
 		if got := f.get(t, u.ID); got.LockedReason != ReasonAdmin || !got.LockedUntil.Equal(Forever) {
 			t.Fatalf("admin lock: %+v", got)
+		}
+		f.store.Unlock(ctx, u.ID)
+		// Five wrong passwords from someone else lock new sign-ins out but
+		// leave the owner's session running.
+		owner, _ := f.store.NewSession(ctx, u.ID, "", "")
+		for range 5 {
+			f.store.Authenticate(ctx, "hong", "wrong-password-1", "10.9.9.9")
+		}
+		if got := f.get(t, u.ID); got.LockedReason != ReasonFailedLogins {
+			t.Fatalf("after five failures: %+v", got)
+		}
+		if _, err := f.store.SessionPrincipal(ctx, owner); err != nil {
+			t.Fatalf("a failed-login lock signed the owner out: %v", err)
 		}
 		f.store.Unlock(ctx, u.ID)
 		five, _ := f.store.NewSession(ctx, u.ID, "", "")
@@ -827,6 +842,28 @@ func TestLoginCounts(t *testing.T) {
 					t.Fatalf("counts %v, want %s", got, s.want)
 				}
 			})
+		}
+	})
+}
+
+// Guessing the current password on the change form counts toward the lock
+// like guessing it at sign-in.
+func TestWrongCurrentPasswordCountsTowardTheLock(t *testing.T) {
+	testdb.Each(t, func(t *testing.T, db *database.DB) {
+		ctx := access.WithActor(context.Background(), access.Actor{Kind: access.ActorUser, Name: "hong", Address: "10.1.1.1"})
+		f := newFixture(t, db)
+		u := f.user(t, "hong", AgencyEditor, f.agencyA, "Password-2026")
+		for range 5 {
+			err := f.store.ChangePassword(ctx, u.ID, "not-the-password-1", "Another-Pass-2027")
+			if e, ok := apperror.As(err); !ok || e.Field != "current_password" {
+				t.Fatalf("wrong current password: %v", err)
+			}
+		}
+		if got := f.get(t, u.ID); !got.Locked(f.clock.t) || got.LockedReason != ReasonFailedLogins {
+			t.Fatalf("after five wrong current passwords: %+v", got)
+		}
+		if got := f.outcomes(t); len(got) != 5 || got[0] != OutcomeBadPassword {
+			t.Fatalf("login events %v", got)
 		}
 	})
 }

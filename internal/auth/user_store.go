@@ -237,6 +237,19 @@ func (s *Store) ChangePassword(ctx context.Context, id int64, current, next stri
 		return notFound("user")
 	}
 	if !verifyPassword(hash, current) {
+		// A wrong current password is a wrong password: it counts toward
+		// the lock, so that a borrowed session cannot be used to guess it.
+		address := access.ActorFrom(ctx).Address
+		err := s.update(ctx, func(tx *writeTx) error {
+			if err := s.recordLogin(ctx, tx, s.now(), u.Login, u.ID, address, OutcomeBadPassword); err != nil {
+				return err
+			}
+			_, err := s.countFailure(byTheTower(ctx, address), tx, u.ID, s.now())
+			return err
+		})
+		if err != nil {
+			return err
+		}
 		return apperror.New(apperror.Invalid, "current_password", "auth.password.current_wrong")
 	}
 	return s.SetPassword(ctx, id, next, false)
