@@ -4,11 +4,13 @@ import (
 	"context"
 	"path/filepath"
 	"regexp"
+	"strconv"
 	"strings"
 	"testing"
 
 	"yeonsok/internal/access"
 	"yeonsok/internal/apperror"
+	"yeonsok/internal/audit"
 	"yeonsok/internal/auth"
 	"yeonsok/internal/database"
 )
@@ -98,5 +100,44 @@ func TestUserTokenAndAuditCommands(t *testing.T) {
 	code, out, errOut = run(t, ctx, "audit", "verify", "--db", path, "--lang", "en")
 	if code != 1 || !strings.Contains(errOut, "does not verify") || !strings.Contains(out, "  ") {
 		t.Fatalf("audit verify on an edited log: exit %d\n%s\n%s", code, out, errOut)
+	}
+}
+
+// A log cut back and re-chained from its end verifies on its own; the head
+// noted earlier shows it.
+func TestAuditVerifyAgainstANotedHead(t *testing.T) {
+	ctx := context.Background()
+	path := filepath.Join(t.TempDir(), "yeonsok.db")
+	if code, _, errOut := run(t, ctx, "seed", "--db", path); code != 0 {
+		t.Fatalf("seed: %s", errOut)
+	}
+	db := openTestDB(t, path)
+	head, err := audit.ReadHead(ctx, db)
+	if err != nil || head.Seq < 3 {
+		t.Fatalf("head %+v %v", head, err)
+	}
+	noted := strconv.FormatInt(head.Seq, 10) + ":" + head.Hash
+	if code, _, errOut := run(t, ctx, "audit", "verify", "--expect", noted, "--db", path); code != 0 {
+		t.Fatalf("verify against the current head: %s", errOut)
+	}
+	// Someone with the file deletes the last two entries and rewinds the head.
+	var prev string
+	if err := db.Read.QueryRowContext(ctx, `SELECT hash FROM audit_log WHERE seq = $1`, head.Seq-2).Scan(&prev); err != nil {
+		t.Fatal(err)
+	}
+	for _, stmt := range []string{`DROP TRIGGER audit_log_no_delete`, `DELETE FROM audit_log WHERE seq > ` + strconv.FormatInt(head.Seq-2, 10)} {
+		if _, err := db.Write.ExecContext(ctx, stmt); err != nil {
+			t.Fatal(err)
+		}
+	}
+	if _, err := db.Write.ExecContext(ctx, `UPDATE audit_state SET last_seq = $1, last_hash = $2`, head.Seq-2, prev); err != nil {
+		t.Fatal(err)
+	}
+	if code, _, errOut := run(t, ctx, "audit", "verify", "--db", path); code != 0 {
+		t.Fatalf("the re-chained log should verify on its own (that is the point): %s", errOut)
+	}
+	code, _, errOut := run(t, ctx, "audit", "verify", "--expect", noted, "--db", path)
+	if code != 1 || !strings.Contains(errOut, "cut back") {
+		t.Fatalf("verify against the noted head: exit %d %q", code, errOut)
 	}
 }
