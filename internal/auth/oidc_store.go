@@ -8,6 +8,7 @@ import (
 	"time"
 
 	"yeonsok/internal/access"
+	"yeonsok/internal/apperror"
 	"yeonsok/internal/audit"
 	"yeonsok/internal/database"
 )
@@ -33,6 +34,36 @@ const maxSubject = 255
 // errLinkTaken is a subject that another account took while this sign-in
 // was linking it.
 var errLinkTaken = errors.New("auth: the subject is linked to another account")
+
+// linkableByLogin says whether an account may be linked at its first single
+// sign-on by the provider's login claim. Ministry accounts may not: the
+// whole tower is theirs to see, so an administrator links them on purpose
+// (LinkOIDC, `yeonsok user link-sso`). Neither may an account whose owner
+// has not yet chosen a password: nobody has shown it is in use by the
+// person the claim names.
+func linkableByLogin(u *User) bool {
+	return !u.Role.Ministry() && !u.MustChangePassword
+}
+
+// LinkOIDC links an account to the provider's subject on an administrator's
+// word, for the accounts linkableByLogin keeps from linking themselves.
+func (s *Store) LinkOIDC(ctx context.Context, id int64, subject string) error {
+	if subject == "" || len(subject) > maxSubject || !plainText(subject) {
+		return apperror.New(apperror.Invalid, "subject", "oidc.subject.invalid")
+	}
+	return s.update(ctx, func(tx *writeTx) error {
+		return s.audited(ctx, tx, userAudit, audit.ActionUpdate, &id, func() error {
+			res, err := tx.ExecContext(ctx, `UPDATE users SET oidc_subject = $1 WHERE id = $2`, subject, id)
+			if database.IsUniqueViolation(err) {
+				return apperror.New(apperror.Conflict, "subject", "oidc.subject.taken")
+			}
+			if err != nil {
+				return fmt.Errorf("auth: link user %d: %w", id, err)
+			}
+			return mustAffect(res, "user")
+		})
+	})
+}
 
 // PrincipalForOIDC signs in the person the identity provider vouched for
 // with an ID token (package oidc verified it): subject is its "sub" claim,
@@ -72,7 +103,7 @@ func (s *Store) PrincipalForOIDC(ctx context.Context, subject, login, address st
 			if err != nil {
 				return Principal{}, err
 			}
-			if byLogin != nil && byLogin.OIDCSubject == "" {
+			if byLogin != nil && byLogin.OIDCSubject == "" && linkableByLogin(byLogin) {
 				u, link = byLogin, true
 			}
 		}

@@ -40,7 +40,7 @@ func TestOIDCLinksByLoginThenBySubject(t *testing.T) {
 		ctx := context.Background()
 		f := newFixture(t, db)
 		boss := access.WithActor(ctx, access.Actor{Kind: access.ActorUser, ID: 1, Name: "admin", Address: "10.0.0.1"})
-		hong := &User{Login: "hong", Name: "홍길동", Role: AgencyEditor, AgencyID: f.agencyA, MustChangePassword: true}
+		hong := &User{Login: "hong", Name: "홍길동", Role: AgencyEditor, AgencyID: f.agencyA}
 		if err := f.store.CreateUser(boss, hong, "Password-2026"); err != nil {
 			t.Fatal(err)
 		}
@@ -54,8 +54,8 @@ func TestOIDCLinksByLoginThenBySubject(t *testing.T) {
 			t.Fatalf("principal = %+v; want hong's, without a password to change", p)
 		}
 		got := f.get(t, hong.ID)
-		if got.OIDCSubject != "sub-hong" || !got.LastLoginAt.Equal(f.clock.t) || !got.MustChangePassword {
-			t.Fatalf("after the first sign-on: %+v; want the subject stored, the login time, the password rule kept for passwords", got)
+		if got.OIDCSubject != "sub-hong" || !got.LastLoginAt.Equal(f.clock.t) {
+			t.Fatalf("after the first sign-on: %+v; want the subject stored and the login time", got)
 		}
 		if e := lastEvent(t, f); e.Method != MethodOIDC || e.Outcome != OutcomeOK || e.UserID != hong.ID || e.Login != "Hong" || e.Address != "10.0.0.5" {
 			t.Fatalf("login event = %+v", e)
@@ -99,9 +99,12 @@ func TestOIDCLinksByLoginThenBySubject(t *testing.T) {
 			t.Fatalf("the link moved to %q", got.OIDCSubject)
 		}
 
-		// A single sign-on session asks for no password change; a
-		// password session of the same account still does, and the
-		// password keeps working.
+		// An admin hands hong a new one-time password. A single sign-on
+		// session asks for no password change; a password session of the
+		// same account still does, and the password keeps working.
+		if err := f.store.SetPassword(boss, hong.ID, "Password-2027", true); err != nil {
+			t.Fatal(err)
+		}
 		sso, err := f.store.NewOIDCSession(ctx, hong.ID, "10.0.0.6", "browser")
 		if err != nil {
 			t.Fatal(err)
@@ -109,7 +112,7 @@ func TestOIDCLinksByLoginThenBySubject(t *testing.T) {
 		if p, err := f.store.SessionPrincipal(ctx, sso); err != nil || p.UserID != hong.ID || p.MustChangePassword {
 			t.Fatalf("single sign-on session: %+v, %v", p, err)
 		}
-		p, err = f.store.Authenticate(ctx, "hong", "Password-2026", "10.0.0.6")
+		p, err = f.store.Authenticate(ctx, "hong", "Password-2027", "10.0.0.6")
 		if err != nil || !p.MustChangePassword {
 			t.Fatalf("password login: %+v, %v; want one that must change the password", p, err)
 		}
@@ -142,6 +145,14 @@ func TestOIDCLinksByLoginThenBySubject(t *testing.T) {
 		}
 		if err := f.store.UnlinkOIDC(boss, hong.ID); err != nil || len(entries(t, db, access.All())) != len(list) {
 			t.Fatalf("unlinking again: %v, or it made an entry", err)
+		}
+		// Still holding a one-time password, hong is not linked by login;
+		// once hong has chosen a password, the next sign-on links again.
+		if _, err := f.store.PrincipalForOIDC(ctx, "sub-hong-2", "hong", "10.0.0.8"); err == nil {
+			t.Fatal("an account with a one-time password was linked by login")
+		}
+		if err := f.store.ChangePassword(ctx, hong.ID, "Password-2027", "Chosen-Secret-2028"); err != nil {
+			t.Fatal(err)
 		}
 		if p, err := f.store.PrincipalForOIDC(ctx, "sub-hong-2", "hong", "10.0.0.8"); err != nil || p.UserID != hong.ID {
 			t.Fatalf("sign-on after the unlink: %+v, %v", p, err)
@@ -258,5 +269,40 @@ func TestOIDCRefusals(t *testing.T) {
 			t.Fatalf("after the sign-on: %+v", got)
 		}
 		verified(t, db)
+	})
+}
+
+// A provider's login claim may be editable by its users: ministry accounts
+// (which see everything) and accounts whose owner never chose a password are
+// not linked by it, only by an administrator's word.
+func TestOIDCNeverLinksMinistryOrUnusedAccountsByLogin(t *testing.T) {
+	testdb.Each(t, func(t *testing.T, db *database.DB) {
+		ctx := context.Background()
+		f := newFixture(t, db)
+		boss := &User{Login: "chief", Name: "본부", Role: MinistryAdmin}
+		fresh := &User{Login: "newbie", Name: "신규", Role: AgencyEditor, AgencyID: f.agencyA, MustChangePassword: true}
+		for _, u := range []*User{boss, fresh} {
+			if err := f.store.CreateUser(ctx, u, "Password-2026"); err != nil {
+				t.Fatal(err)
+			}
+		}
+		for _, u := range []*User{boss, fresh} {
+			if _, err := f.store.PrincipalForOIDC(ctx, "sub-"+u.Login, u.Login, "10.0.0.7"); err == nil {
+				t.Fatalf("%s was linked by its login claim", u.Login)
+			}
+			if got := f.get(t, u.ID); got.OIDCSubject != "" {
+				t.Fatalf("%s got subject %q", u.Login, got.OIDCSubject)
+			}
+		}
+		if err := f.store.LinkOIDC(ctx, boss.ID, "sub-chief"); err != nil {
+			t.Fatal(err)
+		}
+		p, err := f.store.PrincipalForOIDC(ctx, "sub-chief", "anything", "10.0.0.7")
+		if err != nil || p.UserID != boss.ID {
+			t.Fatalf("after an admin's link: %+v %v", p, err)
+		}
+		if err := f.store.LinkOIDC(ctx, fresh.ID, "sub-chief"); err == nil {
+			t.Fatal("one subject linked to two accounts")
+		}
 	})
 }

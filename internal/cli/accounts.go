@@ -64,7 +64,7 @@ func message(err error, l locale.Lang) string {
 }
 
 func runUser(ctx context.Context, env *environment, args []string) error {
-	action, args, err := subcommand(args, "add", "list", "lock", "unlock", "reset-password")
+	action, args, err := subcommand(args, "add", "list", "lock", "unlock", "reset-password", "link-sso", "unlink-sso")
 	if err != nil {
 		return err
 	}
@@ -73,6 +73,7 @@ func runUser(ctx context.Context, env *environment, args []string) error {
 	role := fs.String("role", "", "add: ministry_admin, ministry_viewer, agency_admin, agency_editor or agency_viewer")
 	agency := fs.String("agency", "", "add: the agency (id, name or short name) of an agency role")
 	lockFor := fs.Duration("for", 0, "lock: how long (e.g. 30m); 0 locks until an admin unlocks")
+	subject := fs.String("subject", "", "link-sso: the person's subject (\"sub\") at the identity provider")
 	lang := fs.String("lang", string(locale.Default), "language of messages: ko or en")
 	target := env.dbFlag(fs)
 	positional, err := parseInterspersed(fs, args)
@@ -138,6 +139,10 @@ func runUser(ctx context.Context, env *environment, args []string) error {
 		err = store.Lock(ctx, u.ID, until, auth.ReasonAdmin)
 	case "unlock":
 		err = store.Unlock(ctx, u.ID)
+	case "link-sso":
+		err = store.LinkOIDC(ctx, u.ID, *subject)
+	case "unlink-sso":
+		err = store.UnlinkOIDC(ctx, u.ID)
 	case "reset-password":
 		var password string
 		if password, err = store.ResetPassword(ctx, u.ID); err == nil {

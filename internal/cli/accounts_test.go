@@ -66,6 +66,12 @@ func TestUserTokenAndAuditCommands(t *testing.T) {
 	if _, err := store.Authenticate(ctx, "kim.officer", reset[1], "127.0.0.1"); err != nil {
 		t.Fatalf("sign in after unlock and reset: %v", err)
 	}
+	if code, _, errOut := run(t, ctx, "user", "link-sso", "kim.officer", "--subject", "sso-kim", "--db", path); code != 0 {
+		t.Fatalf("link-sso: %s", errOut)
+	}
+	if p, err := store.PrincipalForOIDC(ctx, "sso-kim", "someone-else", "127.0.0.1"); err != nil || p.Name != "kim.officer" {
+		t.Fatalf("single sign-on after link-sso: %+v %v", p, err)
+	}
 	if _, out, _ := run(t, ctx, "user", "list", "--db", path); !strings.Contains(out, "kim.officer") {
 		t.Fatalf("user list: %q", out)
 	}

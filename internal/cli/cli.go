@@ -38,7 +38,7 @@ func commands() []command {
 		{"seed", "load the plan's sample dataset into an empty database", runSeed},
 		{"import", "import agencies, facilities, systems, services, dependencies from XLSX or CSV (preview with --dry-run)", runImport},
 		{"export", "export the inventory as one XLSX workbook or CSV per sheet", runExport},
-		{"user", "manage accounts: add, list, lock, unlock, reset-password", runUser},
+		{"user", "manage accounts: add, list, lock, unlock, reset-password, link-sso, unlink-sso", runUser},
 		{"token", "manage API tokens: create (shown once), list, revoke", runToken},
 		{"audit", "verify: check that no audit-log entry was edited or deleted", runAudit},
 		{"migrate", "bring the database schema up to this version and stop", runMigrate},

@@ -47,7 +47,7 @@ type OIDC struct {
 	ClientID     string   // YEONSOK_OIDC_CLIENT_ID
 	ClientSecret string   // YEONSOK_OIDC_CLIENT_SECRET (or _FILE)
 	RedirectURL  string   // YEONSOK_OIDC_REDIRECT_URL; default PublicURL + /login/sso/callback
-	LoginClaim   string   // YEONSOK_OIDC_LOGIN_CLAIM; default preferred_username
+	LoginClaim   string   // YEONSOK_OIDC_LOGIN_CLAIM; required, no default
 	Scopes       []string // YEONSOK_OIDC_SCOPES, space-separated
 	CAFile       string   // YEONSOK_OIDC_CA_FILE: PEM roots for a provider with a private CA
 }
@@ -97,6 +97,11 @@ func FromEnv() (Config, error) {
 		switch {
 		case c.OIDC.ClientID == "":
 			r.err = fmt.Errorf("config: YEONSOK_OIDC_ISSUER is set but YEONSOK_OIDC_CLIENT_ID is not")
+		case c.OIDC.LoginClaim == "":
+			// No default: the claim links people to accounts, so it must be
+			// one the provider's administrators set (an employee number),
+			// not one its users may edit — the deployer has to name it.
+			r.err = fmt.Errorf("config: single sign-on needs YEONSOK_OIDC_LOGIN_CLAIM: the ID-token claim holding the Yeonsok login, one that only the provider's administrators can set")
 		case c.OIDC.RedirectURL == "" && c.PublicURL == "":
 			r.err = fmt.Errorf("config: single sign-on needs YEONSOK_OIDC_REDIRECT_URL or YEONSOK_PUBLIC_URL (the callback address the provider sends people back to)")
 		case c.OIDC.RedirectURL == "":

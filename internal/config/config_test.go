@@ -68,6 +68,10 @@ func TestSingleSignOnCallbackDefaultsToThePublicURL(t *testing.T) {
 	t.Setenv("YEONSOK_OIDC_ISSUER", "https://sso.moel.go.kr/realms/moel")
 	t.Setenv("YEONSOK_OIDC_CLIENT_ID", "yeonsok")
 	t.Setenv("YEONSOK_OIDC_SCOPES", "openid profile")
+	if _, err := FromEnv(); err == nil {
+		t.Fatal("single sign-on without a named login claim was accepted")
+	}
+	t.Setenv("YEONSOK_OIDC_LOGIN_CLAIM", "employee_number")
 	c, err := FromEnv()
 	if err != nil || c.OIDC.RedirectURL != "https://yeonsok.moel.go.kr/login/sso/callback" || len(c.OIDC.Scopes) != 2 {
 		t.Fatalf("%+v %v", c.OIDC, err)
