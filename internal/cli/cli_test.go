@@ -25,6 +25,7 @@ import (
 	"testing"
 	"time"
 
+	"yeonsok/internal/oidc/oidctest"
 	"yeonsok/internal/testdb"
 )
 
@@ -278,5 +279,58 @@ func TestSeedExportImportRoundTrip(t *testing.T) {
 				t.Fatalf("bad file: exit %d %s", code, errOut)
 			}
 		})
+	}
+}
+
+// With YEONSOK_OIDC_* set, serve says single sign-on is on and reads the
+// provider (a test provider over TLS, trusted through the CA file) in the
+// background, again and again while it is down: once it answers, the login
+// page's button leads there.
+func TestServeSingleSignOn(t *testing.T) {
+	dir := t.TempDir()
+	idp := oidctest.New(t, oidctest.Config{RedirectURL: "https://yeonsok.example.go.kr/login/sso/callback"})
+	idp.Update(func(s *oidctest.Settings) { s.Down = true })
+	caFile := filepath.Join(dir, "ca.pem")
+	if err := os.WriteFile(caFile, idp.CertificatePEM(), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	for k, v := range map[string]string{"YEONSOK_OIDC_ISSUER": idp.URL, "YEONSOK_OIDC_CLIENT_ID": idp.ClientID,
+		"YEONSOK_OIDC_CLIENT_SECRET": idp.ClientSecret, "YEONSOK_OIDC_REDIRECT_URL": idp.RedirectURL, "YEONSOK_OIDC_CA_FILE": caFile,
+		"YEONSOK_OIDC_LOGIN_CLAIM": "preferred_username"} {
+		t.Setenv(k, v)
+	}
+	defer func(every time.Duration) { ssoRetryEvery = every }(ssoRetryEvery)
+	ssoRetryEvery = 20 * time.Millisecond
+	base, stdout, stop := startServe(t, filepath.Join(dir, "yeonsok.db"))
+	defer stop()
+	if !strings.Contains(stdout.String(), "Single sign-on is on, through "+idp.URL+"\n") {
+		t.Fatalf("serve does not say single sign-on is on:\n%s", stdout.String())
+	}
+	client := &http.Client{CheckRedirect: func(*http.Request, []*http.Request) error { return http.ErrUseLastResponse }}
+	sso := func() (int, string) {
+		resp, err := client.Get(base + "/login/sso")
+		if err != nil {
+			t.Fatal(err)
+		}
+		resp.Body.Close()
+		return resp.StatusCode, resp.Header.Get("Location")
+	}
+	if status, _ := sso(); status != http.StatusInternalServerError {
+		t.Fatalf("/login/sso while the provider is down: %d, want 500", status)
+	}
+	idp.Update(func(s *oidctest.Settings) { s.Down = false })
+	for deadline := time.Now().Add(10 * time.Second); ; time.Sleep(20 * time.Millisecond) {
+		status, where := sso()
+		if status == http.StatusSeeOther && strings.HasPrefix(where, idp.URL+"/authorize?") {
+			break
+		}
+		if time.Now().After(deadline) {
+			t.Fatalf("/login/sso still answers %d to %q once the provider is up", status, where)
+		}
+	}
+
+	t.Setenv("YEONSOK_OIDC_CA_FILE", filepath.Join(dir, "missing.pem"))
+	if code, _, errOut := run(t, context.Background(), "serve", "--addr", "127.0.0.1:0", "--db", filepath.Join(dir, "x.db")); code != 1 || !strings.Contains(errOut, "YEONSOK_OIDC_CA_FILE") {
+		t.Fatalf("a CA file that is not there: exit %d %q", code, errOut)
 	}
 }

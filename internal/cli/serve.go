@@ -2,11 +2,14 @@ package cli
 
 import (
 	"context"
+	"crypto/tls"
+	"crypto/x509"
 	"errors"
 	"fmt"
 	"net"
 	"net/http"
 	"net/url"
+	"os"
 	"os/signal"
 	"syscall"
 	"time"
@@ -14,12 +17,20 @@ import (
 	"yeonsok/internal/access"
 	"yeonsok/internal/auth"
 	"yeonsok/internal/config"
+	"yeonsok/internal/oidc"
 	"yeonsok/internal/web"
 )
 
 // housekeepingEvery is how often the tower locks unused accounts and
 // forgets ended sessions.
 const housekeepingEvery = time.Hour
+
+// Single sign-on: how long one talk with the provider may take, and how
+// long the tower waits before asking again a provider it could not read
+// (a variable for the tests).
+const ssoTimeout = 15 * time.Second
+
+var ssoRetryEvery = time.Minute
 
 func runServe(ctx context.Context, env *environment, args []string) error {
 	fs := env.flags("serve", "[--addr HOST:PORT] [--db PATH_OR_URL] [--tls-cert FILE --tls-key FILE]")
@@ -32,6 +43,18 @@ func runServe(ctx context.Context, env *environment, args []string) error {
 	}
 	if (*certFile == "") != (*keyFile == "") {
 		return fmt.Errorf("--tls-cert and --tls-key go together")
+	}
+	// Single sign-on starts without its provider, which is read in the
+	// background: a provider that is down must not keep the tower (and
+	// its passwords) from starting. Its settings are checked now.
+	var sso *web.SSO
+	var ssoCfg oidc.Config
+	if env.cfg.OIDC.Issuer != "" {
+		var err error
+		if ssoCfg, err = ssoConfig(env.cfg.OIDC); err != nil {
+			return err
+		}
+		sso = &web.SSO{}
 	}
 	db, fresh, err := env.openDB(ctx, *target)
 	if err != nil {
@@ -48,7 +71,8 @@ func runServe(ctx context.Context, env *environment, args []string) error {
 	if err != nil {
 		return fmt.Errorf("create the first administrator: %w", err)
 	}
-	srv, err := web.New(db, env.log, accounts, web.Options{TrustedProxies: env.cfg.TrustedProxies, TrustedOrigins: trustedOrigins(env.cfg)})
+	srv, err := web.New(db, env.log, accounts, web.Options{TrustedProxies: env.cfg.TrustedProxies, TrustedOrigins: trustedOrigins(env.cfg),
+		SSO: sso})
 	if err != nil {
 		return err
 	}
@@ -68,6 +92,11 @@ func runServe(ctx context.Context, env *environment, args []string) error {
 		scheme = "https"
 	}
 	fmt.Fprintf(env.stdout, "연속(Yeonsok) %s is running on %s://%s/ with %s database %s\n", Version, scheme, listener.Addr(), db.Dialect, db.Location)
+	if sso != nil {
+		fmt.Fprintf(env.stdout, "Single sign-on is on, through %s\n", ssoCfg.Issuer)
+	} else {
+		fmt.Fprintln(env.stdout, "Single sign-on is off (set YEONSOK_OIDC_ISSUER to turn it on)")
+	}
 	if password != "" {
 		fmt.Fprintf(env.stdout, `First start: sign in as %q with the one-time password
     %s
@@ -78,6 +107,9 @@ It is shown only now and must be changed at the first sign-in.
 	ctx, stop := signal.NotifyContext(ctx, syscall.SIGINT, syscall.SIGTERM)
 	defer stop()
 	go keepHouse(ctx, env, accounts)
+	if sso != nil {
+		go connectSSO(ctx, env, ssoCfg, sso)
+	}
 	errc := make(chan error, 1)
 	go func() {
 		if *certFile != "" {
@@ -141,6 +173,61 @@ func keepHouse(ctx context.Context, env *environment, accounts *auth.Store) {
 		case <-ctx.Done():
 			return
 		case <-ticker.C:
+		}
+	}
+}
+
+// ssoConfig is how the tower knows the single sign-on provider: the
+// settings, checked now (a mistake there stops the start), and an HTTP
+// client that trusts the system's certificate authorities and, when
+// CAFile names one, the ministry's own.
+func ssoConfig(c config.OIDC) (oidc.Config, error) {
+	transport := http.DefaultTransport.(*http.Transport).Clone()
+	if c.CAFile != "" {
+		pem, err := os.ReadFile(c.CAFile)
+		if err != nil {
+			return oidc.Config{}, fmt.Errorf("single sign-on: YEONSOK_OIDC_CA_FILE: %w", err)
+		}
+		roots, err := x509.SystemCertPool()
+		if err != nil {
+			roots = x509.NewCertPool()
+		}
+		if !roots.AppendCertsFromPEM(pem) {
+			return oidc.Config{}, fmt.Errorf("single sign-on: YEONSOK_OIDC_CA_FILE %s holds no PEM certificate", c.CAFile)
+		}
+		transport.TLSClientConfig = &tls.Config{RootCAs: roots, MinVersion: tls.VersionTLS12}
+	}
+	cfg := oidc.Config{Issuer: c.Issuer, ClientID: c.ClientID, ClientSecret: c.ClientSecret, RedirectURL: c.RedirectURL,
+		Scopes: c.Scopes, LoginClaim: c.LoginClaim, HTTPClient: &http.Client{Transport: transport, Timeout: ssoTimeout}}
+	if err := cfg.Check(); err != nil {
+		return oidc.Config{}, fmt.Errorf("single sign-on: %w", err)
+	}
+	return cfg, nil
+}
+
+// connectSSO reads the provider's discovery document and hands the
+// provider to holder, from when on single sign-on works. While the
+// provider cannot be read it logs why and tries again every ssoRetryEvery,
+// until ctx ends; passwords work meanwhile.
+func connectSSO(ctx context.Context, env *environment, cfg oidc.Config, holder *web.SSO) {
+	for {
+		attempt, cancel := context.WithTimeout(ctx, ssoTimeout)
+		p, err := oidc.New(attempt, cfg)
+		cancel()
+		if err == nil {
+			holder.Set(p)
+			env.log.Info("single sign-on is ready", "issuer", cfg.Issuer)
+			return
+		}
+		if ctx.Err() != nil {
+			return
+		}
+		env.log.Warn("single sign-on: cannot read the provider; passwords still work; trying again", "issuer", cfg.Issuer,
+			"in", ssoRetryEvery, "err", err)
+		select {
+		case <-ctx.Done():
+			return
+		case <-time.After(ssoRetryEvery):
 		}
 	}
 }

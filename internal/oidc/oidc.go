@@ -130,17 +130,8 @@ type discovery struct {
 // travel to and from them. A provider that lists its PKCE
 // methods must list S256. The error says what is wrong, for the operator.
 func New(ctx context.Context, cfg Config) (*Provider, error) {
-	if err := checkURL("issuer", cfg.Issuer); err != nil {
+	if err := cfg.Check(); err != nil {
 		return nil, err
-	}
-	if strings.TrimSpace(cfg.ClientID) == "" {
-		return nil, errors.New("oidc: no client id")
-	}
-	// The tower's own address may be plain http inside a closed network:
-	// the code it receives there is of no use without the verifier and the
-	// client secret.
-	if u, err := url.Parse(cfg.RedirectURL); err != nil || (u.Scheme != "https" && u.Scheme != "http") || u.Host == "" || u.Fragment != "" {
-		return nil, fmt.Errorf("oidc: the redirect URL %q is not an absolute http(s) URL", cfg.RedirectURL)
 	}
 	p := &Provider{
 		issuer: cfg.Issuer, clientID: cfg.ClientID, clientSecret: cfg.ClientSecret, redirectURL: cfg.RedirectURL,
@@ -190,6 +181,27 @@ func New(ctx context.Context, cfg Config) (*Provider, error) {
 	p.authEndpoint, _ = url.Parse(d.AuthorizationEndpoint)
 	p.tokenEndpoint, p.jwksURI = d.TokenEndpoint, d.JWKSURI
 	return p, nil
+}
+
+// Check reports what is wrong with cfg without asking the provider: an
+// issuer that is not an https URL (http only on a loopback address), no
+// client id, a redirect URL that is not an absolute http(s) URL. New checks
+// it first; the tower checks it at start, so that a mistake in the
+// settings stops it at once rather than failing every retry of New.
+func (cfg Config) Check() error {
+	if err := checkURL("issuer", cfg.Issuer); err != nil {
+		return err
+	}
+	if strings.TrimSpace(cfg.ClientID) == "" {
+		return errors.New("oidc: no client id")
+	}
+	// The tower's own address may be plain http inside a closed network:
+	// the code it receives there is of no use without the verifier and the
+	// client secret.
+	if u, err := url.Parse(cfg.RedirectURL); err != nil || (u.Scheme != "https" && u.Scheme != "http") || u.Host == "" || u.Fragment != "" {
+		return fmt.Errorf("oidc: the redirect URL %q is not an absolute http(s) URL", cfg.RedirectURL)
+	}
+	return nil
 }
 
 // AuthCodeURL is where to send the browser to sign in at the provider:

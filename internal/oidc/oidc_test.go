@@ -11,6 +11,7 @@ import (
 	"yeonsok/internal/apperror"
 	"yeonsok/internal/auth"
 	"yeonsok/internal/locale"
+	"yeonsok/internal/oidc/oidctest"
 )
 
 // refused checks that err is a failed sign-in shown as key, whose detail
@@ -79,19 +80,19 @@ func TestSignIn(t *testing.T) {
 		{name: "issuer with a trailing slash", claims: func(c map[string]any) { c["iss"] = c["iss"].(string) + "/" }, key: KeyFailed, why: errIssuer},
 		{name: "no subject", claims: func(c map[string]any) { delete(c, "sub") }, key: KeyFailed, why: errSubject},
 		{name: "tampered claims", forge: func(h, c map[string]any) string {
-			signed := rsaKey.sign(t, h, c)
+			signed := rsaKey.Sign(t, h, c)
 			parts := strings.Split(signed, ".")
 			c["sub"] = "admin"
 			return parts[0] + "." + segment(t, c) + "." + parts[2]
 		}, key: KeyFailed, why: errSignature},
 		{name: "tampered signature", forge: func(h, c map[string]any) string {
-			parts := strings.Split(rsaKey.sign(t, h, c), ".")
+			parts := strings.Split(rsaKey.Sign(t, h, c), ".")
 			sig, _ := decodeSegment(parts[2])
 			sig[len(sig)/2] ^= 1
 			return parts[0] + "." + parts[1] + "." + base64.RawURLEncoding.EncodeToString(sig)
 		}, key: KeyFailed, why: errSignature},
 		{name: "signed by a key not in the set under its kid", forge: func(h, c map[string]any) string {
-			return other.sign(t, h, c)
+			return other.Sign(t, h, c)
 		}, key: KeyFailed, why: errSignature},
 		{name: "alg none", forge: func(h, c map[string]any) string {
 			h["alg"] = "none"
@@ -103,28 +104,28 @@ func TestSignIn(t *testing.T) {
 			return hs256(t, testSecret, h, c)
 		}, key: KeyFailed, why: errAlgorithm},
 		{name: "RS256 header on an ES256 signature", forge: func(h, c map[string]any) string {
-			return newECKey(t, "rsa-1").sign(t, h, c)
+			return newECKey(t, "rsa-1").Sign(t, h, c)
 		}, key: KeyFailed, why: errSignature},
 		{name: "critical extension", forge: func(h, c map[string]any) string {
 			h["crit"] = []string{"exp"}
-			return rsaKey.sign(t, h, c)
+			return rsaKey.Sign(t, h, c)
 		}, key: KeyFailed, why: errMalformed},
 		{name: "not a JWS", forge: func(h, c map[string]any) string { return "a.b" }, key: KeyFailed, why: errMalformed},
 		{name: "wrong client secret", secret: "guess", key: KeyFailed},
 	}
 	for _, s := range scenarios {
 		t.Run(s.name, func(t *testing.T) {
-			p.set(func() { p.claims, p.forge = s.claims, s.forge })
+			p.Update(func(st *oidctest.Settings) { st.Claims, st.Forge = s.claims, s.forge })
 			use := prov
 			if s.secret != "" {
-				cfg := p.config()
+				cfg := config(p)
 				cfg.ClientSecret = s.secret
 				var err error
 				if use, err = New(t.Context(), cfg); err != nil {
 					t.Fatal(err)
 				}
 			}
-			tok, err := p.signIn(t, use, "", s.nonce)
+			tok, err := signIn(t, p, use, "", s.nonce)
 			if s.key != "" {
 				refused(t, err, s.key, s.why)
 				if s.secret != "" && !strings.Contains(err.Error(), "invalid_client") {
@@ -138,7 +139,7 @@ func TestSignIn(t *testing.T) {
 			if tok.Subject != "248289761001" || tok.Login != "Hong" || tok.Name != "홍길동" || tok.Email != "hong@moel.go.kr" {
 				t.Fatalf("token = %+v", tok)
 			}
-			if tok.Claims["iss"] != p.srv.URL || tok.Claims["auth_time"] == nil {
+			if tok.Claims["iss"] != p.URL || tok.Claims["auth_time"] == nil {
 				t.Fatalf("claims = %v", tok.Claims)
 			}
 		})
@@ -149,13 +150,13 @@ func TestSignIn(t *testing.T) {
 // refused by the provider: a stolen code is no use without it.
 func TestPKCEVerifierMismatch(t *testing.T) {
 	p, prov := start(t, newRSAKey(t, "k1"))
-	_, err := p.signIn(t, prov, strings.Repeat("v", 43), "")
+	_, err := signIn(t, p, prov, strings.Repeat("v", 43), "")
 	refused(t, err, KeyFailed, nil)
 	if !strings.Contains(err.Error(), "invalid_grant") || !strings.Contains(err.Error(), "PKCE") {
 		t.Fatalf("detail %q does not say the provider refused the verifier", err)
 	}
-	if p.pkceFailures != 1 {
-		t.Fatalf("the provider saw %d verifier failures, want 1", p.pkceFailures)
+	if n := p.PKCEFailures(); n != 1 {
+		t.Fatalf("the provider saw %d verifier failures, want 1", n)
 	}
 	// The code is spent: the right verifier does not revive it.
 	if _, err := prov.Exchange(t.Context(), "spent", strings.Repeat("v", 43), strings.Repeat("n", 43)); err == nil {
@@ -173,45 +174,45 @@ func TestKeyRotation(t *testing.T) {
 	old := newRSAKey(t, "2026-01")
 	p, prov := start(t, old)
 	for i := range 2 {
-		if _, err := p.signIn(t, prov, "", ""); err != nil {
+		if _, err := signIn(t, p, prov, "", ""); err != nil {
 			t.Fatalf("sign-in %d: %v", i, err)
 		}
 	}
-	if n := p.hits(); n != 1 {
+	if n := p.JWKSHits(); n != 1 {
 		t.Fatalf("key set fetched %d times for two sign-ins, want once", n)
 	}
 
 	rotated := newECKey(t, "2026-02")
-	p.set(func() { p.signer, p.published = rotated, []*testKey{rotated} })
-	if _, err := p.signIn(t, prov, "", ""); err != nil {
+	p.Update(func(s *oidctest.Settings) { s.Signer, s.Published = rotated, []*oidctest.Key{rotated} })
+	if _, err := signIn(t, p, prov, "", ""); err != nil {
 		t.Fatalf("sign-in after the rotation: %v", err)
 	}
-	if n := p.hits(); n != 2 {
+	if n := p.JWKSHits(); n != 2 {
 		t.Fatalf("key set fetched %d times, want 2 (once more for the new kid)", n)
 	}
-	if _, err := p.signIn(t, prov, "", ""); err != nil || p.hits() != 2 {
-		t.Fatalf("second sign-in after the rotation: %v, %d fetches", err, p.hits())
+	if _, err := signIn(t, p, prov, "", ""); err != nil || p.JWKSHits() != 2 {
+		t.Fatalf("second sign-in after the rotation: %v, %d fetches", err, p.JWKSHits())
 	}
 
 	// The old key is gone from the set: a token under it is refused.
-	p.set(func() { p.signer = old })
-	_, err := p.signIn(t, prov, "", "")
+	p.Update(func(s *oidctest.Settings) { s.Signer = old })
+	_, err := signIn(t, p, prov, "", "")
 	refused(t, err, KeyFailed, errNoKey)
-	if n := p.hits(); n != 3 {
+	if n := p.JWKSHits(); n != 3 {
 		t.Fatalf("key set fetched %d times, want 3 (exactly one more for the unknown kid)", n)
 	}
 
 	// After a day the set is fetched again even when the kid is known.
-	p.set(func() { p.signer = rotated })
+	p.Update(func(s *oidctest.Settings) { s.Signer = rotated })
 	prov.Now = func() time.Time { return time.Now().Add(25 * time.Hour) }
-	p.set(func() {
-		p.claims = func(c map[string]any) {
+	p.Update(func(s *oidctest.Settings) {
+		s.Claims = func(c map[string]any) {
 			later := time.Now().Add(25 * time.Hour)
 			c["iat"], c["exp"] = later.Unix(), later.Add(5*time.Minute).Unix()
 		}
 	})
-	if _, err := p.signIn(t, prov, "", ""); err != nil || p.hits() != 4 {
-		t.Fatalf("a day later: %v, %d fetches, want 4", err, p.hits())
+	if _, err := signIn(t, p, prov, "", ""); err != nil || p.JWKSHits() != 4 {
+		t.Fatalf("a day later: %v, %d fetches, want 4", err, p.JWKSHits())
 	}
 }
 
@@ -219,7 +220,7 @@ func TestKeyRotation(t *testing.T) {
 // unavailable one.
 func TestProviderUnreachable(t *testing.T) {
 	p, prov := start(t, newRSAKey(t, "k1"))
-	p.srv.Close()
+	p.Close()
 	_, err := prov.Exchange(t.Context(), "code", strings.Repeat("v", 43), strings.Repeat("n", 43))
 	refused(t, err, KeyUnavailable, nil)
 }
@@ -241,13 +242,13 @@ func TestNewChecksTheProvider(t *testing.T) {
 	}
 	for _, s := range scenarios {
 		t.Run(s.name, func(t *testing.T) {
-			p.set(func() {
-				p.discoveredIssuer = p.srv.URL
+			p.Update(func(st *oidctest.Settings) {
+				st.DiscoveredIssuer = p.URL
 				if s.issuer != "" {
-					p.discoveredIssuer = s.issuer
+					st.DiscoveredIssuer = s.issuer
 				}
 			})
-			cfg := p.config()
+			cfg := config(p)
 			if s.change != nil {
 				s.change(&cfg)
 			}
@@ -279,7 +280,7 @@ func TestAuthCodeURL(t *testing.T) {
 			t.Errorf("%s = %q, want %q", k, q.Get(k), v)
 		}
 	}
-	if u.Host != strings.TrimPrefix(p.srv.URL, "https://") || u.Path != "/authorize" {
+	if u.Host != strings.TrimPrefix(p.URL, "https://") || u.Path != "/authorize" {
 		t.Errorf("URL %s is not the provider's authorize endpoint", u)
 	}
 	if q.Has("code_verifier") {

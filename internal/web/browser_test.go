@@ -20,10 +20,11 @@ import (
 	"yeonsok/internal/testdb"
 )
 
-// browser starts headless Chromium for one test. The browser tests are the
-// only tests that need something outside Go; without Chromium they skip and
-// say how to get it (.ci/run installs Debian's chromium).
-func browser(t *testing.T) context.Context {
+// browser starts headless Chromium for one test, with extra options of the
+// test's own. The browser tests are the only tests that need something
+// outside Go; without Chromium they skip and say how to get it (.ci/run
+// installs Debian's chromium).
+func browser(t *testing.T, extra ...chromedp.ExecAllocatorOption) context.Context {
 	t.Helper()
 	path := os.Getenv("YEONSOK_CHROMIUM")
 	if path == "" {
@@ -55,7 +56,7 @@ func browser(t *testing.T) context.Context {
 		chromedp.Flag("lang", "ko-KR"),
 		chromedp.Flag("accept-lang", "ko-KR,ko"),
 	}
-	allocCtx, cancelAlloc := chromedp.NewExecAllocator(context.Background(), opts...)
+	allocCtx, cancelAlloc := chromedp.NewExecAllocator(context.Background(), append(opts, extra...)...)
 	ctx, cancelCtx := chromedp.NewContext(allocCtx)
 	ctx, cancelTimeout := context.WithTimeout(ctx, 60*time.Second)
 	t.Cleanup(func() {

@@ -99,6 +99,8 @@ func (s *Server) routes() {
 	// Signing in and out, and the password.
 	s.handle("GET /login", rulePublic, s.showLogin)
 	s.handle("POST /login", rulePublic, s.login)
+	s.handle("GET /login/sso", rulePublic, s.startSSO)
+	s.handle("GET /login/sso/callback", rulePublic, s.finishSSO)
 	s.handle("POST /logout", ruleSignedIn, s.logout)
 	s.handle("GET /account/password", ruleSignedIn, s.showPasswordForm)
 	s.handle("POST /account/password", ruleSignedIn, s.changePassword)
@@ -162,6 +164,7 @@ func (s *Server) routes() {
 	s.handle("POST /admin/users/{id}/reset-password", ruleManageUsers, s.resetUserPassword)
 	s.handle("POST /admin/users/{id}/disable", ruleManageUsers, s.disableUser)
 	s.handle("POST /admin/users/{id}/enable", ruleManageUsers, s.enableUser)
+	s.handle("POST /admin/users/{id}/unlink-sso", ruleManageUsers, s.unlinkUserSSO)
 	s.handle("GET /admin/tokens", ruleManageUsers, s.showTokens)
 	s.handle("GET /admin/tokens/new", ruleManageUsers, s.showNewToken)
 	s.handle("POST /admin/tokens", ruleManageUsers, s.createToken)

@@ -38,7 +38,7 @@ type scopeFixture struct {
 
 // keisNames are the names only 한국고용정보원's records carry: none may
 // reach 근로복지공단. (The ministry's own name is in every page's footer.)
-var keisNames = []string{"한국고용정보원", "국정자원 대전센터", "고용24", "대표홈페이지", "실업급여 신청", "통합 로그인"}
+var keisNames = []string{"한국고용정보원", "국정자원 대전센터", "고용24", "대표홈페이지", "실업급여 신청", "통합인증 연계"}
 
 func newScopeFixture(t *testing.T, store *inventory.Store) *scopeFixture {
 	t.Helper()
@@ -77,7 +77,7 @@ func newScopeFixture(t *testing.T, store *inventory.Store) *scopeFixture {
 				return err
 			}
 		}
-		f.keisDep = &inventory.Dependency{FromSystemID: f.homepage.ID, ToSystemID: f.work24.ID, Kind: "auth", Note: "통합 로그인"}
+		f.keisDep = &inventory.Dependency{FromSystemID: f.homepage.ID, ToSystemID: f.work24.ID, Kind: "auth", Note: "통합인증 연계"}
 		f.welfareDep = &inventory.Dependency{FromSystemID: f.edi.ID, ToSystemID: f.insurance.ID, Kind: "database", Note: "가입 자격 조회"}
 		f.crossed = &inventory.Dependency{FromSystemID: f.edi.ID, ToSystemID: f.homepage.ID, Kind: "interface"}
 		for _, d := range []*inventory.Dependency{f.keisDep, f.welfareDep, f.crossed} {

@@ -55,6 +55,8 @@ type Server struct {
 	// trustedProxies are the reverse proxies whose forwarding headers are
 	// believed (Options.TrustedProxies).
 	trustedProxies []netip.Prefix
+	// sso is single sign-on (Options.SSO); nil without it.
+	sso *SSO
 	// findings caches the data-quality count of the home page.
 	findings findingCache
 	// handler is mux behind cross-origin protection: a state-changing
@@ -74,6 +76,10 @@ type Options struct {
 	// are accepted although the Host header names another: the address
 	// people type, when a reverse proxy in front rewrites Host.
 	TrustedOrigins []string
+	// SSO, when set, offers single sign-on through the OpenID provider it
+	// holds (or will hold: the provider may be set into it after the
+	// server starts). Nil: no single sign-on, and its routes answer 404.
+	SSO *SSO
 }
 
 // New builds the server and parses every template; a broken template fails
@@ -87,7 +93,7 @@ func New(db *database.DB, log *slog.Logger, accounts *auth.Store, opt Options) (
 	}
 	s := &Server{db: db, store: inventory.NewStore(db), accounts: accounts, uploads: transfer.NewUploads(db), views: v, log: log,
 		mux: http.NewServeMux(), rules: map[string]rule{}, attempts: newLimiter(attemptBurst, attemptEvery, attemptClients),
-		trustedProxies: opt.TrustedProxies}
+		trustedProxies: opt.TrustedProxies, sso: opt.SSO}
 	s.routes()
 	protection := http.NewCrossOriginProtection()
 	for _, origin := range opt.TrustedOrigins {

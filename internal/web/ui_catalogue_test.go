@@ -69,7 +69,7 @@ func TestPageKeysAreInTheCatalogue(t *testing.T) {
 		"home.card.operator_": inventory.Operators,
 		"quality.subject.":    {"ministry"},
 		"admin.users.done.":   userDone,
-		"admin.users.action.": {"lock", "unlock", "reset_password", "disable", "enable"},
+		"admin.users.action.": {"lock", "unlock", "reset_password", "disable", "enable", "unlink_sso"},
 		"audit.kind.":         audit.Kinds,
 		"audit.action.":       audit.Actions,
 		"audit.actor.":        {access.ActorUser, access.ActorToken, access.ActorCLI, access.ActorSystem},

@@ -21,20 +21,28 @@ type loginData struct {
 	Notice, Error string
 	// Policy says when an account locks.
 	Policy string
+	// SSOHref starts single sign-on, coming back to Next; "" when the
+	// tower has none.
+	SSOHref string
 }
 
 func (s *Server) newLoginData(r *http.Request, next string) *loginData {
 	l := tr(lang(r))
 	set := s.accounts.Settings()
-	return &loginData{Next: nextPath(next),
+	d := &loginData{Next: nextPath(next),
 		Policy: l.t("login.policy", set.MaxFailedLogins, locale.Span(l.lang(), int64(set.LockoutDuration.Minutes())))}
+	if s.sso != nil {
+		d.SSOHref = ssoHref(d.Next)
+	}
+	return d
 }
 
 // nextPath is where to go after signing in: next if it is a page of this
-// site other than the login itself, otherwise the home page.
+// site other than signing in or out (the login form, single sign-on, which
+// would only start again), otherwise the home page.
 func nextPath(next string) string {
 	next = localPath(next)
-	if u, err := url.Parse(next); err != nil || u.Path == "/login" || u.Path == "/logout" {
+	if u, err := url.Parse(next); err != nil || u.Path == "/login" || strings.HasPrefix(u.Path, "/login/") || u.Path == "/logout" {
 		return "/"
 	}
 	return next

@@ -26,7 +26,7 @@ func usersHref(done string, id int64) string {
 }
 
 // userDone are the changes the list confirms after the redirect.
-var userDone = []string{"lock", "unlock", "disable", "enable"}
+var userDone = []string{"lock", "unlock", "disable", "enable", "unlink_sso"}
 
 // usersData is the account list.
 type usersData struct {
@@ -56,7 +56,10 @@ func (s *Server) showUsers(w http.ResponseWriter, r *http.Request) {
 	for _, u := range users {
 		state := textCell(l.userState(u, now, after))
 		if u.MustChangePassword {
-			state.Tags = []tag{{Label: l.t("admin.users.must_change")}}
+			state.Tags = append(state.Tags, tag{Label: l.t("admin.users.must_change")})
+		}
+		if u.OIDCSubject != "" {
+			state.Tags = append(state.Tags, tag{Label: l.t("admin.users.sso_linked")})
 		}
 		lastLogin := l.t("admin.never")
 		if !u.LastLoginAt.IsZero() {
@@ -113,6 +116,9 @@ func (l tr) userButtons(p auth.Principal, u *auth.User, now time.Time) []button 
 		list = append(list, act("lock", "lock", ""))
 	}
 	list = append(list, act("reset-password", "reset_password", ""))
+	if u.OIDCSubject != "" {
+		list = append(list, act("unlink-sso", "unlink_sso", ""))
+	}
 	if u.Disabled {
 		list = append(list, act("enable", "enable", ""))
 	} else {
@@ -222,6 +228,14 @@ func (s *Server) disableUser(w http.ResponseWriter, r *http.Request) {
 
 func (s *Server) enableUser(w http.ResponseWriter, r *http.Request) {
 	s.changeUser("enable", func(ctx context.Context, u *auth.User) error { return s.accounts.SetDisabled(ctx, u.ID, false) })(w, r)
+}
+
+// unlinkUserSSO forgets the single sign-on identity linked to an account
+// and ends the sessions begun with it: the next single sign-on finds the
+// account by login again and links the identity it brings (for a person
+// whose identity at the provider was made anew).
+func (s *Server) unlinkUserSSO(w http.ResponseWriter, r *http.Request) {
+	s.changeUser("unlink_sso", func(ctx context.Context, u *auth.User) error { return s.accounts.UnlinkOIDC(ctx, u.ID) })(w, r)
 }
 
 // resetUserPassword gives the account a new one-time password and shows it,
