@@ -124,6 +124,9 @@ func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	h.Set("Content-Security-Policy", "default-src 'self'; img-src 'self' data:; style-src 'self'; script-src 'self'; form-action 'self'; frame-ancestors 'none'")
 	h.Set("X-Content-Type-Options", "nosniff")
 	h.Set("Referrer-Policy", "same-origin")
+	// Pages hold agencies' weak points: a shared PC's Back button must not
+	// show them after sign-out. Static files set their own caching.
+	h.Set("Cache-Control", "no-store")
 	limit := int64(maxBodyBytes)
 	if isUpload(r) {
 		limit = maxUploadBytes

@@ -201,3 +201,18 @@ func TestStaticAssetsAreHashedAndCached(t *testing.T) {
 }
 
 func discardLogger() *slog.Logger { return slog.New(slog.NewTextHandler(io.Discard, nil)) }
+
+// Pages are never kept by the browser; hashed static files are, for good.
+func TestPagesAreNotCached(t *testing.T) {
+	ts, _ := newTestServer(t, testdb.SQLite(t))
+	for _, path := range []string{"/", "/systems", "/api/v1/summary"} {
+		resp, err := ts.Client().Get(ts.URL + path)
+		if err != nil {
+			t.Fatal(err)
+		}
+		resp.Body.Close()
+		if resp.StatusCode != 200 || resp.Header.Get("Cache-Control") != "no-store" {
+			t.Errorf("%s: %d, Cache-Control %q, want no-store", path, resp.StatusCode, resp.Header.Get("Cache-Control"))
+		}
+	}
+}

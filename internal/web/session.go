@@ -48,27 +48,28 @@ func (s *Server) scope(r *http.Request) access.Scope { return principalFrom(r).S
 // Principal) is no error: the guard decides what nobody may do. ended
 // reports a session cookie the server no longer knows (timed out, logged
 // out elsewhere, account locked); the cookie is then cleared. ok is false
-// when authenticate has answered the request itself: a bad token (401), too
-// many bad tokens from the address (429), or a failing database.
+// when authenticate has answered the request itself: a bad token (401, or
+// 429 once the address has sent too many), or a failing database.
 func (s *Server) authenticate(w http.ResponseWriter, r *http.Request) (p auth.Principal, ended, ok bool) {
 	if raw, bearer := bearerToken(r); bearer && isAPI(r) {
-		address := s.clientAddress(r)
-		from, wait, allowed := s.attempts.take(limitKey(address))
-		if !allowed {
-			s.tooManyAttempts(w, r, wait)
-			return p, false, false
-		}
+		// A valid token is never refused for its neighbours' mistakes:
+		// only bad tokens use up the address's attempts (guessing a token
+		// is hopeless, but a flood of guesses still costs a lookup each).
 		p, err := s.accounts.TokenPrincipal(r.Context(), raw)
-		if err != nil {
-			if apperror.CodeOf(err) == auth.Unauthorized {
-				s.log.Info("bad API token", "address", address, "path", r.URL.Path)
-				w.Header().Set("WWW-Authenticate", `Bearer error="invalid_token"`)
-			}
-			s.writeError(w, r, err)
-			return p, false, false
+		if err == nil {
+			return p, false, true
 		}
-		s.attempts.give(from)
-		return p, false, true
+		if apperror.CodeOf(err) == auth.Unauthorized {
+			address := s.clientAddress(r)
+			if _, wait, allowed := s.attempts.take(limitKey(address)); !allowed {
+				s.tooManyAttempts(w, r, wait)
+				return p, false, false
+			}
+			s.log.Info("bad API token", "address", address, "path", r.URL.Path)
+			w.Header().Set("WWW-Authenticate", `Bearer error="invalid_token"`)
+		}
+		s.writeError(w, r, err)
+		return p, false, false
 	}
 	c, err := r.Cookie(sessionCookie)
 	if err != nil || c.Value == "" {
