@@ -99,6 +99,18 @@ func (p Principal) CanManageUsers(agencyID int64) bool {
 	return false
 }
 
+// CanManageAccount reports whether the principal may create, lock, unlock,
+// reset or disable an account of role in agency. An agency admin manages
+// its agency's editors and viewers but not its fellow admins: otherwise
+// two agency admins could lift each other's locks, including one the
+// ministry set; admins of agencies are the ministry's to manage.
+func (p Principal) CanManageAccount(role Role, agencyID int64) bool {
+	if !p.CanManageUsers(agencyID) {
+		return false
+	}
+	return p.role() == MinistryAdmin || role == AgencyEditor || role == AgencyViewer
+}
+
 // CanManageTokens reports whether the principal may create and revoke the
 // API tokens of agencyID (0: tokens of the ministry); the same people who
 // manage that agency's accounts.

@@ -104,3 +104,30 @@ func TestActor(t *testing.T) {
 		t.Errorf("actors %+v %+v", user, token)
 	}
 }
+
+// An agency admin manages its agency's editors and viewers, not its fellow
+// admins, nor anything of another agency or the ministry.
+func TestCanManageAccount(t *testing.T) {
+	ministry := Principal{Kind: KindUser, Role: MinistryAdmin}
+	agency := Principal{Kind: KindUser, Role: AgencyAdmin, AgencyID: 7}
+	scenarios := []struct {
+		who    Principal
+		role   Role
+		agency int64
+		may    bool
+	}{
+		{ministry, AgencyAdmin, 7, true},
+		{ministry, MinistryViewer, 0, true},
+		{agency, AgencyEditor, 7, true},
+		{agency, AgencyViewer, 7, true},
+		{agency, AgencyAdmin, 7, false},
+		{agency, AgencyEditor, 8, false},
+		{agency, MinistryViewer, 0, false},
+		{Principal{Kind: KindUser, Role: AgencyEditor, AgencyID: 7}, AgencyViewer, 7, false},
+	}
+	for _, s := range scenarios {
+		if got := s.who.CanManageAccount(s.role, s.agency); got != s.may {
+			t.Errorf("%s of %d manages %s of %d: %v, want %v", s.who.Role, s.who.AgencyID, s.role, s.agency, got, s.may)
+		}
+	}
+}

@@ -107,10 +107,11 @@ func TestAgencyAdminCreatesAccountsOfItsAgency(t *testing.T) {
 		if status != http.StatusOK {
 			t.Fatalf("new account form: %d", status)
 		}
-		for _, role := range []auth.Role{auth.AgencyAdmin, auth.AgencyEditor, auth.AgencyViewer} {
+		for _, role := range []auth.Role{auth.AgencyEditor, auth.AgencyViewer} {
 			mustContain(t, "the form", form, `value="`+string(role)+`"`)
 		}
-		for _, hidden := range []string{`value="ministry_admin"`, `value="ministry_viewer"`, "한국고용정보원"} {
+		// Agency admins are the ministry's to appoint.
+		for _, hidden := range []string{`value="ministry_admin"`, `value="ministry_viewer"`, `value="agency_admin"`, "한국고용정보원"} {
 			if strings.Contains(form, hidden) {
 				t.Errorf("an agency admin's form offers %s", hidden)
 			}
@@ -703,4 +704,25 @@ func TestSecurityReportPage(t *testing.T) {
 			t.Error("another agency's report names the locked account")
 		}
 	})
+}
+
+// Two admins of one agency cannot lift each other's locks: agency admins
+// are the ministry's to manage.
+func TestAgencyAdminCannotManageAFellowAdmin(t *testing.T) {
+	db := testdb.SQLite(t)
+	f := newScopeFixture(t, inventory.NewStore(db))
+	ts, srv, _ := newServerAs(t, db, auth.AgencyAdmin, f.welfare.ID)
+	fellow := newAccount(t, srv.accounts, auth.AgencyAdmin, f.welfare.ID, false)
+	if err := srv.accounts.Lock(context.Background(), fellow.ID, time.Time{}, auth.ReasonAdmin); err != nil {
+		t.Fatal(err)
+	}
+	for _, action := range []string{"unlock", "reset-password", "enable"} {
+		if status, _, _ := post(t, ts, "/admin/users/"+strconv.FormatInt(fellow.ID, 10)+"/"+action, url.Values{}); status != http.StatusForbidden {
+			t.Errorf("%s a fellow agency admin: %d, want 403", action, status)
+		}
+	}
+	got, err := srv.accounts.User(context.Background(), access.All(), fellow.ID)
+	if err != nil || !got.Locked(time.Now()) {
+		t.Fatalf("the fellow admin is no longer locked: %+v %v", got, err)
+	}
 }

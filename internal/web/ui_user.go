@@ -100,7 +100,7 @@ func (l tr) userState(u *auth.User, now time.Time, inactiveAfter time.Duration) 
 // userButtons are what the caller may do to an account: never to its own,
 // which it changes on the password page.
 func (l tr) userButtons(p auth.Principal, u *auth.User, now time.Time) []button {
-	if u.ID == p.UserID || !p.CanManageUsers(u.AgencyID) {
+	if u.ID == p.UserID || !p.CanManageAccount(u.Role, u.AgencyID) {
 		return nil
 	}
 	base := "/admin/users/" + strconv.FormatInt(u.ID, 10) + "/"
@@ -169,11 +169,11 @@ func (s *Server) managedUser(w http.ResponseWriter, r *http.Request) (*auth.User
 	if err == nil {
 		_, err = readForm(r)
 	}
-	if err == nil && !p.CanManageUsers(u.AgencyID) {
-		err = apperror.New(apperror.Forbidden, "", "forbidden.role")
-	}
 	if err == nil && u.ID == p.UserID {
 		err = apperror.New(apperror.Invalid, "", "admin.users.not_self")
+	}
+	if err == nil && !p.CanManageAccount(u.Role, u.AgencyID) {
+		err = apperror.New(apperror.Forbidden, "", "forbidden.role")
 	}
 	if err != nil {
 		s.renderError(w, r, err)
@@ -259,11 +259,15 @@ func (s *Server) resetUserPassword(w http.ResponseWriter, r *http.Request) {
 // The form of a new account.
 
 // userRoles are the roles the caller may give: an agency admin only its
-// own agency's roles.
+// own agency's editors and viewers.
 func userRoles(p auth.Principal) []auth.Role {
 	var list []auth.Role
 	for _, role := range auth.UserRoles {
-		if !role.Ministry() || p.CanManageUsers(0) {
+		agency := p.AgencyID // 0 for the ministry, which may give any role
+		if role.Ministry() {
+			agency = 0
+		}
+		if p.CanManageAccount(role, agency) {
 			list = append(list, role)
 		}
 	}
@@ -334,7 +338,7 @@ func (s *Server) createUser(w http.ResponseWriter, r *http.Request) {
 		if u.Role.Ministry() {
 			agency, field = 0, "role"
 		}
-		if !p.CanManageUsers(agency) {
+		if !p.CanManageAccount(u.Role, agency) {
 			s.userForm(w, r, http.StatusForbidden, values, []*apperror.Error{apperror.New(apperror.Forbidden, field, "admin.users.not_yours")})
 			return
 		}
