@@ -78,6 +78,10 @@ func Parse(s string) Lang {
 // same language as the message it fills.
 type Key string
 
+// Minutes is a message argument that is a span of time, written in the
+// message's language ("2시간", "2 h").
+type Minutes int64
+
 // T renders a message. Arguments fill {0}, {1}, … in the text; a Key
 // argument is translated first. A key that the catalogue lacks renders as the key itself, so a gap shows on screen
 // instead of hiding; TestCatalogueComplete keeps that from shipping.
@@ -96,8 +100,11 @@ func T(lang Lang, key string, args ...any) string {
 	// system named "x{1}") is never scanned for placeholders again.
 	pairs := make([]string, 0, 2*len(args))
 	for i, a := range args {
-		if k, ok := a.(Key); ok {
-			a = T(lang, string(k))
+		switch v := a.(type) {
+		case Key:
+			a = T(lang, string(v))
+		case Minutes:
+			a = Span(lang, int64(v))
 		}
 		pairs = append(pairs, fmt.Sprintf("{%d}", i), fmt.Sprint(a))
 	}

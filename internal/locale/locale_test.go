@@ -64,6 +64,9 @@ func TestSpanAndArgs(t *testing.T) {
 	if got := T(Korean, "invalid.unknown_agency", "노동청"); got != "존재하지 않는 기관입니다: 노동청" {
 		t.Errorf("argument not filled: %q", got)
 	}
+	if got := T(Korean, "invalid.unknown_agency", Minutes(90)); got != "존재하지 않는 기관입니다: 1시간 30분" {
+		t.Errorf("a Minutes argument is not written as a span: %q", got)
+	}
 	if got := T(English, "no.such.key"); got != "no.such.key" {
 		t.Errorf("missing key should render as itself, got %q", got)
 	}

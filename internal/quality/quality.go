@@ -12,6 +12,7 @@ import (
 
 	"yeonsok/internal/inventory"
 	"yeonsok/internal/locale"
+	"yeonsok/internal/objectives"
 )
 
 // Severities, most urgent first.
@@ -42,6 +43,8 @@ type Finding struct {
 // Codes of the findings, each with its message key quality.<code>.
 const (
 	MissingTargets    = "system_missing_targets"
+	LooserThanMinimum = "target_looser_than_minimum"
+	LooserThanService = "target_looser_than_service"
 	MissingGrade      = "system_missing_grade"
 	NoEndpoints       = "grade12_without_endpoints"
 	NoOwner           = "grade12_without_owner"
@@ -64,6 +67,11 @@ func Check(inv *inventory.Inventory) []Finding {
 	for _, f := range inv.Facilities {
 		facilityName[f.ID] = f.Name
 	}
+	inherited := objectives.Inherited(inv.Services)
+	serviceName := map[int64]string{}
+	for _, svc := range inv.Services {
+		serviceName[svc.ID] = svc.Name
+	}
 	used := map[int64]bool{}
 	for _, s := range inv.Systems {
 		subject := Subject{Kind: "system", ID: s.ID, Name: agencyName[s.AgencyID] + " · " + s.Name}
@@ -74,11 +82,24 @@ func Check(inv *inventory.Inventory) []Finding {
 			used[*s.DRFacilityID] = true
 		}
 		critical := s.Grade == 1 || s.Grade == 2
-		if missing := missingTargets(s); len(missing) > 0 {
-			severity := Medium
-			if critical {
-				severity = High
+		severity := Medium
+		if critical {
+			severity = High
+		}
+		var missing []string
+		for _, v := range objectives.Check(s, inherited[s.ID]) {
+			switch v.Code {
+			case objectives.Missing:
+				missing = append(missing, strings.ToUpper(v.Target))
+			case objectives.LooserThanRule:
+				found = append(found, Finding{Code: LooserThanMinimum, Severity: severity, Subject: subject,
+					Key: "quality." + LooserThanMinimum, Args: []any{strings.ToUpper(v.Target), locale.Minutes(*v.Have), s.Grade, locale.Minutes(v.Want)}})
+			case objectives.LooserThanUse:
+				found = append(found, Finding{Code: LooserThanService, Severity: severity, Subject: subject,
+					Key: "quality." + LooserThanService, Args: []any{strings.ToUpper(v.Target), locale.Minutes(*v.Have), serviceName[v.ServiceID], locale.Minutes(v.Want)}})
 			}
+		}
+		if len(missing) > 0 {
 			found = append(found, Finding{Code: MissingTargets, Severity: severity, Subject: subject,
 				Key: "quality." + MissingTargets, Args: []any{strings.Join(missing, ", ")}})
 		}
@@ -101,19 +122,6 @@ func Check(inv *inventory.Inventory) []Finding {
 	found = append(found, checkDeclared(inv, agencyName, facilityName)...)
 	sort.SliceStable(found, func(i, j int) bool { return severityRank[found[i].Severity] < severityRank[found[j].Severity] })
 	return found
-}
-
-func missingTargets(s *inventory.System) []string {
-	var missing []string
-	for _, t := range []struct {
-		name string
-		m    *inventory.Minutes
-	}{{"RTO", s.RTODisaster}, {"RPO", s.RPODisaster}} {
-		if t.m == nil {
-			missing = append(missing, t.name)
-		}
-	}
-	return missing
 }
 
 // checkDeclared compares each declared figure with the records, and the

@@ -179,3 +179,31 @@ func TestFacilityCountsAreNotSummed(t *testing.T) {
 		}
 	}
 }
+
+// Targets looser than the grade's minimum, or than a supported service
+// needs, are findings that name both figures.
+func TestLooseTargets(t *testing.T) {
+	eight, day, two := inventory.Minutes(480), inventory.Minutes(1440), inventory.Minutes(120)
+	edi := &inventory.System{ID: 1, AgencyID: 1, Name: "산재보험 진료비 약제비 EDI", Grade: 1, RTODisaster: &eight, RPODisaster: &day,
+		OwnerPrimary: "담당", Endpoints: []inventory.Endpoint{{Target: "https://edi.example"}}}
+	portal := &inventory.System{ID: 2, AgencyID: 1, Name: "포털", Grade: 4, RTODisaster: &eight, RPODisaster: &day}
+	inv := &inventory.Inventory{
+		Agencies: []*inventory.Agency{{ID: 1, Name: "근로복지공단"}},
+		Systems:  []*inventory.System{edi, portal},
+		Services: []*inventory.Service{{ID: 5, AgencyID: 1, Name: "산재보험 급여 신청", RTO: &two, SystemIDs: []int64{2}}},
+	}
+	var messages []string
+	for _, f := range Check(inv) {
+		if f.Code == LooserThanMinimum || f.Code == LooserThanService {
+			messages = append(messages, f.Severity+" "+f.Subject.Name+": "+f.Message(locale.English))
+		}
+	}
+	want := []string{
+		"high 근로복지공단 · 산재보험 진료비 약제비 EDI: the RTO target (8 h) is looser than the grade-1 minimum (2 h)",
+		"high 근로복지공단 · 산재보험 진료비 약제비 EDI: the RPO target (24 h) is looser than the grade-1 minimum (1 h)",
+		"medium 근로복지공단 · 포털: the RTO target (8 h) is looser than the service '산재보험 급여 신청' needs (2 h)",
+	}
+	if strings.Join(messages, "\n") != strings.Join(want, "\n") {
+		t.Errorf("findings:\n%s\nwant:\n%s", strings.Join(messages, "\n"), strings.Join(want, "\n"))
+	}
+}
