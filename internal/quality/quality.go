@@ -10,6 +10,7 @@ import (
 	"sort"
 	"strings"
 
+	"yeonsok/internal/grading"
 	"yeonsok/internal/inventory"
 	"yeonsok/internal/locale"
 	"yeonsok/internal/objectives"
@@ -44,6 +45,7 @@ type Finding struct {
 const (
 	MissingTargets    = "system_missing_targets"
 	LooserThanMinimum = "target_looser_than_minimum"
+	GradeDiffers      = "grade_differs_from_scores"
 	LooserThanService = "target_looser_than_service"
 	MissingGrade      = "system_missing_grade"
 	NoEndpoints       = "grade12_without_endpoints"
@@ -102,6 +104,10 @@ func Check(inv *inventory.Inventory) []Finding {
 		if len(missing) > 0 {
 			found = append(found, Finding{Code: MissingTargets, Severity: severity, Subject: subject,
 				Key: "quality." + MissingTargets, Args: []any{strings.Join(missing, ", ")}})
+		}
+		if p := grading.Published.Propose([]*inventory.System{s})[0]; p.Differs() {
+			found = append(found, Finding{Code: GradeDiffers, Severity: Medium, Subject: subject,
+				Key: "quality." + GradeDiffers, Args: []any{p.Total, p.Proposed, locale.Key("grade." + inventory.GradeKey(s.Grade))}})
 		}
 		if s.Grade == 0 {
 			found = append(found, Finding{Code: MissingGrade, Severity: Medium, Subject: subject, Key: "quality." + MissingGrade})

@@ -207,3 +207,20 @@ func TestLooseTargets(t *testing.T) {
 		t.Errorf("findings:\n%s\nwant:\n%s", strings.Join(messages, "\n"), strings.Join(want, "\n"))
 	}
 }
+
+// The plan proposes 노사누리 2 → 1: scores that earn another grade than the
+// recorded one are a finding.
+func TestGradeDiffersFromScores(t *testing.T) {
+	impact, users, spread := 38.0, 45.0, 8.0
+	inv := &inventory.Inventory{Systems: []*inventory.System{{ID: 1, Name: "노사누리", Grade: 2,
+		ScoreImpact: &impact, ScoreUsers: &users, ScoreSpread: &spread}}}
+	var got []string
+	for _, f := range Check(inv) {
+		if f.Code == GradeDiffers {
+			got = append(got, f.Message(locale.English))
+		}
+	}
+	if len(got) != 1 || got[0] != "the grade scores add up to 91, which is grade 1, but the recorded grade is Grade 2" {
+		t.Errorf("findings %q", got)
+	}
+}
