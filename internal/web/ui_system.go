@@ -9,7 +9,9 @@ import (
 
 	"yeonsok/internal/apperror"
 	"yeonsok/internal/inventory"
+	"yeonsok/internal/locale"
 	"yeonsok/internal/quality"
+	"yeonsok/internal/scenario"
 )
 
 func systemHref(id int64) string { return "/systems/" + strconv.FormatInt(id, 10) }
@@ -115,6 +117,7 @@ type systemData struct {
 	Problem    string
 	Redundancy *table
 	Targets    *table
+	Capability *table
 	Endpoints  *table
 	Services   *table
 	DependsOn  *table
@@ -125,7 +128,7 @@ type systemData struct {
 func (d *systemData) RecordName() string  { return d.System.Name }
 func (d *systemData) setProblem(p string) { d.Problem = p }
 func (d *systemData) Tables() []*table {
-	return []*table{d.Redundancy, d.Targets, d.Endpoints, d.Services, d.DependsOn, d.DependedBy, d.Findings}
+	return []*table{d.Redundancy, d.Targets, d.Capability, d.Endpoints, d.Services, d.DependsOn, d.DependedBy, d.Findings}
 }
 
 func buildSystem(s *Server, r *http.Request, q url.Values) (tabled, error) {
@@ -164,6 +167,8 @@ func buildSystem(s *Server, r *http.Request, q url.Values) (tabled, error) {
 		{headCell(textCell(l.t("system.case.disaster"))), textCell(l.span(sys.RTODisaster)), textCell(l.span(sys.RPODisaster))},
 		{headCell(textCell(l.t("system.case.failure"))), textCell(l.span(sys.RTOFailure)), textCell(l.span(sys.RPOFailure))},
 	}
+
+	d.Capability = capabilityTable(l, sys, x.facility, export("capability"), query)
 
 	d.Endpoints = &table{ID: "endpoints", Caption: l.t("system.endpoints.caption"), Export: export("endpoints"), Query: query,
 		Columns: []column{{Label: l.t("system.endpoint_kind")}, {Label: l.t("system.endpoint_target")}}}
@@ -393,4 +398,39 @@ func (s *Server) deleteSystem(w http.ResponseWriter, r *http.Request) {
 		func(status int, problem string) {
 			s.showDetailWithProblem(w, r, status, "system", "system.title", buildSystem, problem)
 		})
+}
+
+// capabilityTable is what the system can really achieve under each named
+// scenario, against its disaster targets, with the reasoning in words.
+func capabilityTable(l tr, sys *inventory.System, facilities map[int64]*inventory.Facility, export, query string) *table {
+	t := &table{ID: "capability", Caption: l.t("system.capability.caption"), Export: export, Query: query,
+		Columns: []column{{Label: l.t("system.capability.scenario")}, {Label: l.t("system.capability.rto")}, {Label: l.t("system.capability.rpo")},
+			{Label: l.t("system.capability.why")}}}
+	for _, kind := range scenario.Kinds {
+		c := scenario.Estimate(sys, facilities, kind)
+		var why []string
+		for _, r := range c.Reasons {
+			why = append(why, r.Message(l.lang()))
+		}
+		t.Rows = append(t.Rows, []cell{headCell(textCell(l.t("scenario.kind." + kind))),
+			l.boundCell(c.RTO, sys.RTODisaster), l.boundCell(c.RPO, sys.RPODisaster), textCell(strings.Join(why, " "))})
+	}
+	return t
+}
+
+// boundCell writes an estimate, marked when it misses the target.
+func (l tr) boundCell(b scenario.Bound, target *inventory.Minutes) cell {
+	var text string
+	switch {
+	case b.Unknown:
+		text = l.t("system.capability.unknown")
+	case b.Unbounded:
+		text = l.t("system.capability.unbounded")
+	default:
+		text = locale.Span(l.lang(), int64(b.Minutes))
+	}
+	if _, misses := scenario.Gap(target, b); misses {
+		return cell{Text: text, Tags: []tag{{Label: l.t("system.capability.misses"), Class: "risk"}}}
+	}
+	return textCell(text)
 }

@@ -1,0 +1,423 @@
+// Package scenario estimates what a system can really achieve (issue ③,
+// SPEC §4.3): its recovery time and data loss under four named scenarios,
+// from the inventory's records only — redundancy per layer, DR placement and
+// performance, backup and offsite schedule. It is a pure function of the
+// records; every estimate carries its reasoning as catalogue keys.
+//
+// Scenarios:
+//
+//	component      one part (a power feed, switch, web/WAS/DB server, storage) fails
+//	facility_loss  the primary facility is lost with everything in it
+//	regional       every facility in the primary's region is lost
+//	ransomware     every online copy, replicas included, is encrypted
+//
+// Rules, in the order they are applied. A "copy outside" is the copy the
+// offsite method takes out of the primary facility; the inventory
+// records no place for local backups, so they are taken to live in the
+// primary facility.
+//
+//	scenario       input                                   RTO                          RPO
+//	component      all six layers redundant (yes)          ComponentSwitchover (30 min) —
+//	component      a layer not redundant (none)            ComponentRestore (8 h)       —
+//	component      no layer none, some unknown             unknown                      —
+//	component      DB and storage both redundant           —                            0 (the twin holds the data)
+//	component      otherwise                               —                            shortest known backup interval
+//	                                                                                    (incremental, else full); both
+//	                                                                                    0 → unbounded; else unknown
+//	facility_loss  primary facility not recorded           unknown                      unknown
+//	facility_loss  DR similar, at another facility         DRSwitchover (2 h)           from the copy outside (below)
+//	facility_loss  DR partial, at another facility         RebuildElsewhere (72 h):     from the copy outside
+//	                                                       reduced service only
+//	facility_loss  DR none / in the primary facility       RebuildElsewhere (72 h) if   from the copy outside
+//	                                                       a copy outside exists,
+//	                                                       unbounded if none
+//	facility_loss  DR declared but site not recorded,      unknown                      from the copy outside
+//	               or DR performance unknown
+//	copy outside   offsite method none, or interval 0      —                            unbounded: the only copy
+//	                                                                                    burns with the facility
+//	copy outside   replication                             —                            offsite interval if recorded,
+//	                                                                                    else ReplicationLag (15 min)
+//	copy outside   tape_staff, tape_courier                —                            interval + TapeTransit (24 h)
+//	copy outside   cloud, other                            —                            interval
+//	copy outside   method unknown, or interval not known   —                            unknown
+//	copy outside   none, but a DR site survives            —                            unknown: how current the DR
+//	                                                                                    site's data is goes unrecorded
+//	regional       as facility_loss, and
+//	regional       primary's region not recorded           unknown                      unknown
+//	regional       DR site in the primary's region         DR counts as lost            replica (taken to sit at the
+//	                                                                                    DR site) lost too
+//	regional       DR site's region not recorded           unknown                      —
+//	regional       tape, cloud, other copy; replication    —                            unknown: where the copy is
+//	               with no DR site recorded                                             kept is not recorded
+//	ransomware     offsite by tape (staff or courier)      RansomwareRestore (24 h)     offsite interval
+//	ransomware     replication, none, or interval 0        unbounded                    unbounded: replicas and
+//	                                                                                    online backups are encrypted
+//	ransomware     cloud, other                            unknown                      unknown: immutability is not
+//	                                                                                    recorded
+//	ransomware     method unknown or interval unknown      unknown                      unknown
+//
+// A similar DR site is taken to take over in 2 h, a constant chosen equal
+// to the plan's grade-1 RTO minimum (an assumption, not a measurement), so on paper a
+// grade-1 system with similar DR elsewhere and replication meets its
+// 2 h / 1 h disaster targets; drill timings are to replace the constants
+// when they are recorded. Nothing unknown is guessed: a missing record gives
+// an Unknown bound and a reason saying what is missing.
+package scenario
+
+import (
+	"fmt"
+
+	"yeonsok/internal/inventory"
+	"yeonsok/internal/locale"
+)
+
+// Scenario kinds; each has a catalogue name scenario.kind.<kind>.
+const (
+	Component    = "component"
+	FacilityLoss = "facility_loss"
+	Regional     = "regional"
+	Ransomware   = "ransomware"
+)
+
+// Kinds lists the scenarios in the order pages show them.
+var Kinds = []string{Component, FacilityLoss, Regional, Ransomware}
+
+// The documented constants of the rules (see the package table).
+var (
+	ComponentSwitchover = inventory.Minutes(30)
+	ComponentRestore    = inventory.Hours(8)
+	DRSwitchover        = inventory.Hours(2)
+	RebuildElsewhere    = inventory.Hours(72)
+	ReplicationLag      = inventory.Minutes(15)
+	TapeTransit         = inventory.Hours(24)
+	RansomwareRestore   = inventory.Hours(24)
+)
+
+// Bound is an estimated recovery time or data loss: a number of minutes,
+// or unbounded (never recovered), or unknown (the records do not say).
+type Bound struct {
+	Minutes   inventory.Minutes `json:"minutes"`
+	Unbounded bool              `json:"unbounded"`
+	Unknown   bool              `json:"unknown"`
+}
+
+func known(m inventory.Minutes) Bound { return Bound{Minutes: m} }
+
+var (
+	unbounded = Bound{Unbounded: true}
+	unknown   = Bound{Unknown: true}
+)
+
+// Reason is one step of an estimate in plain words: a catalogue key and its
+// arguments.
+type Reason struct {
+	Key  string `json:"key"`
+	Args []any  `json:"args,omitempty"`
+}
+
+// Message renders the reason in lang.
+func (r Reason) Message(lang locale.Lang) string { return locale.T(lang, r.Key, r.Args...) }
+
+// Capability is what a system can achieve under one scenario.
+type Capability struct {
+	RTO     Bound    `json:"rto"`
+	RPO     Bound    `json:"rpo"`
+	Reasons []Reason `json:"reasons"`
+}
+
+func (c *Capability) say(key string, args ...any) {
+	c.Reasons = append(c.Reasons, Reason{Key: "scenario." + key, Args: args})
+}
+
+// Estimate gives the capability of s under the scenario kind. facilities
+// holds at least the system's primary and DR facilities; one missing from it
+// counts as unrecorded.
+func Estimate(s *inventory.System, facilities map[int64]*inventory.Facility, kind string) Capability {
+	var c Capability
+	switch kind {
+	case Component:
+		component(&c, s)
+	case FacilityLoss:
+		facilityLoss(&c, s, facilities, false)
+	case Regional:
+		facilityLoss(&c, s, facilities, true)
+	case Ransomware:
+		ransomware(&c, s)
+	default:
+		c.RTO, c.RPO = unknown, unknown
+		c.say("kind_unknown", kind)
+	}
+	return c
+}
+
+// Gap is how far a capability falls short of a target. misses is true when
+// the bound is longer than the target or unbounded; gap is the shortfall in
+// minutes (0 when met, unbounded, unknown or no target). A missing target or
+// an unknown bound never misses here: those are reported as such elsewhere.
+func Gap(target *inventory.Minutes, b Bound) (gap inventory.Minutes, misses bool) {
+	if target == nil || b.Unknown {
+		return 0, false
+	}
+	if b.Unbounded {
+		return 0, true
+	}
+	if b.Minutes > *target {
+		return b.Minutes - *target, true
+	}
+	return 0, false
+}
+
+func component(c *Capability, s *inventory.System) {
+	var none, unsure bool
+	for _, layer := range inventory.Layers {
+		switch s.Redundancy[layer] {
+		case inventory.Yes:
+		case inventory.No:
+			none = true
+			c.say("layer_none", locale.Key("layer."+layer))
+		default:
+			unsure = true
+			c.say("layer_unknown", locale.Key("layer."+layer))
+		}
+	}
+	switch {
+	case none:
+		c.RTO = known(ComponentRestore)
+		c.say("component.restore", locale.Minutes(ComponentRestore))
+	case unsure:
+		c.RTO = unknown
+		c.say("component.rto_unknown")
+	default:
+		c.RTO = known(ComponentSwitchover)
+		c.say("component.switchover", locale.Minutes(ComponentSwitchover))
+	}
+	if s.Redundancy["db"] == inventory.Yes && s.Redundancy["storage"] == inventory.Yes {
+		c.RPO = known(0)
+		c.say("component.data_redundant")
+		return
+	}
+	c.RPO = lastBackup(c, s)
+}
+
+// lastBackup is the age of the newest backup: the shortest known interval.
+func lastBackup(c *Capability, s *inventory.System) Bound {
+	incr, full := s.BackupIncrEvery, s.BackupFullEvery
+	switch {
+	case incr != nil && *incr > 0:
+		c.say("backup.incr", locale.Minutes(*incr))
+		return known(*incr)
+	case full != nil && *full > 0:
+		c.say("backup.full", locale.Minutes(*full))
+		return known(*full)
+	case incr != nil && full != nil:
+		c.say("backup.none")
+		return unbounded
+	}
+	c.say("backup.unknown")
+	return unknown
+}
+
+// DR site states.
+const (
+	drLost = iota // none, or lost with the primary
+	drSimilar
+	drPartial
+	drUnknown
+)
+
+func facilityLoss(c *Capability, s *inventory.System, facilities map[int64]*inventory.Facility, regional bool) {
+	if s.PrimaryFacilityID == nil {
+		c.RTO, c.RPO = unknown, unknown
+		c.say("primary_unknown")
+		return
+	}
+	primary := *s.PrimaryFacilityID
+	region := ""
+	if regional {
+		f := facilities[primary]
+		if f == nil || f.Region == "" {
+			c.RTO, c.RPO = unknown, unknown
+			c.say("region_unknown", name(facilities, primary))
+			return
+		}
+		region = f.Region
+		c.say("regional.lost", region)
+	}
+
+	dr := drState(c, s, facilities, region)
+	copyOut := offsiteCopy(c, s)
+	if regional && !copyOut.Unknown && !copyOut.Unbounded {
+		switch {
+		case s.OffsiteMethod != "replication" || s.DRFacilityID == nil:
+			copyOut = unknown
+			c.say("regional.copy_location")
+		case dr == drLost:
+			copyOut = unbounded
+			c.say("regional.replica_lost")
+		case dr == drUnknown:
+			copyOut = unknown
+			c.say("regional.copy_location")
+		}
+	}
+	if copyOut.Unbounded && (dr == drSimilar || dr == drPartial) {
+		copyOut = unknown
+		c.say("dr.data_unknown")
+	}
+	c.RPO = copyOut
+
+	switch dr {
+	case drSimilar:
+		c.RTO = known(DRSwitchover)
+		c.say("dr.switchover", locale.Minutes(DRSwitchover))
+	case drPartial:
+		c.RTO = known(RebuildElsewhere)
+		c.say("rebuild", locale.Minutes(RebuildElsewhere))
+	case drUnknown:
+		c.RTO = unknown
+		c.say("rto_unknown")
+	default:
+		switch {
+		case copyOut.Unbounded:
+			c.RTO = unbounded
+			c.say("no_copy_rto")
+		case copyOut.Unknown:
+			c.RTO = unknown
+			c.say("rto_unknown")
+		default:
+			c.RTO = known(RebuildElsewhere)
+			c.say("rebuild", locale.Minutes(RebuildElsewhere))
+		}
+	}
+}
+
+// drState says whether a DR site survives the loss of the primary facility
+// (and, when region is set, of every facility in that region).
+func drState(c *Capability, s *inventory.System, facilities map[int64]*inventory.Facility, region string) int {
+	switch s.DRPerformance {
+	case inventory.DRNone:
+		c.say("dr.none")
+		return drLost
+	case inventory.DRSimilar, inventory.DRPartial:
+	default:
+		c.say("dr.unknown")
+		return drUnknown
+	}
+	if s.DRFacilityID == nil {
+		c.say("dr.site_unknown")
+		return drUnknown
+	}
+	id := *s.DRFacilityID
+	if id == *s.PrimaryFacilityID {
+		c.say("dr.same_facility")
+		return drLost
+	}
+	if region != "" {
+		f := facilities[id]
+		if f == nil || f.Region == "" {
+			c.say("region_unknown", name(facilities, id))
+			return drUnknown
+		}
+		if f.Region == region {
+			c.say("dr.same_region", name(facilities, id), region)
+			return drLost
+		}
+	}
+	if s.DRPerformance == inventory.DRSimilar {
+		c.say("dr.similar", name(facilities, id))
+		return drSimilar
+	}
+	c.say("dr.partial", name(facilities, id))
+	return drPartial
+}
+
+// offsiteCopy is the data lost when the primary facility is lost: the age
+// of the newest copy that had left it.
+func offsiteCopy(c *Capability, s *inventory.System) Bound {
+	method := s.OffsiteMethod
+	switch method {
+	case inventory.No:
+		c.say("offsite.none")
+		return unbounded
+	case "replication", "tape_staff", "tape_courier", "cloud", "other":
+	default:
+		c.say("offsite.unknown")
+		return unknown
+	}
+	every := s.OffsiteEvery
+	if method == "replication" {
+		lag := ReplicationLag
+		if every != nil && *every > 0 {
+			lag = *every
+		}
+		c.say("offsite.replication", locale.Minutes(lag))
+		return known(lag)
+	}
+	switch {
+	case every == nil:
+		c.say("offsite.every_unknown", locale.Key("offsite."+method))
+		return unknown
+	case *every == 0:
+		c.say("offsite.none")
+		return unbounded
+	case method == "tape_staff" || method == "tape_courier":
+		loss := *every + TapeTransit
+		c.say("offsite.tape", locale.Key("offsite."+method), locale.Minutes(*every), locale.Minutes(TapeTransit), locale.Minutes(loss))
+		return known(loss)
+	}
+	c.say("offsite.copy", locale.Key("offsite."+method), locale.Minutes(*every))
+	return known(*every)
+}
+
+func ransomware(c *Capability, s *inventory.System) {
+	c.say("ransomware.online")
+	if s.DRFacilityID != nil && (s.DRPerformance == inventory.DRSimilar || s.DRPerformance == inventory.DRPartial) {
+		c.say("ransomware.dr_no_help")
+	}
+	method, every := s.OffsiteMethod, s.OffsiteEvery
+	switch method {
+	case "tape_staff", "tape_courier":
+		switch {
+		case every == nil:
+			c.say("offsite.every_unknown", locale.Key("offsite."+method))
+			c.RPO = unknown
+		case *every == 0:
+			c.say("ransomware.no_offline")
+			c.RPO = unbounded
+		default:
+			c.say("ransomware.tape", locale.Key("offsite."+method), locale.Minutes(*every))
+			c.RPO = known(*every)
+		}
+	case "replication":
+		c.say("ransomware.replication")
+		c.say("ransomware.no_offline")
+		c.RPO = unbounded
+	case inventory.No:
+		c.say("ransomware.no_offline")
+		c.RPO = unbounded
+	case "cloud", "other":
+		c.say("ransomware.immutable_unknown", locale.Key("offsite."+method))
+		c.RPO = unknown
+	default:
+		c.say("offsite.unknown")
+		c.RPO = unknown
+	}
+	switch {
+	case c.RPO.Unbounded:
+		c.RTO = unbounded
+		c.say("ransomware.no_restore")
+	case c.RPO.Unknown:
+		c.RTO = unknown
+		c.say("rto_unknown")
+	default:
+		c.RTO = known(RansomwareRestore)
+		c.say("ransomware.restore", locale.Minutes(RansomwareRestore))
+	}
+}
+
+// name is a facility's name for a reason, or its number when unrecorded.
+func name(facilities map[int64]*inventory.Facility, id int64) string {
+	if f := facilities[id]; f != nil && f.Name != "" {
+		return f.Name
+	}
+	return fmt.Sprintf("#%d", id)
+}
