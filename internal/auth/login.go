@@ -84,19 +84,12 @@ func (s *Store) Authenticate(ctx context.Context, login, password, address strin
 	outcome := OutcomeOK
 	tower := byTheTower(ctx, address)
 	err := s.update(ctx, func(tx *writeTx) error {
+		var refused bool
 		var err error
+		outcome, refused, err = s.refusal(tower, tx, u, now)
 		switch {
-		case u.Disabled:
-			outcome = OutcomeDisabled
-		case u.Locked(now) && u.LockedReason == ReasonInactive:
-			outcome = OutcomeInactive
-		case u.Locked(now):
-			outcome = OutcomeLocked
-		case u.Inactive(now, s.settings.InactiveAfter):
-			outcome = OutcomeInactive
-			err = s.audited(tower, tx, userAudit, audit.ActionLock, &u.ID, func() error {
-				return lockUser(ctx, tx, u.ID, Forever, ReasonInactive)
-			})
+		case refused || err != nil:
+			// Kept out before the password counts.
 		case !passwordOK:
 			var counted bool
 			outcome = OutcomeBadPassword
@@ -127,6 +120,27 @@ func (s *Store) Authenticate(ctx context.Context, login, password, address strin
 		return Principal{}, unauthorized("auth.unauthorized")
 	}
 	return u.principal(), nil
+}
+
+// refusal is what keeps an account out whatever proof is offered — a
+// password or a single sign-on: disabled, locked, or unused for too long
+// (which locks it now, in the audit log under ctx's actor). refused is
+// false when none of these holds.
+func (s *Store) refusal(ctx context.Context, tx *writeTx, u *User, now time.Time) (outcome string, refused bool, err error) {
+	switch {
+	case u.Disabled:
+		return OutcomeDisabled, true, nil
+	case u.Locked(now) && u.LockedReason == ReasonInactive:
+		return OutcomeInactive, true, nil
+	case u.Locked(now):
+		return OutcomeLocked, true, nil
+	case u.Inactive(now, s.settings.InactiveAfter):
+		err := s.audited(ctx, tx, userAudit, audit.ActionLock, &u.ID, func() error {
+			return lockUser(ctx, tx, u.ID, Forever, ReasonInactive)
+		})
+		return OutcomeInactive, true, err
+	}
+	return OutcomeOK, false, nil
 }
 
 // countFailure adds a failed login and locks the account when the count

@@ -115,20 +115,10 @@ func (s *Store) PrincipalForOIDC(ctx context.Context, subject, login, address st
 	outcome := OutcomeOK
 	tower := byTheTower(ctx, address)
 	err := s.update(ctx, func(tx *writeTx) error {
+		var refused bool
 		var err error
-		switch { // as Authenticate, without the password
-		case u.Disabled:
-			outcome = OutcomeDisabled
-		case u.Locked(now) && u.LockedReason == ReasonInactive:
-			outcome = OutcomeInactive
-		case u.Locked(now):
-			outcome = OutcomeLocked
-		case u.Inactive(now, s.settings.InactiveAfter):
-			outcome = OutcomeInactive
-			err = s.audited(tower, tx, userAudit, audit.ActionLock, &u.ID, func() error {
-				return lockUser(ctx, tx, u.ID, Forever, ReasonInactive)
-			})
-		default:
+		outcome, refused, err = s.refusal(tower, tx, u, now) // as Authenticate, without the password
+		if !refused && err == nil {
 			outcome, err = s.admitOIDC(tower, tx, u.ID, subject, link, now)
 		}
 		if err != nil {

@@ -25,6 +25,16 @@ func cliActor(ctx context.Context) context.Context {
 	return access.WithActor(ctx, access.Actor{Kind: access.ActorCLI, Name: name})
 }
 
+// openAccounts opens the database and the account store with the
+// configured account rules, as serve does.
+func (env *environment) openAccounts(ctx context.Context, target string) (*database.DB, *auth.Store, error) {
+	db, _, err := env.openDB(ctx, target)
+	if err != nil {
+		return nil, nil, err
+	}
+	return db, auth.NewStore(db, authSettings(env.cfg)), nil
+}
+
 // subcommand splits "user add …" into its action and the rest.
 func subcommand(args []string, actions ...string) (string, []string, error) {
 	if len(args) == 0 || strings.HasPrefix(args[0], "-") {
@@ -85,13 +95,12 @@ func runUser(ctx context.Context, env *environment, args []string) error {
 		return fmt.Errorf("give exactly one login")
 	}
 	l := locale.Parse(*lang)
-	db, _, err := env.openDB(ctx, *target)
+	db, store, err := env.openAccounts(ctx, *target)
 	if err != nil {
 		return err
 	}
 	defer db.Close()
 	ctx = cliActor(ctx)
-	store := auth.NewStore(db, auth.DefaultSettings())
 	if action == "list" {
 		users, err := store.Users(ctx, access.All())
 		if err != nil {
@@ -174,13 +183,12 @@ func runToken(ctx context.Context, env *environment, args []string) error {
 		return err
 	}
 	l := locale.Parse(*lang)
-	db, _, err := env.openDB(ctx, *target)
+	db, store, err := env.openAccounts(ctx, *target)
 	if err != nil {
 		return err
 	}
 	defer db.Close()
 	ctx = cliActor(ctx)
-	store := auth.NewStore(db, auth.DefaultSettings())
 	switch action {
 	case "list":
 		tokens, err := store.Tokens(ctx, access.All())

@@ -242,3 +242,14 @@ func thousands(n int64) string {
 	}
 	return sign + text
 }
+
+// systemGroup is an agency's systems as one group of choices in a form.
+func (l tr) systemGroup(x *index, a *inventory.Agency) optionGroup {
+	g := optionGroup{Label: a.Name}
+	for _, sys := range x.inv.Systems {
+		if sys.AgencyID == a.ID {
+			g.Options = append(g.Options, option{Value: idValue(sys.ID), Label: l.t("form.system_with_grade", sys.Name, l.grade(sys.Grade))})
+		}
+	}
+	return g
+}

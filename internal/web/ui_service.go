@@ -157,13 +157,7 @@ func (s *Server) serviceForm(w http.ResponseWriter, r *http.Request, status int,
 	var systems []optionGroup
 	for _, a := range x.inv.Agencies {
 		agencies.Options = append(agencies.Options, option{Value: idValue(a.ID), Label: a.Name})
-		g := optionGroup{Label: a.Name}
-		for _, sys := range x.inv.Systems {
-			if sys.AgencyID == a.ID {
-				g.Options = append(g.Options, option{Value: idValue(sys.ID), Label: l.t("form.system_with_grade", sys.Name, l.grade(sys.Grade))})
-			}
-		}
-		if len(g.Options) > 0 {
+		if g := l.systemGroup(x, a); len(g.Options) > 0 {
 			systems = append(systems, g)
 		}
 	}
