@@ -14,7 +14,7 @@ import (
 // whose schema this start created, so that a new user sees the ministry's
 // situation at once.
 func loadSampleOnFirstStart(ctx context.Context, env *environment, db *database.DB) error {
-	if err := sampledata.Load(ctx, inventory.NewStore(db)); err != nil {
+	if err := sampledata.Load(ctx, db); err != nil {
 		return fmt.Errorf("load sample data: %w", err)
 	}
 	env.log.Info("first start: loaded the plan's sample dataset (212 systems in 18 facilities)", "database", db.Location)
@@ -27,11 +27,10 @@ func runSeed(ctx context.Context, env *environment, args []string) error {
 		return err
 	}
 	defer db.Close()
-	store := inventory.NewStore(db)
-	if err := sampledata.Load(ctx, store); err != nil {
+	if err := sampledata.Load(ctx, db); err != nil {
 		return err
 	}
-	sum, err := store.Summary(ctx, access.All())
+	sum, err := inventory.NewStore(db).Summary(ctx, access.All())
 	if err != nil {
 		return err
 	}

@@ -19,8 +19,9 @@ import (
 // more and no fewer.
 func TestSampleDataFindsThePlansContradictions(t *testing.T) {
 	ctx := context.Background()
-	store := inventory.NewStore(testdb.SQLite(t))
-	if err := sampledata.Load(ctx, store); err != nil {
+	db := testdb.SQLite(t)
+	store := inventory.NewStore(db)
+	if err := sampledata.Load(ctx, db); err != nil {
 		t.Fatal(err)
 	}
 	inv, err := store.Load(ctx, access.All())

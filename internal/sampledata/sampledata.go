@@ -14,16 +14,34 @@ import (
 
 	"yeonsok/internal/access"
 	"yeonsok/internal/apperror"
+	"yeonsok/internal/database"
 	"yeonsok/internal/inventory"
 )
 
 // errNotEmpty refuses to load over existing records.
 var errNotEmpty = apperror.New(apperror.Conflict, "", "conflict.sample_not_empty")
 
-// Load writes the sample dataset into an empty store in one transaction
-// (access.All() scope). It returns an error and writes nothing when the
-// store already holds agencies or facilities.
-func Load(ctx context.Context, store *inventory.Store) error {
+// Load writes the sample dataset into an empty database: the inventory in
+// one transaction (access.All() scope), then the plan's records that name
+// its systems and facilities (planRecords). It returns an error and writes
+// nothing when the database already holds agencies or facilities.
+func Load(ctx context.Context, db *database.DB) error {
+	if err := loadInventory(ctx, inventory.NewStore(db)); err != nil {
+		return err
+	}
+	for _, load := range planRecords {
+		if err := load(ctx, db); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+// planRecords load what the plan says of the inventory's records — each
+// finds the systems and facilities it needs by name, in the order listed.
+var planRecords = []func(context.Context, *database.DB) error{}
+
+func loadInventory(ctx context.Context, store *inventory.Store) error {
 	systems, err := planSystems()
 	if err != nil {
 		return err

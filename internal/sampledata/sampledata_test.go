@@ -85,7 +85,7 @@ func TestLoad(t *testing.T) {
 	testdb.Each(t, func(t *testing.T, db *database.DB) {
 		ctx := context.Background()
 		store := inventory.NewStore(db)
-		if err := sampledata.Load(ctx, store); err != nil {
+		if err := sampledata.Load(ctx, db); err != nil {
 			t.Fatalf("Load: %v", err)
 		}
 		sum, err := store.Summary(ctx, access.All())
@@ -104,7 +104,7 @@ func TestLoad(t *testing.T) {
 		t.Run("services and dependencies", func(t *testing.T) { checkServices(t, inv) })
 
 		// A second load is refused and changes nothing.
-		err = sampledata.Load(ctx, store)
+		err = sampledata.Load(ctx, db)
 		if err == nil || apperror.CodeOf(err) != apperror.Conflict {
 			t.Fatalf("second Load = %v, want a conflict", err)
 		}
@@ -130,7 +130,7 @@ func TestLoadRefusesStoreWithAgencies(t *testing.T) {
 		if err != nil {
 			t.Fatal(err)
 		}
-		if err := sampledata.Load(ctx, store); apperror.CodeOf(err) != apperror.Conflict {
+		if err := sampledata.Load(ctx, db); apperror.CodeOf(err) != apperror.Conflict {
 			t.Fatalf("Load = %v, want a conflict", err)
 		}
 		inv, err := store.Load(ctx, access.All())

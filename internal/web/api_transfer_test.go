@@ -47,7 +47,7 @@ func upload(t *testing.T, ts *httptest.Server, path string, fields map[string]st
 func sampleServer(t *testing.T, db *database.DB) (*httptest.Server, *inventory.Store) {
 	t.Helper()
 	ts, store := newTestServer(t, db)
-	if err := sampledata.Load(context.Background(), store); err != nil {
+	if err := sampledata.Load(context.Background(), db); err != nil {
 		t.Fatal(err)
 	}
 	return ts, store
