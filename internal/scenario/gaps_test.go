@@ -59,7 +59,9 @@ func TestGapsAndSummary(t *testing.T) {
 		s.ID, s.AgencyID, s.DRFacilityID, s.DRPerformance = 3, 20, id(3), inventory.DRSimilar
 		s.OffsiteMethod, s.OffsiteEvery = "cloud", mins(inventory.Hours(24))
 	})
-	undecided := with(func(s *inventory.System) { s.ID, s.AgencyID, s.Grade, s.RTODisaster, s.RPODisaster = 4, 20, 0, nil, nil })
+	undecided := with(func(s *inventory.System) {
+		s.ID, s.AgencyID, s.Grade, s.RTODisaster, s.RPODisaster = 4, 20, 0, nil, nil
+	})
 	inv := &inventory.Inventory{Systems: []*inventory.System{met, noCopy, rpoOnly, undecided}}
 	for _, f := range facilities {
 		inv.Facilities = append(inv.Facilities, f)
