@@ -73,7 +73,8 @@ func parseTime(text string) time.Time {
 }
 
 // Proposals lists the proposals in scope that match f: those waiting for a
-// decision first, then the newest first.
+// decision first, oldest first as a queue is worked, then the decided ones,
+// newest first.
 func (s *Store) Proposals(ctx context.Context, scope access.Scope, f Filter) ([]*ChangeProposal, error) {
 	var args []any
 	conds := []string{scope.Where("s.agency_id", &args)}
@@ -86,7 +87,7 @@ func (s *Store) Proposals(ctx context.Context, scope access.Scope, f Filter) ([]
 		conds = append(conds, fmt.Sprintf("p.system_id = $%d", len(args)))
 	}
 	rows, err := s.db.Read.QueryContext(ctx, `SELECT `+proposalColumns+` FROM grade_proposals p JOIN systems s ON s.id = p.system_id
-		WHERE `+strings.Join(conds, " AND ")+` ORDER BY CASE p.status WHEN 'pending' THEN 0 ELSE 1 END, p.id DESC`, args...)
+		WHERE `+strings.Join(conds, " AND ")+` ORDER BY CASE p.status WHEN 'pending' THEN 0 ELSE 1 END, CASE p.status WHEN 'pending' THEN p.id ELSE -p.id END`, args...)
 	if err != nil {
 		return nil, fmt.Errorf("grading: list proposals: %w", err)
 	}

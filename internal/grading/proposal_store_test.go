@@ -3,6 +3,7 @@ package grading
 import (
 	"context"
 	"encoding/json"
+	"slices"
 	"testing"
 
 	"yeonsok/internal/access"
@@ -311,8 +312,8 @@ func TestProposalScope(t *testing.T) {
 	})
 }
 
-// The list puts what waits for a decision first, then the newest, and
-// filters by status.
+// The list puts what waits for a decision first, oldest first, then the
+// decided ones, newest first, and filters by status.
 func TestProposalsOrderAndFilter(t *testing.T) {
 	testdb.Each(t, func(t *testing.T, db *database.DB) {
 		f := newProposalFixture(t, db)
@@ -325,6 +326,7 @@ func TestProposalsOrderAndFilter(t *testing.T) {
 		if _, err := f.store.Approve(f.admin, access.All(), third.ID, ""); err != nil {
 			t.Fatal(err)
 		}
+		fourth := f.propose(t, f.keisEditor, f.work24, 1, "상향")
 		ids := func(filter Filter) []int64 {
 			list, err := f.store.Proposals(context.Background(), access.All(), filter)
 			if err != nil {
@@ -336,14 +338,14 @@ func TestProposalsOrderAndFilter(t *testing.T) {
 			}
 			return out
 		}
-		want := []int64{second.ID, third.ID, first.ID}
-		if got := ids(Filter{}); len(got) != 3 || got[0] != want[0] || got[1] != want[1] || got[2] != want[2] {
+		want := []int64{second.ID, fourth.ID, third.ID, first.ID}
+		if got := ids(Filter{}); !slices.Equal(got, want) {
 			t.Errorf("order %v, want %v", got, want)
 		}
 		if got := ids(Filter{Status: Rejected}); len(got) != 1 || got[0] != first.ID {
 			t.Errorf("rejected: %v", got)
 		}
-		if got := ids(Filter{Status: Pending, SystemID: f.work24.ID}); len(got) != 0 {
+		if got := ids(Filter{Status: Pending, SystemID: f.work24.ID}); !slices.Equal(got, []int64{fourth.ID}) {
 			t.Errorf("pending of 고용24: %v", got)
 		}
 	})
