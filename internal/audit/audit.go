@@ -70,8 +70,7 @@ const (
 // Kinds and Actions list every kind and action, in the order a filter or a
 // report offers them; each has its words in the catalogue (Describe).
 var (
-	Kinds   = []string{KindAgency, KindFacility, KindSystem, KindService, KindDependency, KindDeclared, KindUser, KindToken,
-		KindGradeProposal}
+	Kinds   = []string{KindAgency, KindFacility, KindSystem, KindService, KindDependency, KindDeclared, KindUser, KindToken, KindGradeProposal}
 	Actions = []string{ActionCreate, ActionUpdate, ActionDelete, ActionLock, ActionUnlock, ActionPassword, ActionPasswordReset,
 		ActionDisable, ActionEnable, ActionRevoke,
 		ActionApprove, ActionReject, ActionWithdraw}
