@@ -285,20 +285,61 @@ func decide(ctx context.Context, q audit.Querier, log *audit.Appender, p *Change
 	return after, record(ctx, log, action, p, after)
 }
 
+// DeleteProposalsOf removes the proposals of a system that tx is about to
+// delete, each as a deletion of its own in the audit log, as the inventory
+// removes a deleted system's dependencies: the system's grade history goes
+// with it visibly rather than vanishing. (The database refuses to delete a
+// system that still has proposals, so a path that forgets this fails
+// rather than losing them.) A system outside tx's scope is not found.
+func DeleteProposalsOf(ctx context.Context, tx *inventory.Tx, systemID int64) error {
+	if _, err := tx.System(ctx, systemID); err != nil {
+		return err
+	}
+	return tx.Alongside(func(q audit.Querier, log *audit.Appender) error {
+		for {
+			var id int64
+			err := q.QueryRowContext(ctx, `SELECT id FROM grade_proposals WHERE system_id = $1 ORDER BY id LIMIT 1`, systemID).Scan(&id)
+			if errors.Is(err, sql.ErrNoRows) {
+				return nil
+			}
+			if err != nil {
+				return fmt.Errorf("grading: proposals of system %d: %w", systemID, err)
+			}
+			p, err := getProposal(ctx, q, access.All(), id)
+			if err != nil {
+				return err
+			}
+			if _, err := q.ExecContext(ctx, `DELETE FROM grade_proposals WHERE id = $1`, id); err != nil {
+				return fmt.Errorf("grading: delete proposal %d: %w", id, err)
+			}
+			if err := record(ctx, log, audit.ActionDelete, p, nil); err != nil {
+				return err
+			}
+		}
+	})
+}
+
 // record appends a change of a proposal to the audit log: the proposal
-// before (nil for a new one) and after. Its system's agency may read the
-// entry, which names the system and the change of grade.
+// before (nil for a new one) and after (nil for a deleted one). Its
+// system's agency may read the entry, which names the system and the
+// change of grade.
 func record(ctx context.Context, log *audit.Appender, action string, before, after *ChangeProposal) error {
-	e := &audit.Entry{Action: action, Kind: audit.KindGradeProposal, RecordID: &after.ID, AgencyID: &after.AgencyID,
-		Summary: fmt.Sprintf("%s %s→%d", after.SystemName, gradeText(after.FromGrade), after.ToGrade)}
+	p := after
+	if p == nil {
+		p = before
+	}
+	e := &audit.Entry{Action: action, Kind: audit.KindGradeProposal, RecordID: &p.ID, AgencyID: &p.AgencyID,
+		Summary: fmt.Sprintf("%s %s→%d", p.SystemName, gradeText(p.FromGrade), p.ToGrade)}
 	var err error
 	if before != nil {
 		if e.Before, err = json.Marshal(before); err != nil {
-			return fmt.Errorf("grading: proposal %d as JSON: %w", before.ID, err)
+			return fmt.Errorf("grading: proposal %d as JSON: %w", p.ID, err)
 		}
 	}
-	if e.After, err = json.Marshal(after); err != nil {
-		return fmt.Errorf("grading: proposal %d as JSON: %w", after.ID, err)
+	if after != nil {
+		if e.After, err = json.Marshal(after); err != nil {
+			return fmt.Errorf("grading: proposal %d as JSON: %w", p.ID, err)
+		}
 	}
 	return log.Append(ctx, e)
 }

@@ -351,14 +351,48 @@ func TestProposalsOrderAndFilter(t *testing.T) {
 	})
 }
 
-// A system with proposals is not deleted: the decisions about its grade are
-// part of its record.
-func TestSystemWithProposalsIsKept(t *testing.T) {
+// A system's proposals go before it, each deletion audited; without that
+// the database refuses to delete the system. An agency cannot delete
+// another agency's system's proposals.
+func TestDeleteProposalsOf(t *testing.T) {
 	testdb.Each(t, func(t *testing.T, db *database.DB) {
 		f := newProposalFixture(t, db)
-		f.propose(t, f.editor, f.nosa, 1, "상향")
+		first := f.propose(t, f.editor, f.nosa, 1, "상향")
+		if _, err := f.store.Reject(f.admin, access.All(), first.ID, "보류"); err != nil {
+			t.Fatal(err)
+		}
+		second := f.propose(t, f.editor, f.nosa, 3, "하향")
+		theirs := f.propose(t, f.keisEditor, f.work24, 2, "하향")
 		ctx := context.Background()
 		err := f.inv.Update(ctx, access.All(), func(tx *inventory.Tx) error { return tx.DeleteSystem(ctx, f.nosa.ID) })
-		wantCode(t, "deleting a system with a proposal", err, apperror.Conflict, "")
+		wantCode(t, "deleting a system with proposals", err, apperror.Conflict, "")
+
+		err = f.inv.Update(f.editor, access.Agency(f.ministry.ID), func(tx *inventory.Tx) error {
+			return DeleteProposalsOf(f.editor, tx, f.work24.ID)
+		})
+		wantCode(t, "deleting another agency's proposals", err, apperror.NotFound, "")
+		if _, err := f.store.Proposal(ctx, access.All(), theirs.ID); err != nil {
+			t.Fatalf("another agency's proposal is gone: %v", err)
+		}
+
+		err = f.inv.Update(f.editor, access.Agency(f.ministry.ID), func(tx *inventory.Tx) error {
+			if err := DeleteProposalsOf(f.editor, tx, f.nosa.ID); err != nil {
+				return err
+			}
+			return tx.DeleteSystem(f.editor, f.nosa.ID)
+		})
+		if err != nil {
+			t.Fatal(err)
+		}
+		for _, p := range []*ChangeProposal{first, second} {
+			log := f.entries(t, audit.KindGradeProposal, p.ID)
+			last := log[len(log)-1]
+			if last.Action != audit.ActionDelete || last.After != nil || last.Actor.Name != "editor" || *last.AgencyID != f.ministry.ID {
+				t.Errorf("the deletion of proposal %d in the log: %+v", p.ID, last)
+			}
+		}
+		if list, _ := f.store.Proposals(ctx, access.All(), Filter{}); len(list) != 1 || list[0].ID != theirs.ID {
+			t.Errorf("proposals left: %+v", list)
+		}
 	})
 }

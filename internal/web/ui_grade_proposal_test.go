@@ -11,6 +11,7 @@ import (
 	"testing"
 
 	"yeonsok/internal/access"
+	"yeonsok/internal/apperror"
 	"yeonsok/internal/audit"
 	"yeonsok/internal/auth"
 	"yeonsok/internal/database"
@@ -247,6 +248,14 @@ func TestGradeProposalWithdrawAndScope(t *testing.T) {
 		}
 		if p, _ := srv.grades.Proposal(context.Background(), access.All(), theirs.ID); p.Status != grading.Pending {
 			t.Errorf("another agency's proposal is %s", p.Status)
+		}
+
+		// Deleting the system takes its proposals with it.
+		if status, location, body := post(t, proposerTS, edi+"/delete", url.Values{}); status != http.StatusSeeOther || location != "/systems" {
+			t.Fatalf("delete a system with a proposal: %d %q\n%s", status, location, body)
+		}
+		if _, err := srv.grades.Proposal(context.Background(), access.All(), mine[0].ID); apperror.CodeOf(err) != apperror.NotFound {
+			t.Errorf("the deleted system's proposal: %v", err)
 		}
 	})
 }

@@ -403,7 +403,7 @@ func (s *Server) updateSystem(w http.ResponseWriter, r *http.Request) {
 }
 
 func (s *Server) deleteSystem(w http.ResponseWriter, r *http.Request) {
-	s.remove(w, r, "system", func(tx *inventory.Tx, id int64) error { return tx.DeleteSystem(r.Context(), id) }, "/systems",
+	s.remove(w, r, "system", func(tx *inventory.Tx, id int64) error { return s.deleteSystemIn(r.Context(), tx, id) }, "/systems",
 		func(status int, problem string) {
 			s.showDetailWithProblem(w, r, status, "system", "system.title", buildSystem, problem)
 		})

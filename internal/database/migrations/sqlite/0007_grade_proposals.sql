@@ -7,8 +7,9 @@
 -- recorded); approval is refused when the system's grade has moved since.
 -- Who proposed and who decided are kept as the audit log names actors (kind,
 -- id, name), since a proposal may come from a person or a script token.
--- A system with proposals cannot be deleted (RESTRICT): the decisions about
--- its grade are part of its record, and nothing vanishes unaudited.
+-- Deleting a system deletes its proposals first, each as an audited change
+-- (grading.DeleteProposalsOf); RESTRICT makes a path that forgot to fail
+-- rather than let them vanish unaudited in a cascade.
 -- At most one proposal per system waits at a time (the partial index).
 CREATE TABLE grade_proposals (
     id               INTEGER PRIMARY KEY,
