@@ -201,14 +201,22 @@ func (s *Store) Approve(ctx context.Context, scope access.Scope, id int64, note 
 		if err := p.checkStill(sys.Grade); err != nil {
 			return err
 		}
+		// The proposal's row is taken before the system's change reaches
+		// the audit log, in the order a rejection or a withdrawal takes
+		// them (proposal, then log), so that on PostgreSQL two decisions
+		// at once wait for each other rather than deadlock.
+		err = tx.Alongside(func(q audit.Querier, log *audit.Appender) error {
+			decided, err = decide(ctx, q, log, p, Approved, note)
+			return err
+		})
+		if err != nil {
+			return err
+		}
 		sys.Grade = p.ToGrade
 		if err := tx.UpdateSystem(ctx, sys); err != nil {
 			return fmt.Errorf("grading: set the grade of system %d: %w", sys.ID, err)
 		}
-		return tx.Alongside(func(q audit.Querier, log *audit.Appender) error {
-			decided, err = decide(ctx, q, log, p, Approved, note)
-			return err
-		})
+		return nil
 	})
 	return decided, err
 }
@@ -296,26 +304,37 @@ func DeleteProposalsOf(ctx context.Context, tx *inventory.Tx, systemID int64) er
 		return err
 	}
 	return tx.Alongside(func(q audit.Querier, log *audit.Appender) error {
-		for {
-			var id int64
-			err := q.QueryRowContext(ctx, `SELECT id FROM grade_proposals WHERE system_id = $1 ORDER BY id LIMIT 1`, systemID).Scan(&id)
+		// Every row is taken first, before the log is: a withdrawal at the
+		// same time takes its row, then the log, and must not hold one the
+		// other needs.
+		if _, err := q.ExecContext(ctx, `UPDATE grade_proposals SET id = id WHERE system_id = $1`, systemID); err != nil {
+			return fmt.Errorf("grading: take the proposals of system %d: %w", systemID, err)
+		}
+		var gone []*ChangeProposal
+		for last := int64(0); ; {
+			err := q.QueryRowContext(ctx, `SELECT id FROM grade_proposals WHERE system_id = $1 AND id > $2 ORDER BY id LIMIT 1`,
+				systemID, last).Scan(&last)
 			if errors.Is(err, sql.ErrNoRows) {
-				return nil
+				break
 			}
 			if err != nil {
 				return fmt.Errorf("grading: proposals of system %d: %w", systemID, err)
 			}
-			p, err := getProposal(ctx, q, access.All(), id)
+			p, err := getProposal(ctx, q, access.All(), last)
 			if err != nil {
 				return err
 			}
-			if _, err := q.ExecContext(ctx, `DELETE FROM grade_proposals WHERE id = $1`, id); err != nil {
-				return fmt.Errorf("grading: delete proposal %d: %w", id, err)
-			}
+			gone = append(gone, p)
+		}
+		if _, err := q.ExecContext(ctx, `DELETE FROM grade_proposals WHERE system_id = $1`, systemID); err != nil {
+			return fmt.Errorf("grading: delete the proposals of system %d: %w", systemID, err)
+		}
+		for _, p := range gone {
 			if err := record(ctx, log, audit.ActionDelete, p, nil); err != nil {
 				return err
 			}
 		}
+		return nil
 	})
 }
 

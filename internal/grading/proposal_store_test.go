@@ -4,6 +4,7 @@ import (
 	"context"
 	"encoding/json"
 	"slices"
+	"sync"
 	"testing"
 
 	"yeonsok/internal/access"
@@ -164,7 +165,7 @@ func TestProposeAndApprove(t *testing.T) {
 			t.Errorf("the system's change in the log: %s by %s, grade %d → %d, owner %q", last.Action, last.Actor.Name, was.Grade, is.Grade, is.OwnerPrimary)
 		}
 		decided := f.entries(t, audit.KindGradeProposal, p.ID)
-		if len(decided) != 2 || decided[1].Action != audit.ActionApprove || decided[1].Seq != last.Seq+1 {
+		if len(decided) != 2 || decided[1].Action != audit.ActionApprove || last.Seq != decided[1].Seq+1 {
 			t.Fatalf("audit of the approval: %+v (system entry %d)", decided, last.Seq)
 		}
 		var afterRec ChangeProposal
@@ -393,6 +394,39 @@ func TestDeleteProposalsOf(t *testing.T) {
 		}
 		if list, _ := f.store.Proposals(ctx, access.All(), Filter{}); len(list) != 1 || list[0].ID != theirs.ID {
 			t.Errorf("proposals left: %+v", list)
+		}
+	})
+}
+
+// An approval and a withdrawal at once: exactly one lands, the other is
+// told the proposal is decided, and the grade agrees with the one that
+// landed.
+func TestDecisionsAtOnce(t *testing.T) {
+	testdb.Each(t, func(t *testing.T, db *database.DB) {
+		f := newProposalFixture(t, db)
+		for round := range 5 {
+			before := f.grade(t, f.nosa)
+			p := f.propose(t, f.editor, f.nosa, before%4+1, "경합")
+			var approveErr, withdrawErr error
+			var wg sync.WaitGroup
+			wg.Go(func() { _, approveErr = f.store.Approve(f.admin, access.All(), p.ID, "") })
+			wg.Go(func() { _, withdrawErr = f.store.Withdraw(f.editor, access.Agency(f.ministry.ID), p.ID) })
+			wg.Wait()
+			if (approveErr == nil) == (withdrawErr == nil) {
+				t.Fatalf("round %d: approve %v, withdraw %v: want exactly one to land", round, approveErr, withdrawErr)
+			}
+			for _, err := range []error{approveErr, withdrawErr} {
+				if err != nil && apperror.CodeOf(err) != apperror.Conflict {
+					t.Fatalf("round %d: the loser got %v, want a conflict", round, err)
+				}
+			}
+			want := before
+			if approveErr == nil {
+				want = p.ToGrade
+			}
+			if got := f.grade(t, f.nosa); got != want {
+				t.Fatalf("round %d: grade %d, want %d", round, got, want)
+			}
 		}
 	})
 }
