@@ -14,6 +14,7 @@ import (
 	"yeonsok/internal/audit"
 	"yeonsok/internal/auth"
 	"yeonsok/internal/database"
+	"yeonsok/internal/grading"
 	"yeonsok/internal/inventory"
 	"yeonsok/internal/testdb"
 )
@@ -125,6 +126,23 @@ var routeRules = map[string]rule{
 	"PUT /api/v1/dependencies/{id}":    ruleWrite,
 	"DELETE /api/v1/dependencies/{id}": ruleWrite,
 
+	// Grade-change proposals (issue 4, grades).
+	"GET /grade-proposals":                      ruleRead,
+	"GET /systems/{id}/grade-proposals/new":     ruleWrite,
+	"POST /systems/{id}/grade-proposals":        ruleWrite,
+	"POST /grade-proposals/{id}/approve":        ruleApprove,
+	"POST /grade-proposals/{id}/reject":         ruleApprove,
+	"POST /grade-proposals/{id}/withdraw":       ruleWrite,
+	"GET /api/v1/grade-proposals":               ruleRead,
+	"GET /api/v1/grade-proposals/{id}":          ruleRead,
+	"POST /api/v1/grade-proposals":              ruleWrite,
+	"POST /api/v1/grade-proposals/{id}/approve": ruleApprove,
+	"POST /api/v1/grade-proposals/{id}/reject":  ruleApprove,
+	"/api/v1/grade-proposals":                   ruleRead,
+	"/api/v1/grade-proposals/{id}":              ruleRead,
+	"/api/v1/grade-proposals/{id}/approve":      ruleRead,
+	"/api/v1/grade-proposals/{id}/reject":       ruleRead,
+
 	// Wrong methods and unknown paths of the API.
 	"/api/v1/summary":           ruleRead,
 	"/api/v1/data-quality":      ruleRead,
@@ -180,6 +198,7 @@ var ruleMatrix = map[rule]string{
 	ruleWriteAll:    "-       Y       -      -       -      -      -     Y        -        -     -      -",
 	ruleManageUsers: "-       Y       -      Y       -      -      -     -        -        -     -      -",
 	ruleViewAudit:   "-       Y       -      Y       -      -      -     -        -        -     -      -",
+	ruleApprove:     "-       Y       -      -       -      -      -     -        -        -     -      -",
 }
 
 // Outcomes of a request, as the matrix checks them.
@@ -322,6 +341,14 @@ func newMatrix(t *testing.T, srv *Server, ts *httptest.Server) *matrix {
 		}
 		m.ids[other]["entry"] = entries[0].Seq
 	}
+	// A grade-change proposal on a system of each agency (grades, issue 4).
+	for other, sys := range map[bool]*inventory.System{false: f.insurance, true: f.work24} {
+		p := &grading.ChangeProposal{SystemID: sys.ID, ToGrade: 2, Reason: "matrix target"}
+		if err := srv.grades.Propose(ctx, access.All(), p); err != nil {
+			t.Fatal(err)
+		}
+		m.ids[other]["grade_proposal"] = p.ID
+	}
 	return m
 }
 
@@ -379,6 +406,7 @@ func (m *matrix) newSession(c *matrixCaller) {
 var collectionKinds = map[string]string{
 	"agencies": "agency", "facilities": "facility", "systems": "system", "services": "service", "dependencies": "dependency",
 	"users": "user", "tokens": "token",
+	"grade-proposals": "grade_proposal", // grades (issue 4)
 }
 
 // recordKind is the kind of record a route's path names by id, and

@@ -28,6 +28,8 @@ var exportable = map[string]pageBuilder{
 	"service":      buildService,
 	"dependencies": buildDependencies,
 	"data-quality": buildQuality,
+	// grades (issue 4)
+	"grade-proposals": buildGradeProposals,
 }
 
 // switchLanguage remembers the chosen language in a cookie and goes back to
