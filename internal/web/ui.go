@@ -28,6 +28,9 @@ var exportable = map[string]pageBuilder{
 	"service":      buildService,
 	"dependencies": buildDependencies,
 	"data-quality": buildQuality,
+
+	// Plan (issue 4).
+	"risks": buildRisks,
 }
 
 // switchLanguage remembers the chosen language in a cookie and goes back to

@@ -11,6 +11,7 @@ import (
 	"yeonsok/internal/inventory"
 	"yeonsok/internal/locale"
 	"yeonsok/internal/quality"
+	"yeonsok/internal/risk"
 	"yeonsok/internal/scenario"
 )
 
@@ -123,12 +124,13 @@ type systemData struct {
 	DependsOn  *table
 	DependedBy *table
 	Findings   *table
+	Risks      *table // risk entries on the system
 }
 
 func (d *systemData) RecordName() string  { return d.System.Name }
 func (d *systemData) setProblem(p string) { d.Problem = p }
 func (d *systemData) Tables() []*table {
-	return []*table{d.Redundancy, d.Targets, d.Capability, d.Endpoints, d.Services, d.DependsOn, d.DependedBy, d.Findings}
+	return []*table{d.Redundancy, d.Targets, d.Capability, d.Endpoints, d.Services, d.DependsOn, d.DependedBy, d.Findings, d.Risks}
 }
 
 func buildSystem(s *Server, r *http.Request, q url.Values) (tabled, error) {
@@ -206,6 +208,11 @@ func buildSystem(s *Server, r *http.Request, q url.Values) (tabled, error) {
 		}
 	}
 	d.Findings = findingsTable(l, findings, "findings", l.t("system.findings.caption"), export("findings"), query, false)
+	risks, err := s.risks.List(r.Context(), s.scope(r), risk.Filter{SystemID: id})
+	if err != nil {
+		return nil, err
+	}
+	d.Risks = risksTable(l, x, risks, "risks", l.t("system.risks.caption", len(risks)), export("risks"), query, false, false)
 	return d, nil
 }
 
