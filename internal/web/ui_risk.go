@@ -206,14 +206,16 @@ func riskValues(e *risk.Entry) url.Values {
 
 func readRisk(v url.Values, e *risk.Entry) []*apperror.Error {
 	f := &formReader{v: v}
-	// A value off the scale is kept for Validate to name; none is 0.
+	// None is 0; a value off the scale is -1, for Validate to name.
 	scale := func(name string) int {
-		if n := f.int(name); n != nil && *n >= -1 && *n <= risk.Scale+1 {
-			return int(*n)
-		} else if n != nil {
+		n := f.int(name)
+		switch {
+		case n == nil:
+			return 0
+		case *n < 1 || *n > risk.Scale:
 			return -1
 		}
-		return 0
+		return int(*n)
 	}
 	e.AgencyID, e.FacilityID, e.SystemID = f.id("agency_id"), f.idPtr("facility_id"), f.idPtr("system_id")
 	e.Kind, e.SubKind, e.Title = "", f.text("sub_kind"), f.text("title")
