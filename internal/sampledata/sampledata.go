@@ -41,6 +41,8 @@ func Load(ctx context.Context, db *database.DB) error {
 // finds the systems and facilities it needs by name, in the order listed.
 var planRecords = []func(context.Context, *database.DB) error{
 	loadProposals, // grades (issue 4): the plan's grade-change proposals
+	// Risks (issue 4 ②): the site survey's findings of 참고 4.
+	loadRisks,
 }
 
 func loadInventory(ctx context.Context, store *inventory.Store) error {

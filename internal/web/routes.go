@@ -239,6 +239,28 @@ func (s *Server) routes() {
 	s.handle("/api/v1/grade-proposals/{id}", ruleRead, s.refuseMethodJSON("GET"))
 	s.handle("/api/v1/grade-proposals/{id}/approve", ruleRead, s.refuseMethodJSON("POST"))
 	s.handle("/api/v1/grade-proposals/{id}/reject", ruleRead, s.refuseMethodJSON("POST"))
+	// Risks (issue 4 ②): entries of the plan's catalogue per agency, facility
+	// and system, and the heat map. Writers change their own agency's entries.
+	s.handle("GET /risks", ruleRead, s.showPage("risks", "risks.title", buildRisks))
+	s.handle("GET /risks/{id}", ruleRead, s.showPage("risk", "risk.title", buildRisk))
+	s.handle("GET /risks/new", ruleWrite, s.showNewRisk)
+	s.handle("POST /risks", ruleWrite, s.createRisk)
+	s.handle("GET /risks/{id}/edit", ruleWrite, s.showEditRisk)
+	s.handle("POST /risks/{id}", ruleWrite, s.updateRisk)
+	s.handle("POST /risks/{id}/delete", ruleWrite, s.deleteRisk)
+	s.handle("GET /api/v1/risks", ruleRead, s.listRisksJSON)
+	s.handle("GET /api/v1/risks/heatmap", ruleRead, s.showRiskHeatMapJSON)
+	s.handle("GET /api/v1/risks/{id}", ruleRead, s.showRiskJSON)
+	s.handle("POST /api/v1/risks", ruleWrite, s.createRiskJSON)
+	s.handle("PUT /api/v1/risks/{id}", ruleWrite, s.updateRiskJSON)
+	s.handle("DELETE /api/v1/risks/{id}", ruleWrite, s.deleteRiskJSON)
+	s.handle("/api/v1/risks", ruleRead, s.refuseMethodJSON("GET, POST"))
+	s.handle("/api/v1/risks/{id}", ruleRead, s.refuseMethodJSON("GET, PUT, DELETE"))
+	// The heat map's path would otherwise reach the routes of /{id}; a
+	// method-less pattern for it would clash with "GET /api/v1/risks/{id}".
+	for _, method := range []string{"POST", "PUT", "DELETE"} {
+		s.handle(method+" /api/v1/risks/heatmap", ruleRead, s.refuseMethodJSON("GET"))
+	}
 
 	// Without these the mux would answer a wrong method or an unknown path
 	// with plain text; an API client always gets the JSON error body. Who

@@ -16,6 +16,7 @@ import (
 	"yeonsok/internal/database"
 	"yeonsok/internal/grading"
 	"yeonsok/internal/inventory"
+	"yeonsok/internal/risk"
 	"yeonsok/internal/testdb"
 )
 
@@ -142,6 +143,25 @@ var routeRules = map[string]rule{
 	"/api/v1/grade-proposals/{id}":              ruleRead,
 	"/api/v1/grade-proposals/{id}/approve":      ruleRead,
 	"/api/v1/grade-proposals/{id}/reject":       ruleRead,
+	// Risks (issue 4 ②).
+	"GET /risks":                   ruleRead,
+	"GET /risks/{id}":              ruleRead,
+	"GET /risks/new":               ruleWrite,
+	"POST /risks":                  ruleWrite,
+	"GET /risks/{id}/edit":         ruleWrite,
+	"POST /risks/{id}":             ruleWrite,
+	"POST /risks/{id}/delete":      ruleWrite,
+	"GET /api/v1/risks":            ruleRead,
+	"GET /api/v1/risks/heatmap":    ruleRead,
+	"GET /api/v1/risks/{id}":       ruleRead,
+	"POST /api/v1/risks":           ruleWrite,
+	"PUT /api/v1/risks/{id}":       ruleWrite,
+	"DELETE /api/v1/risks/{id}":    ruleWrite,
+	"/api/v1/risks":                ruleRead,
+	"/api/v1/risks/{id}":           ruleRead,
+	"POST /api/v1/risks/heatmap":   ruleRead,
+	"PUT /api/v1/risks/heatmap":    ruleRead,
+	"DELETE /api/v1/risks/heatmap": ruleRead,
 
 	// Wrong methods and unknown paths of the API.
 	"/api/v1/summary":           ruleRead,
@@ -340,6 +360,8 @@ func newMatrix(t *testing.T, srv *Server, ts *httptest.Server) *matrix {
 			t.Fatalf("no audit entry of %s: %v", agency.Name, err)
 		}
 		m.ids[other]["entry"] = entries[0].Seq
+		// A risk entry of each agency, the other's named for what only it has.
+		m.ids[other]["risk"] = m.riskOf(agency, "matrix risk of "+agency.Name)
 	}
 	// A grade-change proposal on a system of each agency (grades, issue 4).
 	for other, sys := range map[bool]*inventory.System{false: f.insurance, true: f.work24} {
@@ -350,6 +372,15 @@ func newMatrix(t *testing.T, srv *Server, ts *httptest.Server) *matrix {
 		m.ids[other]["grade_proposal"] = p.ID
 	}
 	return m
+}
+
+// riskOf records a risk entry of agency and returns its id.
+func (m *matrix) riskOf(agency *inventory.Agency, title string) int64 {
+	e := &risk.Entry{AgencyID: agency.ID, SubKind: "equipment", Title: title, Likelihood: 3, Impact: 4}
+	if err := m.srv.risks.Create(context.Background(), access.All(), e); err != nil {
+		m.t.Fatalf("risk of %s: %v", agency.Name, err)
+	}
+	return e.ID
 }
 
 // callers makes an account (once per database: each costs a password hash)
@@ -407,6 +438,7 @@ var collectionKinds = map[string]string{
 	"agencies": "agency", "facilities": "facility", "systems": "system", "services": "service", "dependencies": "dependency",
 	"users": "user", "tokens": "token",
 	"grade-proposals": "grade_proposal", // grades (issue 4)
+	"risks": "risk",
 }
 
 // recordKind is the kind of record a route's path names by id, and
@@ -506,6 +538,8 @@ func (m *matrix) recordJSON(kind string, id int64) string {
 		record, err = m.store.Service(ctx, all, id)
 	case "dependency":
 		record, err = m.store.Dependency(ctx, all, id)
+	case "risk":
+		record, err = m.srv.risks.Entry(ctx, all, id)
 	}
 	if err != nil {
 		m.t.Fatalf("read %s %d: %v", kind, id, err)
@@ -524,6 +558,9 @@ func (m *matrix) victim(kind string, other bool) int64 {
 	}
 	m.victims++
 	name := fmt.Sprintf("victim %d", m.victims)
+	if kind == "risk" {
+		return m.riskOf(agency, name)
+	}
 	var id int64
 	err := m.store.Update(ctx, access.All(), func(tx *inventory.Tx) error {
 		system := func(suffix string) (*inventory.System, error) {

@@ -28,6 +28,7 @@ import (
 	"yeonsok/internal/grading"
 	"yeonsok/internal/inventory"
 	"yeonsok/internal/locale"
+	"yeonsok/internal/risk"
 	"yeonsok/internal/transfer"
 )
 
@@ -65,6 +66,9 @@ type Server struct {
 	handler http.Handler
 	// grades keeps grade-change proposals (issue 4, grades).
 	grades *grading.Store
+
+	// Plan (issue 4): risk entries and their heat map.
+	risks *risk.Store
 }
 
 // Options are the server's settings beyond its stores. The zero value
@@ -98,6 +102,7 @@ func New(db *database.DB, log *slog.Logger, accounts *auth.Store, opt Options) (
 		mux: http.NewServeMux(), rules: map[string]rule{}, attempts: newLimiter(attemptBurst, attemptEvery, attemptClients),
 		trustedProxies: opt.TrustedProxies, sso: opt.SSO}
 	s.grades = grading.NewStore(db) // grades (issue 4)
+	s.risks = risk.NewStore(db) // risks (issue 4 ②)
 	s.routes()
 	protection := http.NewCrossOriginProtection()
 	for _, origin := range opt.TrustedOrigins {

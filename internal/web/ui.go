@@ -30,6 +30,9 @@ var exportable = map[string]pageBuilder{
 	"data-quality": buildQuality,
 	// grades (issue 4)
 	"grade-proposals": buildGradeProposals,
+
+	// Plan (issue 4).
+	"risks": buildRisks,
 }
 
 // switchLanguage remembers the chosen language in a cookie and goes back to

@@ -11,6 +11,7 @@ import (
 	"yeonsok/internal/inventory"
 	"yeonsok/internal/locale"
 	"yeonsok/internal/quality"
+	"yeonsok/internal/risk"
 	"yeonsok/internal/scenario"
 )
 
@@ -128,13 +129,14 @@ type systemData struct {
 	GradeProposals *table
 	ScoredGrade    string
 	GradePending   bool
+	Risks      *table // risk entries on the system
 }
 
 func (d *systemData) RecordName() string  { return d.System.Name }
 func (d *systemData) setProblem(p string) { d.Problem = p }
 func (d *systemData) Tables() []*table {
 	return []*table{d.Redundancy, d.Targets, d.Capability, d.Endpoints, d.Services, d.DependsOn, d.DependedBy, d.Findings,
-		d.GradeProposals}
+		d.GradeProposals, d.Risks}
 }
 
 func buildSystem(s *Server, r *http.Request, q url.Values) (tabled, error) {
@@ -215,6 +217,11 @@ func buildSystem(s *Server, r *http.Request, q url.Values) (tabled, error) {
 	if err := s.systemGrades(r, d, query); err != nil { // grades (issue 4)
 		return nil, err
 	}
+	risks, err := s.risks.List(r.Context(), s.scope(r), risk.Filter{SystemID: id})
+	if err != nil {
+		return nil, err
+	}
+	d.Risks = risksTable(l, x, risks, "risks", l.t("system.risks.caption", len(risks)), export("risks"), query, false, false)
 	return d, nil
 }
 
