@@ -438,7 +438,7 @@ var collectionKinds = map[string]string{
 	"agencies": "agency", "facilities": "facility", "systems": "system", "services": "service", "dependencies": "dependency",
 	"users": "user", "tokens": "token",
 	"grade-proposals": "grade_proposal", // grades (issue 4)
-	"risks": "risk",
+	"risks":           "risk",
 }
 
 // recordKind is the kind of record a route's path names by id, and

@@ -102,7 +102,7 @@ func New(db *database.DB, log *slog.Logger, accounts *auth.Store, opt Options) (
 		mux: http.NewServeMux(), rules: map[string]rule{}, attempts: newLimiter(attemptBurst, attemptEvery, attemptClients),
 		trustedProxies: opt.TrustedProxies, sso: opt.SSO}
 	s.grades = grading.NewStore(db) // grades (issue 4)
-	s.risks = risk.NewStore(db) // risks (issue 4 ②)
+	s.risks = risk.NewStore(db)     // risks (issue 4 ②)
 	s.routes()
 	protection := http.NewCrossOriginProtection()
 	for _, origin := range opt.TrustedOrigins {

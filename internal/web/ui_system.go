@@ -129,7 +129,7 @@ type systemData struct {
 	GradeProposals *table
 	ScoredGrade    string
 	GradePending   bool
-	Risks      *table // risk entries on the system
+	Risks          *table // risk entries on the system
 }
 
 func (d *systemData) RecordName() string  { return d.System.Name }
