@@ -49,6 +49,12 @@
 //	regional       DR site's region not recorded           unknown                      —
 //	regional       tape, cloud, other copy; replication    —                            unknown: where the copy is
 //	               with no DR site recorded                                             kept is not recorded
+//	lost set       several facilities lost at once (a      as facility_loss, and
+//	               what-if, see WhatIf), primary among them
+//	lost set       DR site among the lost facilities       DR counts as lost            replica (taken to sit at the
+//	                                                                                    DR site) lost too
+//	lost set       tape, cloud, other copy; replication    —                            unknown: the copy may be kept
+//	               with no DR site recorded                                             in another lost facility
 //	ransomware     offsite by tape (staff or courier)      RansomwareRestore (24 h)     offsite interval
 //	ransomware     replication, none, or interval 0        unbounded                    unbounded: replicas and
 //	                                                                                    online backups are encrypted
@@ -138,9 +144,9 @@ func Estimate(s *inventory.System, facilities map[int64]*inventory.Facility, kin
 	case Component:
 		component(&c, s)
 	case FacilityLoss:
-		facilityLoss(&c, s, facilities, false)
+		facilityLoss(&c, s, facilities, loss{})
 	case Regional:
-		facilityLoss(&c, s, facilities, true)
+		facilityLoss(&c, s, facilities, loss{regional: true})
 	case Ransomware:
 		ransomware(&c, s)
 	default:
@@ -217,62 +223,81 @@ func lastBackup(c *Capability, s *inventory.System) Bound {
 	return unknown
 }
 
-// DR site states.
+// What becomes of a system's DR site when its primary facility is lost.
 const (
-	drLost = iota // none, or lost with the primary
-	drSimilar
-	drPartial
-	drUnknown
+	DRNone    = "none"    // there is none
+	DRLost    = "lost"    // it is lost too: in the primary facility, or in the loss
+	DRCarries = "carries" // it survives with similar performance: full service
+	DRReduced = "reduced" // it survives with partial performance: reduced service only
+	DRUnknown = "unknown" // the records cannot tell
 )
 
-func facilityLoss(c *Capability, s *inventory.System, facilities map[int64]*inventory.Facility, regional bool) {
+// loss is what a disaster takes with a system's primary facility: nothing
+// more (facility loss), every facility of the primary's region (regional),
+// or a set of facilities lost at once, the primary among them (a what-if).
+type loss struct {
+	regional bool
+	set      map[int64]bool
+}
+
+// wide reports whether the loss reaches beyond the primary facility, so
+// that a copy kept where the records do not say may be lost with it.
+func (l loss) wide() bool { return l.regional || len(l.set) > 1 }
+
+// facilityLoss estimates c under l and says what became of the DR site.
+func facilityLoss(c *Capability, s *inventory.System, facilities map[int64]*inventory.Facility, l loss) string {
 	if s.PrimaryFacilityID == nil {
 		c.RTO, c.RPO = unknown, unknown
 		c.say("primary_unknown")
-		return
+		return DRUnknown
 	}
 	primary := *s.PrimaryFacilityID
 	region := ""
-	if regional {
+	copyLocation := "lost_set.copy_location"
+	switch {
+	case l.regional:
 		f := facilities[primary]
 		if f == nil || f.Region == "" {
 			c.RTO, c.RPO = unknown, unknown
 			c.say("region_unknown", name(facilities, primary))
-			return
+			return DRUnknown
 		}
 		region = f.Region
+		copyLocation = "regional.copy_location"
 		c.say("regional.lost", region)
+	case l.wide():
+		c.say("lost_set.facilities", len(l.set))
 	}
 
-	dr := drState(c, s, facilities, region)
+	dr := drState(c, s, facilities, region, l.set)
 	copyOut := offsiteCopy(c, s)
-	if regional && !copyOut.Unknown && !copyOut.Unbounded {
+	if l.wide() && !copyOut.Unknown && !copyOut.Unbounded {
 		switch {
 		case s.OffsiteMethod != "replication" || s.DRFacilityID == nil:
 			copyOut = unknown
-			c.say("regional.copy_location")
-		case dr == drLost:
+			c.say(copyLocation)
+		case dr == DRLost || dr == DRNone:
 			copyOut = unbounded
 			c.say("regional.replica_lost")
-		case dr == drUnknown:
+		case dr == DRUnknown:
 			copyOut = unknown
-			c.say("regional.copy_location")
+			c.say(copyLocation)
 		}
 	}
-	if copyOut.Unbounded && (dr == drSimilar || dr == drPartial) {
+	if copyOut.Unbounded && (dr == DRCarries || dr == DRReduced) {
 		copyOut = unknown
 		c.say("dr.data_unknown")
 	}
 	c.RPO = copyOut
 
 	switch dr {
-	case drSimilar:
+	case DRCarries:
 		c.RTO = known(DRSwitchover)
 		c.say("dr.switchover", locale.Minutes(DRSwitchover))
-	case drPartial:
+	case DRReduced:
 		c.RTO = known(RebuildElsewhere)
 		c.say("rebuild", locale.Minutes(RebuildElsewhere))
-	case drUnknown:
+	case DRUnknown:
 		c.RTO = unknown
 		c.say("rto_unknown")
 	default:
@@ -288,46 +313,51 @@ func facilityLoss(c *Capability, s *inventory.System, facilities map[int64]*inve
 			c.say("rebuild", locale.Minutes(RebuildElsewhere))
 		}
 	}
+	return dr
 }
 
-// drState says whether a DR site survives the loss of the primary facility
-// (and, when region is set, of every facility in that region).
-func drState(c *Capability, s *inventory.System, facilities map[int64]*inventory.Facility, region string) int {
+// drState says what becomes of the DR site when the primary facility is
+// lost, and with it every facility of region (when set) or of lost.
+func drState(c *Capability, s *inventory.System, facilities map[int64]*inventory.Facility, region string, lost map[int64]bool) string {
 	switch s.DRPerformance {
 	case inventory.DRNone:
 		c.say("dr.none")
-		return drLost
+		return DRNone
 	case inventory.DRSimilar, inventory.DRPartial:
 	default:
 		c.say("dr.unknown")
-		return drUnknown
+		return DRUnknown
 	}
 	if s.DRFacilityID == nil {
 		c.say("dr.site_unknown")
-		return drUnknown
+		return DRUnknown
 	}
 	id := *s.DRFacilityID
 	if id == *s.PrimaryFacilityID {
 		c.say("dr.same_facility")
-		return drLost
+		return DRLost
 	}
 	if region != "" {
 		f := facilities[id]
 		if f == nil || f.Region == "" {
 			c.say("region_unknown", name(facilities, id))
-			return drUnknown
+			return DRUnknown
 		}
 		if f.Region == region {
 			c.say("dr.same_region", name(facilities, id), region)
-			return drLost
+			return DRLost
 		}
+	}
+	if lost[id] {
+		c.say("dr.lost_too", name(facilities, id))
+		return DRLost
 	}
 	if s.DRPerformance == inventory.DRSimilar {
 		c.say("dr.similar", name(facilities, id))
-		return drSimilar
+		return DRCarries
 	}
 	c.say("dr.partial", name(facilities, id))
-	return drPartial
+	return DRReduced
 }
 
 // offsiteCopy is the data lost when the primary facility is lost: the age
