@@ -152,7 +152,7 @@ func Analyze(inv *inventory.Inventory, l Loss) WhatIf {
 			Kind: w.Kind, Capability: c, RTO: measure(rto, c.RTO), RPO: measure(rpo, c.RPO)}})
 		down[s.ID] = true
 	}
-	slices.SortFunc(w.Stopped, func(a, b Stopped) int { return bySystem(a.System, b.System) })
+	slices.SortFunc(w.Stopped, func(a, b Stopped) int { return CompareSystems(a.System, b.System) })
 
 	w.Indirect = dependants(inv, w.Stopped, down)
 	w.Services = services(inv.Services, w.Stopped, w.Indirect)
@@ -206,7 +206,7 @@ func dependants(inv *inventory.Inventory, stopped []Stopped, down map[int64]bool
 		slices.Sort(out[i].Via)
 		out[i].Via = slices.Compact(out[i].Via)
 	}
-	slices.SortFunc(out, func(a, b Indirect) int { return bySystem(a.System, b.System) })
+	slices.SortFunc(out, func(a, b Indirect) int { return CompareSystems(a.System, b.System) })
 	return out
 }
 
@@ -323,9 +323,9 @@ func agencies(w WhatIf) ([]AgencyImpact, WhatIfCounts) {
 	return out, counts
 }
 
-// bySystem orders systems by grade (1 first, 미부여 last), agency, name
-// and id.
-func bySystem(a, b *inventory.System) int {
+// CompareSystems orders systems as a what-if lists them: by grade (1
+// first, 미부여 last), agency, name and id.
+func CompareSystems(a, b *inventory.System) int {
 	return cmp.Or(cmp.Compare(gradeRank(a.Grade), gradeRank(b.Grade)), cmp.Compare(a.AgencyID, b.AgencyID),
 		cmp.Compare(a.Name, b.Name), cmp.Compare(a.ID, b.ID))
 }

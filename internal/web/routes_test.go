@@ -125,6 +125,14 @@ var routeRules = map[string]rule{
 	"PUT /api/v1/dependencies/{id}":    ruleWrite,
 	"DELETE /api/v1/dependencies/{id}": ruleWrite,
 
+	// Facility-loss what-if and the gap summary (issue 4, package scenario).
+	"GET /what-if":                        ruleRead,
+	"GET /gaps":                           ruleRead,
+	"GET /api/v1/scenarios/facility-loss": ruleRead,
+	"GET /api/v1/gaps":                    ruleRead,
+	"/api/v1/scenarios/facility-loss":     ruleRead,
+	"/api/v1/gaps":                        ruleRead,
+
 	// Wrong methods and unknown paths of the API.
 	"/api/v1/summary":           ruleRead,
 	"/api/v1/data-quality":      ruleRead,

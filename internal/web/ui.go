@@ -28,6 +28,9 @@ var exportable = map[string]pageBuilder{
 	"service":      buildService,
 	"dependencies": buildDependencies,
 	"data-quality": buildQuality,
+	// Facility-loss what-if and the gap summary (issue 4, package scenario).
+	"what-if": buildWhatIf,
+	"gaps":    buildGaps,
 }
 
 // switchLanguage remembers the chosen language in a cookie and goes back to
