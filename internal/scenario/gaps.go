@@ -70,8 +70,11 @@ func measure(t Target, b Bound) Measure {
 }
 
 // Undecided reports whether the records cannot say whether the target is
-// met: no target, or an estimate the records leave unknown.
-func (m Measure) Undecided() bool { return m.Target.Minutes == nil || m.Bound.Unknown }
+// met: no target, an estimate the records leave unknown, or a lower bound
+// within the target.
+func (m Measure) Undecided() bool {
+	return m.Target.Minutes == nil || m.Bound.Unknown || m.Bound.AtLeast && !m.Misses
+}
 
 // SystemGap is one system under one scenario: what it can achieve against
 // what it must.

@@ -47,14 +47,15 @@
 //	regional       DR site in the primary's region         DR counts as lost            replica (taken to sit at the
 //	                                                                                    DR site) lost too
 //	regional       DR site's region not recorded           unknown                      —
-//	regional       tape, cloud, other copy; replication    —                            unknown: where the copy is
-//	               with no DR site recorded                                             kept is not recorded
+//	regional       tape, cloud, other copy; replication    at least RebuildElsewhere    at least the copy's age: where
+//	               with no DR site recorded, or DR site's  when rebuilt from the copy   it is kept is not recorded, and
+//	               region not recorded                                                  if lost, nothing is recovered
 //	lost set       several facilities lost at once (a      as facility_loss, and
 //	               what-if, see WhatIf), primary among them
 //	lost set       DR site among the lost facilities       DR counts as lost            replica (taken to sit at the
 //	                                                                                    DR site) lost too
-//	lost set       tape, cloud, other copy; replication    —                            unknown: the copy may be kept
-//	               with no DR site recorded                                             in another lost facility
+//	lost set       tape, cloud, other copy; replication    at least RebuildElsewhere    at least the copy's age: it
+//	               with no DR site recorded                when rebuilt from the copy   may be in another lost facility
 //	ransomware     offsite by tape (staff or courier)      RansomwareRestore (24 h)     offsite interval
 //	ransomware     replication, none, or interval 0        unbounded                    unbounded: replicas and
 //	                                                                                    online backups are encrypted
@@ -67,7 +68,10 @@
 // grade-1 system with similar DR elsewhere and replication meets its
 // 2 h / 1 h disaster targets; drill timings are to replace the constants
 // when they are recorded. Nothing unknown is guessed: a missing record gives
-// an Unknown bound and a reason saying what is missing.
+// an Unknown bound and a reason saying what is missing. A copy of unrecorded
+// place in a wider loss gives a lower bound (AtLeast) rather than an unknown
+// one, so that losing more never looks better than losing less: what
+// misses when one facility is lost still misses when its region is.
 package scenario
 
 import (
@@ -100,11 +104,15 @@ var (
 )
 
 // Bound is an estimated recovery time or data loss: a number of minutes,
-// or unbounded (never recovered), or unknown (the records do not say).
+// or unbounded (never recovered), or unknown (the records do not say). With
+// AtLeast, Minutes is only a lower bound: the copy it rests on is kept where
+// the records do not say and may have been lost too, and then nothing is
+// recovered.
 type Bound struct {
 	Minutes   inventory.Minutes `json:"minutes"`
 	Unbounded bool              `json:"unbounded"`
 	Unknown   bool              `json:"unknown"`
+	AtLeast   bool              `json:"at_least"`
 }
 
 func known(m inventory.Minutes) Bound { return Bound{Minutes: m} }
@@ -158,8 +166,10 @@ func Estimate(s *inventory.System, facilities map[int64]*inventory.Facility, kin
 
 // Gap is how far a capability falls short of a target. misses is true when
 // the bound is longer than the target or unbounded; gap is the shortfall in
-// minutes (0 when met, unbounded, unknown or no target). A missing target or
-// an unknown bound never misses here: those are reported as such elsewhere.
+// minutes (0 when met, unbounded, unknown or no target), for a lower bound
+// the least shortfall. A missing target, an unknown bound or a lower bound
+// within the target never misses here: those cannot be told (see
+// Measure.Undecided).
 func Gap(target *inventory.Minutes, b Bound) (gap inventory.Minutes, misses bool) {
 	if target == nil || b.Unknown {
 		return 0, false
@@ -273,15 +283,12 @@ func facilityLoss(c *Capability, s *inventory.System, facilities map[int64]*inve
 	copyOut := offsiteCopy(c, s)
 	if l.wide() && !copyOut.Unknown && !copyOut.Unbounded {
 		switch {
-		case s.OffsiteMethod != "replication" || s.DRFacilityID == nil:
-			copyOut = unknown
+		case s.OffsiteMethod != "replication" || s.DRFacilityID == nil, dr == DRUnknown:
+			copyOut.AtLeast = true
 			c.say(copyLocation)
 		case dr == DRLost || dr == DRNone:
 			copyOut = unbounded
 			c.say("regional.replica_lost")
-		case dr == DRUnknown:
-			copyOut = unknown
-			c.say(copyLocation)
 		}
 	}
 	if copyOut.Unbounded && (dr == DRCarries || dr == DRReduced) {
@@ -309,7 +316,8 @@ func facilityLoss(c *Capability, s *inventory.System, facilities map[int64]*inve
 			c.RTO = unknown
 			c.say("rto_unknown")
 		default:
-			c.RTO = known(RebuildElsewhere)
+			// Rebuilt from the copy outside: as sure as that copy is.
+			c.RTO = Bound{Minutes: RebuildElsewhere, AtLeast: copyOut.AtLeast}
 			c.say("rebuild", locale.Minutes(RebuildElsewhere))
 		}
 	}

@@ -169,10 +169,8 @@ func dependants(inv *inventory.Inventory, stopped []Stopped, down map[int64]bool
 	for _, s := range inv.Systems {
 		systems[s.ID] = s
 	}
-	dependsOn := map[int64][]int64{}  // from → to
-	dependedBy := map[int64][]int64{} // to → from
+	dependedBy := make(map[int64][]int64, len(systems)) // to → from
 	for _, d := range inv.Dependencies {
-		dependsOn[d.FromSystemID] = append(dependsOn[d.FromSystemID], d.ToSystemID)
 		dependedBy[d.ToSystemID] = append(dependedBy[d.ToSystemID], d.FromSystemID)
 	}
 	depth := make(map[int64]int, len(down)) // 0 for the stopped
@@ -181,6 +179,7 @@ func dependants(inv *inventory.Inventory, stopped []Stopped, down map[int64]bool
 		frontier = append(frontier, s.SystemID)
 	}
 	var out []Indirect
+	at := map[int64]int{} // index in out
 	for d := 1; len(frontier) > 0; d++ {
 		var next []int64
 		for _, id := range frontier {
@@ -189,7 +188,7 @@ func dependants(inv *inventory.Inventory, stopped []Stopped, down map[int64]bool
 				if down[from] || s == nil {
 					continue
 				}
-				down[from], depth[from] = true, d
+				down[from], depth[from], at[from] = true, d, len(out)
 				next = append(next, from)
 				out = append(out, Indirect{System: s, SystemID: s.ID, AgencyID: s.AgencyID, Depth: d})
 			}
@@ -197,12 +196,13 @@ func dependants(inv *inventory.Inventory, stopped []Stopped, down map[int64]bool
 		frontier = next
 	}
 	// Via leads towards the loss: only what is down nearer to it.
-	for i := range out {
-		for _, to := range dependsOn[out[i].SystemID] {
-			if down[to] && depth[to] < out[i].Depth {
-				out[i].Via = append(out[i].Via, to)
-			}
+	for _, dep := range inv.Dependencies {
+		i, affected := at[dep.FromSystemID]
+		if affected && down[dep.ToSystemID] && depth[dep.ToSystemID] < out[i].Depth {
+			out[i].Via = append(out[i].Via, dep.ToSystemID)
 		}
+	}
+	for i := range out {
 		slices.Sort(out[i].Via)
 		out[i].Via = slices.Compact(out[i].Via)
 	}
@@ -242,10 +242,14 @@ func services(list []*inventory.Service, stopped []Stopped, indirect []Indirect)
 		default:
 			continue
 		}
+		target := Target{}
+		if svc.RTO != nil {
+			target = Target{Minutes: svc.RTO, Source: TargetService}
+		}
 		if slowest != nil {
-			impact.RTO = measure(own(svc.RTO), *slowest)
+			impact.RTO = measure(target, *slowest)
 		} else {
-			impact.RTO = Measure{Target: own(svc.RTO), Bound: unknown}
+			impact.RTO = Measure{Target: target, Bound: unknown}
 		}
 		out = append(out, impact)
 	}
@@ -264,15 +268,18 @@ func serviceRank(status string) int {
 }
 
 // slower reports whether recovery a takes longer than b: never is the
-// slowest, then unknown (it may be anything), then the longer time.
+// slowest, then unknown (it may be anything), then the longer time, a lower
+// bound before the same time for sure.
 func slower(a, b Bound) bool {
 	switch {
 	case a.Unbounded || b.Unbounded:
 		return a.Unbounded && !b.Unbounded
 	case a.Unknown || b.Unknown:
 		return a.Unknown && !b.Unknown
+	case a.Minutes != b.Minutes:
+		return a.Minutes > b.Minutes
 	}
-	return a.Minutes > b.Minutes
+	return a.AtLeast && !b.AtLeast
 }
 
 // agencies counts the what-if per agency, most stopped systems first, and

@@ -7,6 +7,7 @@ import (
 	"strconv"
 
 	"yeonsok/internal/apperror"
+	"yeonsok/internal/inventory"
 	"yeonsok/internal/locale"
 	"yeonsok/internal/scenario"
 )
@@ -176,7 +177,7 @@ func gapCells(c *scenario.GapCount) []cell {
 	return []cell{intCell(c.Systems), intCell(c.Misses), intCell(c.MissesRTO), intCell(c.MissesRPO), intCell(c.Undecided), intCell(c.Met)}
 }
 
-// bound writes an estimate: "72시간", "복구 불가(무한)", "알 수 없음".
+// bound writes an estimate: "3일", "3일 이상", "복구 불가(무한)", "알 수 없음".
 func (l tr) bound(b scenario.Bound) string {
 	switch {
 	case b.Unknown:
@@ -184,7 +185,15 @@ func (l tr) bound(b scenario.Bound) string {
 	case b.Unbounded:
 		return l.t("system.capability.unbounded")
 	}
-	return locale.Span(l.lang(), int64(b.Minutes))
+	return l.atLeast(b.Minutes, b.AtLeast)
+}
+
+// atLeast writes minutes, as a lower bound when so.
+func (l tr) atLeast(m inventory.Minutes, lower bool) string {
+	if lower {
+		return l.t("gaps.at_least", locale.Span(l.lang(), int64(m)))
+	}
+	return locale.Span(l.lang(), int64(m))
 }
 
 // targetCell writes what a system is held to and where that comes from:
@@ -214,7 +223,7 @@ func (l tr) shortfallCell(m scenario.Measure) cell {
 	case m.Bound.Unbounded:
 		return textCell(l.t("system.capability.unbounded"))
 	}
-	return textCell(locale.Span(l.lang(), int64(m.Gap)))
+	return textCell(l.atLeast(m.Gap, m.Bound.AtLeast))
 }
 
 // whyCell folds an estimate's reasoning under a short summary.
