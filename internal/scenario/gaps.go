@@ -113,7 +113,12 @@ func Gaps(inv *inventory.Inventory, kinds ...string) []SystemGap {
 
 // SystemGapOf judges one system under one scenario.
 func SystemGapOf(s *inventory.System, facilities map[int64]*inventory.Facility, inherited objectives.Strictest, kind string) SystemGap {
-	c := Estimate(s, facilities, kind)
+	return judge(s, kind, Estimate(s, facilities, kind), inherited)
+}
+
+// judge holds capability c of s under kind against the targets s is held
+// to there.
+func judge(s *inventory.System, kind string, c Capability, inherited objectives.Strictest) SystemGap {
 	rto, rpo := Targets(s, kind, inherited)
 	return SystemGap{System: s, SystemID: s.ID, AgencyID: s.AgencyID, Kind: kind, Capability: c,
 		RTO: measure(rto, c.RTO), RPO: measure(rpo, c.RPO)}

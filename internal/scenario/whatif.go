@@ -147,9 +147,7 @@ func Analyze(inv *inventory.Inventory, l Loss) WhatIf {
 		}
 		var c Capability
 		dr := facilityLoss(&c, s, facilities, how)
-		rto, rpo := Targets(s, w.Kind, inherited[s.ID])
-		w.Stopped = append(w.Stopped, Stopped{DR: dr, SystemGap: SystemGap{System: s, SystemID: s.ID, AgencyID: s.AgencyID,
-			Kind: w.Kind, Capability: c, RTO: measure(rto, c.RTO), RPO: measure(rpo, c.RPO)}})
+		w.Stopped = append(w.Stopped, Stopped{SystemGap: judge(s, w.Kind, c, inherited[s.ID]), DR: dr})
 		down[s.ID] = true
 	}
 	slices.SortFunc(w.Stopped, func(a, b Stopped) int { return CompareSystems(a.System, b.System) })
