@@ -70,8 +70,11 @@ func measure(t Target, b Bound) Measure {
 }
 
 // Undecided reports whether the records cannot say whether the target is
-// met: no target, or an estimate the records leave unknown.
-func (m Measure) Undecided() bool { return m.Target.Minutes == nil || m.Bound.Unknown }
+// met: no target, an estimate the records leave unknown, or a lower bound
+// within the target.
+func (m Measure) Undecided() bool {
+	return m.Target.Minutes == nil || m.Bound.Unknown || m.Bound.AtLeast && !m.Misses
+}
 
 // SystemGap is one system under one scenario: what it can achieve against
 // what it must.
@@ -110,7 +113,12 @@ func Gaps(inv *inventory.Inventory, kinds ...string) []SystemGap {
 
 // SystemGapOf judges one system under one scenario.
 func SystemGapOf(s *inventory.System, facilities map[int64]*inventory.Facility, inherited objectives.Strictest, kind string) SystemGap {
-	c := Estimate(s, facilities, kind)
+	return judge(s, kind, Estimate(s, facilities, kind), inherited)
+}
+
+// judge holds capability c of s under kind against the targets s is held
+// to there.
+func judge(s *inventory.System, kind string, c Capability, inherited objectives.Strictest) SystemGap {
 	rto, rpo := Targets(s, kind, inherited)
 	return SystemGap{System: s, SystemID: s.ID, AgencyID: s.AgencyID, Kind: kind, Capability: c,
 		RTO: measure(rto, c.RTO), RPO: measure(rpo, c.RPO)}

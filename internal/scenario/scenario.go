@@ -47,8 +47,15 @@
 //	regional       DR site in the primary's region         DR counts as lost            replica (taken to sit at the
 //	                                                                                    DR site) lost too
 //	regional       DR site's region not recorded           unknown                      —
-//	regional       tape, cloud, other copy; replication    —                            unknown: where the copy is
-//	               with no DR site recorded                                             kept is not recorded
+//	regional       tape, cloud, other copy; replication    at least RebuildElsewhere    at least the copy's age: where
+//	               with no DR site recorded, or DR site's  when rebuilt from the copy   it is kept is not recorded, and
+//	               region not recorded                                                  if lost, nothing is recovered
+//	lost set       several facilities lost at once (a      as facility_loss, and
+//	               what-if, see WhatIf), primary among them
+//	lost set       DR site among the lost facilities       DR counts as lost            replica (taken to sit at the
+//	                                                                                    DR site) lost too
+//	lost set       tape, cloud, other copy; replication    at least RebuildElsewhere    at least the copy's age: it
+//	               with no DR site recorded                when rebuilt from the copy   may be in another lost facility
 //	ransomware     offsite by tape (staff or courier)      RansomwareRestore (24 h)     offsite interval
 //	ransomware     replication, none, or interval 0        unbounded                    unbounded: replicas and
 //	                                                                                    online backups are encrypted
@@ -61,7 +68,10 @@
 // grade-1 system with similar DR elsewhere and replication meets its
 // 2 h / 1 h disaster targets; drill timings are to replace the constants
 // when they are recorded. Nothing unknown is guessed: a missing record gives
-// an Unknown bound and a reason saying what is missing.
+// an Unknown bound and a reason saying what is missing. A copy of unrecorded
+// place in a wider loss gives a lower bound (AtLeast) rather than an unknown
+// one, so that losing more never looks better than losing less: what
+// misses when one facility is lost still misses when its region is.
 package scenario
 
 import (
@@ -94,11 +104,15 @@ var (
 )
 
 // Bound is an estimated recovery time or data loss: a number of minutes,
-// or unbounded (never recovered), or unknown (the records do not say).
+// or unbounded (never recovered), or unknown (the records do not say). With
+// AtLeast, Minutes is only a lower bound: the copy it rests on is kept where
+// the records do not say and may have been lost too, and then nothing is
+// recovered.
 type Bound struct {
 	Minutes   inventory.Minutes `json:"minutes"`
 	Unbounded bool              `json:"unbounded"`
 	Unknown   bool              `json:"unknown"`
+	AtLeast   bool              `json:"at_least"`
 }
 
 func known(m inventory.Minutes) Bound { return Bound{Minutes: m} }
@@ -138,9 +152,9 @@ func Estimate(s *inventory.System, facilities map[int64]*inventory.Facility, kin
 	case Component:
 		component(&c, s)
 	case FacilityLoss:
-		facilityLoss(&c, s, facilities, false)
+		facilityLoss(&c, s, facilities, loss{})
 	case Regional:
-		facilityLoss(&c, s, facilities, true)
+		facilityLoss(&c, s, facilities, loss{regional: true})
 	case Ransomware:
 		ransomware(&c, s)
 	default:
@@ -152,8 +166,10 @@ func Estimate(s *inventory.System, facilities map[int64]*inventory.Facility, kin
 
 // Gap is how far a capability falls short of a target. misses is true when
 // the bound is longer than the target or unbounded; gap is the shortfall in
-// minutes (0 when met, unbounded, unknown or no target). A missing target or
-// an unknown bound never misses here: those are reported as such elsewhere.
+// minutes (0 when met, unbounded, unknown or no target), for a lower bound
+// the least shortfall. A missing target, an unknown bound or a lower bound
+// within the target never misses here: those cannot be told (see
+// Measure.Undecided).
 func Gap(target *inventory.Minutes, b Bound) (gap inventory.Minutes, misses bool) {
 	if target == nil || b.Unknown {
 		return 0, false
@@ -217,62 +233,78 @@ func lastBackup(c *Capability, s *inventory.System) Bound {
 	return unknown
 }
 
-// DR site states.
+// What becomes of a system's DR site when its primary facility is lost.
 const (
-	drLost = iota // none, or lost with the primary
-	drSimilar
-	drPartial
-	drUnknown
+	DRNone    = "none"    // there is none
+	DRLost    = "lost"    // it is lost too: in the primary facility, or in the loss
+	DRCarries = "carries" // it survives with similar performance: full service
+	DRReduced = "reduced" // it survives with partial performance: reduced service only
+	DRUnknown = "unknown" // the records cannot tell
 )
 
-func facilityLoss(c *Capability, s *inventory.System, facilities map[int64]*inventory.Facility, regional bool) {
+// loss is what a disaster takes with a system's primary facility: nothing
+// more (facility loss), every facility of the primary's region (regional),
+// or a set of facilities lost at once, the primary among them (a what-if).
+type loss struct {
+	regional bool
+	set      map[int64]bool
+}
+
+// wide reports whether the loss reaches beyond the primary facility, so
+// that a copy kept where the records do not say may be lost with it.
+func (l loss) wide() bool { return l.regional || len(l.set) > 1 }
+
+// facilityLoss estimates c under l and says what became of the DR site.
+func facilityLoss(c *Capability, s *inventory.System, facilities map[int64]*inventory.Facility, l loss) string {
 	if s.PrimaryFacilityID == nil {
 		c.RTO, c.RPO = unknown, unknown
 		c.say("primary_unknown")
-		return
+		return DRUnknown
 	}
 	primary := *s.PrimaryFacilityID
 	region := ""
-	if regional {
+	copyLocation := "lost_set.copy_location"
+	switch {
+	case l.regional:
 		f := facilities[primary]
 		if f == nil || f.Region == "" {
 			c.RTO, c.RPO = unknown, unknown
 			c.say("region_unknown", name(facilities, primary))
-			return
+			return DRUnknown
 		}
 		region = f.Region
+		copyLocation = "regional.copy_location"
 		c.say("regional.lost", region)
+	case l.wide():
+		c.say("lost_set.facilities", len(l.set))
 	}
 
-	dr := drState(c, s, facilities, region)
+	dr := drState(c, s, facilities, region, l.set)
 	copyOut := offsiteCopy(c, s)
-	if regional && !copyOut.Unknown && !copyOut.Unbounded {
+	if l.wide() && !copyOut.Unknown && !copyOut.Unbounded {
 		switch {
-		case s.OffsiteMethod != "replication" || s.DRFacilityID == nil:
-			copyOut = unknown
-			c.say("regional.copy_location")
-		case dr == drLost:
+		case s.OffsiteMethod != "replication" || s.DRFacilityID == nil, dr == DRUnknown:
+			copyOut.AtLeast = true
+			c.say(copyLocation)
+		case dr == DRLost || dr == DRNone:
 			copyOut = unbounded
 			c.say("regional.replica_lost")
-		case dr == drUnknown:
-			copyOut = unknown
-			c.say("regional.copy_location")
 		}
 	}
-	if copyOut.Unbounded && (dr == drSimilar || dr == drPartial) {
+	if copyOut.Unbounded && (dr == DRCarries || dr == DRReduced) {
 		copyOut = unknown
 		c.say("dr.data_unknown")
 	}
 	c.RPO = copyOut
 
 	switch dr {
-	case drSimilar:
+	case DRCarries:
 		c.RTO = known(DRSwitchover)
 		c.say("dr.switchover", locale.Minutes(DRSwitchover))
-	case drPartial:
+	case DRReduced:
 		c.RTO = known(RebuildElsewhere)
 		c.say("rebuild", locale.Minutes(RebuildElsewhere))
-	case drUnknown:
+	case DRUnknown:
 		c.RTO = unknown
 		c.say("rto_unknown")
 	default:
@@ -284,50 +316,56 @@ func facilityLoss(c *Capability, s *inventory.System, facilities map[int64]*inve
 			c.RTO = unknown
 			c.say("rto_unknown")
 		default:
-			c.RTO = known(RebuildElsewhere)
+			// Rebuilt from the copy outside: as sure as that copy is.
+			c.RTO = Bound{Minutes: RebuildElsewhere, AtLeast: copyOut.AtLeast}
 			c.say("rebuild", locale.Minutes(RebuildElsewhere))
 		}
 	}
+	return dr
 }
 
-// drState says whether a DR site survives the loss of the primary facility
-// (and, when region is set, of every facility in that region).
-func drState(c *Capability, s *inventory.System, facilities map[int64]*inventory.Facility, region string) int {
+// drState says what becomes of the DR site when the primary facility is
+// lost, and with it every facility of region (when set) or of lost.
+func drState(c *Capability, s *inventory.System, facilities map[int64]*inventory.Facility, region string, lost map[int64]bool) string {
 	switch s.DRPerformance {
 	case inventory.DRNone:
 		c.say("dr.none")
-		return drLost
+		return DRNone
 	case inventory.DRSimilar, inventory.DRPartial:
 	default:
 		c.say("dr.unknown")
-		return drUnknown
+		return DRUnknown
 	}
 	if s.DRFacilityID == nil {
 		c.say("dr.site_unknown")
-		return drUnknown
+		return DRUnknown
 	}
 	id := *s.DRFacilityID
 	if id == *s.PrimaryFacilityID {
 		c.say("dr.same_facility")
-		return drLost
+		return DRLost
 	}
 	if region != "" {
 		f := facilities[id]
 		if f == nil || f.Region == "" {
 			c.say("region_unknown", name(facilities, id))
-			return drUnknown
+			return DRUnknown
 		}
 		if f.Region == region {
 			c.say("dr.same_region", name(facilities, id), region)
-			return drLost
+			return DRLost
 		}
+	}
+	if lost[id] {
+		c.say("dr.lost_too", name(facilities, id))
+		return DRLost
 	}
 	if s.DRPerformance == inventory.DRSimilar {
 		c.say("dr.similar", name(facilities, id))
-		return drSimilar
+		return DRCarries
 	}
 	c.say("dr.partial", name(facilities, id))
-	return drPartial
+	return DRReduced
 }
 
 // offsiteCopy is the data lost when the primary facility is lost: the age

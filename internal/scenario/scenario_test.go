@@ -47,6 +47,9 @@ func with(change func(*inventory.System)) *inventory.System {
 
 func b(m inventory.Minutes) Bound { return Bound{Minutes: m} }
 
+// atLeast is a lower bound: the copy it rests on may be lost too.
+func atLeast(m inventory.Minutes) Bound { return Bound{Minutes: m, AtLeast: true} }
+
 func TestEstimate(t *testing.T) {
 	scenarios := []struct {
 		Name    string
@@ -131,13 +134,13 @@ func TestEstimate(t *testing.T) {
 		}), Regional, unbounded, unbounded, []string{"dr.same_region", "regional.replica_lost", "no_copy_rto"}},
 		{"regional: tape copy of unrecorded location", with(func(s *inventory.System) {
 			s.OffsiteMethod, s.OffsiteEvery = "tape_staff", mins(inventory.Hours(24))
-		}), Regional, unknown, unknown, []string{"regional.copy_location"}},
+		}), Regional, atLeast(RebuildElsewhere), atLeast(inventory.Hours(24) + TapeTransit), []string{"regional.copy_location", "rebuild"}},
 		{"regional: replication without DR site", with(func(s *inventory.System) {
 			s.OffsiteMethod = "replication"
-		}), Regional, unknown, unknown, []string{"regional.copy_location"}},
+		}), Regional, atLeast(RebuildElsewhere), atLeast(ReplicationLag), []string{"regional.copy_location"}},
 		{"regional: DR region unknown", with(func(s *inventory.System) {
 			s.DRPerformance, s.DRFacilityID, s.OffsiteMethod = inventory.DRSimilar, id(4), "replication"
-		}), Regional, unknown, unknown, []string{"region_unknown", "regional.copy_location"}},
+		}), Regional, unknown, atLeast(ReplicationLag), []string{"region_unknown", "regional.copy_location"}},
 		{"regional: primary region unknown", with(func(s *inventory.System) { s.PrimaryFacilityID = id(4) }),
 			Regional, unknown, unknown, []string{"region_unknown"}},
 		{"regional: no offsite copy", grade1(), Regional, unbounded, unbounded, []string{"offsite.none"}},
@@ -228,6 +231,8 @@ func TestGap(t *testing.T) {
 		{"better", mins(120), b(30), 0, false},
 		{"short by 70 h", mins(120), b(RebuildElsewhere), RebuildElsewhere - 120, true},
 		{"unbounded misses", mins(120), unbounded, 0, true},
+		{"a lower bound beyond the target misses", mins(120), atLeast(RebuildElsewhere), RebuildElsewhere - 120, true},
+		{"a lower bound within the target cannot tell", mins(120), atLeast(30), 0, false},
 		{"unknown cannot tell", mins(120), unknown, 0, false},
 		{"no target", nil, b(600), 0, false},
 	}

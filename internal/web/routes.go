@@ -261,6 +261,13 @@ func (s *Server) routes() {
 	for _, method := range []string{"POST", "PUT", "DELETE"} {
 		s.handle(method+" /api/v1/risks/heatmap", ruleRead, s.refuseMethodJSON("GET"))
 	}
+	// Facility-loss what-if and the gap summary (issue 4, package scenario).
+	s.handle("GET /what-if", ruleRead, s.showPage("what_if", "whatif.title", buildWhatIf))
+	s.handle("GET /gaps", ruleRead, s.showPage("gaps", "gaps.title", buildGaps))
+	s.handle("GET /api/v1/scenarios/facility-loss", ruleRead, s.showFacilityLossJSON)
+	s.handle("GET /api/v1/gaps", ruleRead, s.showGapsJSON)
+	s.handle("/api/v1/scenarios/facility-loss", ruleRead, s.refuseMethodJSON("GET"))
+	s.handle("/api/v1/gaps", ruleRead, s.refuseMethodJSON("GET"))
 
 	// Without these the mux would answer a wrong method or an unknown path
 	// with plain text; an API client always gets the JSON error body. Who

@@ -162,6 +162,13 @@ var routeRules = map[string]rule{
 	"POST /api/v1/risks/heatmap":   ruleRead,
 	"PUT /api/v1/risks/heatmap":    ruleRead,
 	"DELETE /api/v1/risks/heatmap": ruleRead,
+	// Facility-loss what-if and the gap summary (issue 4, package scenario).
+	"GET /what-if":                        ruleRead,
+	"GET /gaps":                           ruleRead,
+	"GET /api/v1/scenarios/facility-loss": ruleRead,
+	"GET /api/v1/gaps":                    ruleRead,
+	"/api/v1/scenarios/facility-loss":     ruleRead,
+	"/api/v1/gaps":                        ruleRead,
 
 	// Wrong methods and unknown paths of the API.
 	"/api/v1/summary":           ruleRead,

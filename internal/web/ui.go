@@ -33,6 +33,9 @@ var exportable = map[string]pageBuilder{
 
 	// Plan (issue 4).
 	"risks": buildRisks,
+	// Facility-loss what-if and the gap summary (issue 4, package scenario).
+	"what-if": buildWhatIf,
+	"gaps":    buildGaps,
 }
 
 // switchLanguage remembers the chosen language in a cookie and goes back to

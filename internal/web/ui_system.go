@@ -9,7 +9,7 @@ import (
 
 	"yeonsok/internal/apperror"
 	"yeonsok/internal/inventory"
-	"yeonsok/internal/locale"
+	"yeonsok/internal/objectives"
 	"yeonsok/internal/quality"
 	"yeonsok/internal/risk"
 	"yeonsok/internal/scenario"
@@ -176,7 +176,7 @@ func buildSystem(s *Server, r *http.Request, q url.Values) (tabled, error) {
 		{headCell(textCell(l.t("system.case.failure"))), textCell(l.span(sys.RTOFailure)), textCell(l.span(sys.RPOFailure))},
 	}
 
-	d.Capability = capabilityTable(l, sys, x.facility, export("capability"), query)
+	d.Capability = capabilityTable(l, sys, x.facility, objectives.Inherited(x.inv.Services)[id], export("capability"), query)
 
 	d.Endpoints = &table{ID: "endpoints", Caption: l.t("system.endpoints.caption"), Export: export("endpoints"), Query: query,
 		Columns: []column{{Label: l.t("system.endpoint_kind")}, {Label: l.t("system.endpoint_target")}}}
@@ -417,36 +417,18 @@ func (s *Server) deleteSystem(w http.ResponseWriter, r *http.Request) {
 }
 
 // capabilityTable is what the system can really achieve under each named
-// scenario, against its disaster targets, with the reasoning in words.
-func capabilityTable(l tr, sys *inventory.System, facilities map[int64]*inventory.Facility, export, query string) *table {
+// scenario against the targets it is held to there (scenario.Targets: its
+// SLA targets under component failure; under a disaster its own targets
+// tightened by the services it supports, else its grade's minimum), with
+// where each target comes from and the reasoning in words.
+func capabilityTable(l tr, sys *inventory.System, facilities map[int64]*inventory.Facility, inherited objectives.Strictest, export, query string) *table {
 	t := &table{ID: "capability", Caption: l.t("system.capability.caption"), Export: export, Query: query,
-		Columns: []column{{Label: l.t("system.capability.scenario")}, {Label: l.t("system.capability.rto")}, {Label: l.t("system.capability.rpo")},
-			{Label: l.t("system.capability.why")}}}
+		Columns: []column{{Label: l.t("system.capability.scenario")}, {Label: l.t("gaps.col.rto_target")}, {Label: l.t("gaps.col.rto_estimate")},
+			{Label: l.t("gaps.col.rpo_target")}, {Label: l.t("gaps.col.rpo_estimate")}, {Label: l.t("system.capability.why")}}}
 	for _, kind := range scenario.Kinds {
-		c := scenario.Estimate(sys, facilities, kind)
-		var why []string
-		for _, r := range c.Reasons {
-			why = append(why, r.Message(l.lang()))
-		}
-		t.Rows = append(t.Rows, []cell{headCell(textCell(l.t("scenario.kind." + kind))),
-			l.boundCell(c.RTO, sys.RTODisaster), l.boundCell(c.RPO, sys.RPODisaster), textCell(strings.Join(why, " "))})
+		g := scenario.SystemGapOf(sys, facilities, inherited, kind)
+		t.Rows = append(t.Rows, []cell{headCell(textCell(l.t("scenario.kind." + kind))), l.targetCell(g.RTO.Target), l.estimateCell(g.RTO),
+			l.targetCell(g.RPO.Target), l.estimateCell(g.RPO), textCell(strings.Join(l.reasons(g.Capability), " "))})
 	}
 	return t
-}
-
-// boundCell writes an estimate, marked when it misses the target.
-func (l tr) boundCell(b scenario.Bound, target *inventory.Minutes) cell {
-	var text string
-	switch {
-	case b.Unknown:
-		text = l.t("system.capability.unknown")
-	case b.Unbounded:
-		text = l.t("system.capability.unbounded")
-	default:
-		text = locale.Span(l.lang(), int64(b.Minutes))
-	}
-	if _, misses := scenario.Gap(target, b); misses {
-		return cell{Text: text, Tags: []tag{{Label: l.t("system.capability.misses"), Class: "risk"}}}
-	}
-	return textCell(text)
 }

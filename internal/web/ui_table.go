@@ -62,6 +62,9 @@ type cell struct {
 	// form of its own that posts to its action. They belong in an Action
 	// column, which exports leave out.
 	Buttons []button
+	// Detail is text read on demand (an estimate's reasoning): the page
+	// folds it under Text, exports write it out instead of Text.
+	Detail []string
 }
 
 // button is a form of one button that posts, with no fields, to Action.
@@ -124,6 +127,9 @@ func (t *table) href(ext string) string {
 // plain is the text of a cell as exports write it.
 func (c cell) plain() string {
 	text := c.Text
+	if len(c.Detail) > 0 {
+		text = strings.Join(c.Detail, " ")
+	}
 	for _, t := range c.Tags {
 		text += " (" + t.Label + ")"
 	}
