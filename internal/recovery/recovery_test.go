@@ -24,7 +24,7 @@ type spec struct {
 	// at facility 2; "rebuild" — no DR, replicated copy (72 h);
 	// "nocopy" — no DR, no copy outside (unbounded); "unknown" — DR
 	// not recorded (unknown).
-	restore string
+	restore  string
 	rtoHours int64 // 0: no target
 }
 
