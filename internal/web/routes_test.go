@@ -125,6 +125,16 @@ var routeRules = map[string]rule{
 	"PUT /api/v1/dependencies/{id}":    ruleWrite,
 	"DELETE /api/v1/dependencies/{id}": ruleWrite,
 
+	// Facilities (issue 4 ⑦).
+	"GET /restart-order":        ruleRead,
+	"GET /concentration":        ruleRead,
+	"GET /api/v1/restart-order": ruleRead,
+	"GET /api/v1/concentration": ruleRead,
+	"GET /api/v1/mutual-dr":     ruleRead,
+	"/api/v1/restart-order":     ruleRead,
+	"/api/v1/concentration":     ruleRead,
+	"/api/v1/mutual-dr":         ruleRead,
+
 	// Wrong methods and unknown paths of the API.
 	"/api/v1/summary":           ruleRead,
 	"/api/v1/data-quality":      ruleRead,

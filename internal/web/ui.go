@@ -28,6 +28,9 @@ var exportable = map[string]pageBuilder{
 	"service":      buildService,
 	"dependencies": buildDependencies,
 	"data-quality": buildQuality,
+	// Facilities (issue 4 ⑦).
+	"restart-order": buildRestartOrder,
+	"concentration": buildConcentration,
 }
 
 // switchLanguage remembers the chosen language in a cookie and goes back to

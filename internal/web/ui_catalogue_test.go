@@ -17,7 +17,9 @@ import (
 	"yeonsok/internal/auth"
 	"yeonsok/internal/inventory"
 	"yeonsok/internal/locale"
+	"yeonsok/internal/placement"
 	"yeonsok/internal/quality"
+	"yeonsok/internal/recovery"
 )
 
 var (
@@ -74,6 +76,10 @@ func TestPageKeysAreInTheCatalogue(t *testing.T) {
 		"audit.action.":       audit.Actions,
 		"audit.actor.":        {access.ActorUser, access.ActorToken, access.ActorCLI, access.ActorSystem},
 		"auth.lock_reason.":   {auth.ReasonFailedLogins, auth.ReasonInactive, auth.ReasonAdmin},
+		// Facilities (issue 4 ⑦).
+		"placement.reason.": {placement.OffsiteNone, placement.OffsiteNotDone, placement.DRSameFacility},
+		"placement.region.": {placement.RegionsDiffer, placement.RegionUnknown, placement.RegionSame},
+		"recovery.verdict.": {recovery.Met, recovery.Misses, recovery.NoTarget},
 	}
 	for prefix, values := range families {
 		for _, v := range values {
