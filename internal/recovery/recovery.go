@@ -118,7 +118,8 @@ type Plan struct {
 	// CriticalPath is the chain of systems, first to last, that decides
 	// Finish.
 	CriticalPath []int64 `json:"critical_path"`
-	// Cycles are the systems of each dependency cycle, in restart order.
+	// Cycles are the systems of each dependency cycle, in the order of
+	// the rule (tier, grade, name, id).
 	Cycles [][]int64 `json:"cycles"`
 }
 
