@@ -22,10 +22,11 @@
 //     order is: tier, grade (1 before 4, no grade last), name, id.
 //   - Cycles: every strongly connected component of the needs graph with
 //     more than one member, and every system that needs itself, is
-//     reported. A cycle is broken, never looped on, by taking its members
-//     in the order of the rule above and ignoring each need of a member on
-//     a member that comes after it; the ignored needs are listed with the
-//     step (that system is started as if they were available).
+//     reported. A cycle is broken, never looped on, at its first member in
+//     the order of the rule above: that system is started as if what it
+//     needs within the cycle were available, and those ignored needs are
+//     listed with its step; if the other members still form a cycle, it
+//     is broken the same way.
 //   - Duration: scenario.Estimate(FacilityLoss).RTO — a switchover to a DR
 //     site elsewhere, or a rebuild. A DR site that is itself among the lost
 //     facilities is lost too: it is estimated as a DR site inside the
@@ -128,13 +129,12 @@ func Order(inv *inventory.Inventory, lost []int64, opt Options) *Plan {
 	p := newPlanner(inv, lost)
 	p.breakCycles()
 	p.schedule(opt.Teams)
-	plan := &Plan{Facilities: p.lost, Teams: opt.Teams, Steps: make([]Step, 0, len(p.steps)),
-		CriticalPath: []int64{}, Cycles: p.cycles}
+	plan := &Plan{Facilities: p.lost, Teams: opt.Teams, CriticalPath: []int64{}, Cycles: p.cycles}
 	p.markCriticalPath(plan)
 	for i := range p.steps {
 		plan.Finish = max(plan.Finish, p.steps[i].Back)
 	}
-	plan.Steps = append(plan.Steps, p.steps...)
+	plan.Steps = p.steps
 	slices.SortFunc(plan.Steps, func(a, b Step) int { return cmp.Compare(a.Position, b.Position) })
 	return plan
 }
@@ -143,7 +143,6 @@ func Order(inv *inventory.Inventory, lost []int64, opt Options) *Plan {
 // (tier, grade, name, id), so that a lower index is a higher priority.
 type planner struct {
 	lost       []int64
-	systems    []*inventory.System
 	steps      []Step
 	needs      [][]int // kept needs, by index
 	dependants [][]int
@@ -161,16 +160,17 @@ func newPlanner(inv *inventory.Inventory, lostIDs []int64) *planner {
 	}
 	slices.Sort(p.lost)
 
-	byID := map[int64]*inventory.System{}
+	var systems []*inventory.System
+	restarted := map[int64]bool{}
 	for _, s := range inv.Systems {
 		if s.PrimaryFacilityID != nil && lost[*s.PrimaryFacilityID] {
-			p.systems = append(p.systems, s)
-			byID[s.ID] = s
+			systems = append(systems, s)
+			restarted[s.ID] = true
 		}
 	}
 	tier := map[int64]int{}
 	for _, d := range inv.Dependencies {
-		if byID[d.ToSystemID] == nil {
+		if !restarted[d.ToSystemID] {
 			continue
 		}
 		if t := slices.Index(Tiers, d.Kind); t >= 0 {
@@ -185,7 +185,7 @@ func newPlanner(inv *inventory.Inventory, lostIDs []int64) *planner {
 		}
 		return len(Tiers)
 	}
-	slices.SortFunc(p.systems, func(a, b *inventory.System) int {
+	slices.SortFunc(systems, func(a, b *inventory.System) int {
 		return cmp.Or(cmp.Compare(rank(a), rank(b)), cmp.Compare(inventory.GradeRank(a.Grade), inventory.GradeRank(b.Grade)),
 			cmp.Compare(a.Name, b.Name), cmp.Compare(a.ID, b.ID))
 	})
@@ -194,9 +194,9 @@ func newPlanner(inv *inventory.Inventory, lostIDs []int64) *planner {
 	for _, f := range inv.Facilities {
 		facilities[f.ID] = f
 	}
-	index := make(map[int64]int, len(p.systems))
-	p.steps = make([]Step, len(p.systems))
-	for i, s := range p.systems {
+	index := make(map[int64]int, len(systems))
+	p.steps = make([]Step, len(systems))
+	for i, s := range systems {
 		index[s.ID] = i
 		st := &p.steps[i]
 		st.SystemID, st.Name, st.AgencyID, st.Grade, st.FacilityID = s.ID, s.Name, s.AgencyID, s.Grade, *s.PrimaryFacilityID
@@ -211,7 +211,7 @@ func newPlanner(inv *inventory.Inventory, lostIDs []int64) *planner {
 		}
 	}
 
-	p.needs = make([][]int, len(p.systems))
+	p.needs = make([][]int, len(systems))
 	for _, d := range inv.Dependencies {
 		from, ok := index[d.FromSystemID]
 		if !ok {
@@ -220,13 +220,16 @@ func newPlanner(inv *inventory.Inventory, lostIDs []int64) *planner {
 		if to, ok := index[d.ToSystemID]; ok {
 			p.needs[from] = append(p.needs[from], to)
 		} else {
-			p.steps[from].Outside = appendNew(p.steps[from].Outside, d.ToSystemID)
+			p.steps[from].Outside = append(p.steps[from].Outside, d.ToSystemID)
 		}
 	}
+	// A system may need another in several ways (interface and auth):
+	// one need is enough.
 	for i := range p.needs {
 		slices.Sort(p.needs[i])
 		p.needs[i] = slices.Compact(p.needs[i])
 		slices.Sort(p.steps[i].Outside)
+		p.steps[i].Outside = slices.Compact(p.steps[i].Outside)
 	}
 	return p
 }
@@ -242,14 +245,6 @@ func restoreTime(s *inventory.System, facilities map[int64]*inventory.Facility, 
 		s = &lostToo
 	}
 	return scenario.Estimate(s, facilities, scenario.FacilityLoss).RTO
-}
-
-// appendNew appends id unless list holds it already.
-func appendNew(list []int64, id int64) []int64 {
-	if slices.Contains(list, id) {
-		return list
-	}
-	return append(list, id)
 }
 
 // breakCycles reports the needs graph's cycles and breaks each at its
