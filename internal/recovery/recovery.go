@@ -160,33 +160,33 @@ func newPlanner(inv *inventory.Inventory, lostIDs []int64) *planner {
 	}
 	slices.Sort(p.lost)
 
-	var systems []*inventory.System
-	restarted := map[int64]bool{}
+	// tier is each restarted system's infrastructure tier: its index in
+	// Tiers, len(Tiers) for none.
+	tier := map[int64]int{}
 	for _, s := range inv.Systems {
 		if s.PrimaryFacilityID != nil && lost[*s.PrimaryFacilityID] {
-			systems = append(systems, s)
-			restarted[s.ID] = true
+			tier[s.ID] = len(Tiers)
 		}
 	}
-	tier := map[int64]int{}
 	for _, d := range inv.Dependencies {
-		if !restarted[d.ToSystemID] {
-			continue
-		}
-		if t := slices.Index(Tiers, d.Kind); t >= 0 {
-			if old, ok := tier[d.ToSystemID]; !ok || t < old {
+		if old, ok := tier[d.ToSystemID]; ok {
+			if t := slices.Index(Tiers, d.Kind); t >= 0 && t < old {
 				tier[d.ToSystemID] = t
 			}
 		}
 	}
-	rank := func(s *inventory.System) int {
-		if t, ok := tier[s.ID]; ok {
-			return t
-		}
-		return len(Tiers)
+	type ranked struct {
+		*inventory.System
+		tier int
 	}
-	slices.SortFunc(systems, func(a, b *inventory.System) int {
-		return cmp.Or(cmp.Compare(rank(a), rank(b)), cmp.Compare(inventory.GradeRank(a.Grade), inventory.GradeRank(b.Grade)),
+	var systems []ranked
+	for _, s := range inv.Systems {
+		if t, ok := tier[s.ID]; ok {
+			systems = append(systems, ranked{s, t})
+		}
+	}
+	slices.SortFunc(systems, func(a, b ranked) int {
+		return cmp.Or(cmp.Compare(a.tier, b.tier), cmp.Compare(inventory.GradeRank(a.Grade), inventory.GradeRank(b.Grade)),
 			cmp.Compare(a.Name, b.Name), cmp.Compare(a.ID, b.ID))
 	})
 
@@ -201,10 +201,10 @@ func newPlanner(inv *inventory.Inventory, lostIDs []int64) *planner {
 		st := &p.steps[i]
 		st.SystemID, st.Name, st.AgencyID, st.Grade, st.FacilityID = s.ID, s.Name, s.AgencyID, s.Grade, *s.PrimaryFacilityID
 		st.RTO = s.RTODisaster
-		if t := rank(s); t < len(Tiers) {
-			st.Infrastructure = Tiers[t]
+		if s.tier < len(Tiers) {
+			st.Infrastructure = Tiers[s.tier]
 		}
-		st.Restore = restoreTime(s, facilities, lost)
+		st.Restore = restoreTime(s.System, facilities, lost)
 		st.Duration = st.Restore.Minutes
 		if st.Restore.Unknown || st.Restore.Unbounded {
 			st.Duration, st.Assumed = scenario.RebuildElsewhere, true
@@ -300,9 +300,12 @@ func (p *planner) breakCycles() {
 	}
 	p.dependants = make([][]int, n)
 	for from, needs := range p.needs {
-		for _, to := range needs {
+		if len(needs) > 0 {
+			p.steps[from].Needs = make([]int64, len(needs))
+		}
+		for i, to := range needs {
 			p.dependants[to] = append(p.dependants[to], from)
-			p.steps[from].Needs = append(p.steps[from].Needs, p.steps[to].SystemID)
+			p.steps[from].Needs[i] = p.steps[to].SystemID
 		}
 	}
 }
