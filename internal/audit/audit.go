@@ -44,7 +44,7 @@ const (
 )
 
 // Kinds of record: those the inventory writes, then accounts and API
-// tokens.
+// tokens, then the plan's records.
 const (
 	KindAgency     = "agency"
 	KindFacility   = "facility"
@@ -55,14 +55,27 @@ const (
 
 	KindUser  = "user"
 	KindToken = "token"
+
+	KindRisk = "risk" // a risk entry (package risk)
+)
+
+// Grade-change proposals (package grading): the kind, and what a decision
+// does to one.
+const (
+	KindGradeProposal = "grade_proposal"
+
+	ActionApprove  = "approve"
+	ActionReject   = "reject"
+	ActionWithdraw = "withdraw"
 )
 
 // Kinds and Actions list every kind and action, in the order a filter or a
 // report offers them; each has its words in the catalogue (Describe).
 var (
-	Kinds   = []string{KindAgency, KindFacility, KindSystem, KindService, KindDependency, KindDeclared, KindUser, KindToken}
+	Kinds   = []string{KindAgency, KindFacility, KindSystem, KindService, KindDependency, KindDeclared, KindUser, KindToken, KindGradeProposal, KindRisk}
 	Actions = []string{ActionCreate, ActionUpdate, ActionDelete, ActionLock, ActionUnlock, ActionPassword, ActionPasswordReset,
-		ActionDisable, ActionEnable, ActionRevoke}
+		ActionDisable, ActionEnable, ActionRevoke,
+		ActionApprove, ActionReject, ActionWithdraw}
 )
 
 // Genesis is the prev_hash of the first entry.

@@ -126,6 +126,15 @@ func (s *Store) Update(ctx context.Context, scope access.Scope, fn func(tx *Tx) 
 	})
 }
 
+// Alongside runs fn on the transaction itself and its audit log, for a
+// record kept beside the inventory that must change together with it: a
+// grade-change proposal is approved in the transaction that sets the
+// system's grade (package grading). fn appends an entry to the log for
+// every change it makes.
+func (t *Tx) Alongside(fn func(q audit.Querier, log *audit.Appender) error) error {
+	return fn(t.tx, t.log)
+}
+
 // Version counts the committed changes to the inventory: a figure computed
 // at one version holds until the version moves.
 func (s *Store) Version(ctx context.Context) (int64, error) {

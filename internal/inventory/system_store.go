@@ -164,6 +164,12 @@ func getSystem(ctx context.Context, q queryer, scope access.Scope, id int64) (*S
 	return list[0], nil
 }
 
+// System reads one system visible in the transaction's scope, as it stands
+// in the transaction, for a change that depends on its current state.
+func (t *Tx) System(ctx context.Context, id int64) (*System, error) {
+	return getSystem(ctx, t.tx, t.scope, id)
+}
+
 // systemRef checks that a record may refer to system id: it exists and the
 // scope sees it. Another agency's system is, to an agency, no system at all.
 func (t *Tx) systemRef(ctx context.Context, field string, id int64) error {

@@ -81,6 +81,16 @@ func (p Problems) Err() error {
 	return p[0]
 }
 
+// Add, Required, Text and OneOf let the domain packages beside the
+// inventory (risk, …) check their records by the same rules and in the same
+// words.
+func (p *Problems) Add(field, key string, args ...any) { p.add(field, key, args...) }
+func (p *Problems) Required(field, value string)       { p.required(field, value) }
+func (p *Problems) Text(field, value string, max int)  { p.text(field, value, max) }
+func (p *Problems) OneOf(field, value string, allowed []string) {
+	p.oneOf(field, value, allowed)
+}
+
 // Normalize trims the agency's names and contact, so that "A" and "A "
 // cannot both exist.
 func (a *Agency) Normalize() {

@@ -102,6 +102,7 @@ func TestLoad(t *testing.T) {
 		t.Run("declared figures", func(t *testing.T) { checkDeclared(t, sum, inv) })
 		t.Run("systems", func(t *testing.T) { checkSystems(t, inv) })
 		t.Run("services and dependencies", func(t *testing.T) { checkServices(t, inv) })
+		t.Run("grade proposals", func(t *testing.T) { checkProposals(t, db) })
 
 		// A second load is refused and changes nothing.
 		err = sampledata.Load(ctx, db)

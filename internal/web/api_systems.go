@@ -1,10 +1,12 @@
 package web
 
 import (
+	"context"
 	"net/http"
 	"strconv"
 
 	"yeonsok/internal/apperror"
+	"yeonsok/internal/grading"
 	"yeonsok/internal/inventory"
 )
 
@@ -107,13 +109,22 @@ func (s *Server) deleteSystemJSON(w http.ResponseWriter, r *http.Request) {
 	ctx, scope := r.Context(), s.scope(r)
 	id, err := apiPathID(r, "system")
 	if err == nil {
-		err = s.store.Update(ctx, scope, func(tx *inventory.Tx) error { return tx.DeleteSystem(ctx, id) })
+		err = s.store.Update(ctx, scope, func(tx *inventory.Tx) error { return s.deleteSystemIn(ctx, tx, id) })
 	}
 	if err != nil {
 		s.writeError(w, r, err)
 		return
 	}
 	w.WriteHeader(http.StatusNoContent)
+}
+
+// deleteSystemIn deletes a system in tx with the records kept beside the
+// inventory that refer to it: its grade-change proposals (grades, issue 4).
+func (s *Server) deleteSystemIn(ctx context.Context, tx *inventory.Tx, id int64) error {
+	if err := grading.DeleteProposalsOf(ctx, tx, id); err != nil {
+		return err
+	}
+	return tx.DeleteSystem(ctx, id)
 }
 
 func (s *Server) readSystem(r *http.Request, id int64) (*inventory.System, error) {

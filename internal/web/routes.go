@@ -36,6 +36,10 @@ const (
 	// ruleViewAudit: who reads the audit log and the security report — the
 	// ministry admin and agency admins (their agency's entries only).
 	ruleViewAudit rule = "view_audit"
+	// ruleApprove: who takes the ministry's decisions — approving or
+	// rejecting a grade change — the ministry admin, a person, never a
+	// token (auth.Principal.CanApprove).
+	ruleApprove rule = "approve"
 )
 
 // allows reports whether the rule lets p through, leaving aside the
@@ -56,6 +60,8 @@ func (ru rule) allows(p auth.Principal) bool {
 		return p.CanManageUsers(p.AgencyID)
 	case ruleViewAudit:
 		return p.CanViewAudit(p.AgencyID)
+	case ruleApprove:
+		return p.CanApprove()
 	}
 	return false
 }
@@ -152,6 +158,16 @@ func (s *Server) routes() {
 	s.handle("POST /dependencies/{id}", ruleWrite, s.updateDependency)
 	s.handle("POST /dependencies/{id}/delete", ruleWrite, s.deleteDependency)
 
+	// Grade-change proposals (issue 4, grades): who may write a system
+	// proposes a grade for it; the ministry admin decides; the proposer
+	// may withdraw (the store checks who proposed).
+	s.handle("GET /grade-proposals", ruleRead, s.showPage("grade_proposals", "grades.title", buildGradeProposals))
+	s.handle("GET /systems/{id}/grade-proposals/new", ruleWrite, s.showNewGradeProposal)
+	s.handle("POST /systems/{id}/grade-proposals", ruleWrite, s.createGradeProposal)
+	s.handle("POST /grade-proposals/{id}/approve", ruleApprove, s.approveGradeProposal)
+	s.handle("POST /grade-proposals/{id}/reject", ruleApprove, s.rejectGradeProposal)
+	s.handle("POST /grade-proposals/{id}/withdraw", ruleWrite, s.withdrawGradeProposal)
+
 	// Accounts and API tokens, the audit log and the security report.
 	// The rule lets in admins; which accounts, tokens and entries each
 	// sees is its scope, and before a change the handler asks
@@ -212,6 +228,39 @@ func (s *Server) routes() {
 	s.handle("POST /api/v1/dependencies", ruleWrite, s.createDependencyJSON)
 	s.handle("PUT /api/v1/dependencies/{id}", ruleWrite, s.updateDependencyJSON)
 	s.handle("DELETE /api/v1/dependencies/{id}", ruleWrite, s.deleteDependencyJSON)
+
+	// Grade-change proposals (issue 4, grades).
+	s.handle("GET /api/v1/grade-proposals", ruleRead, s.listGradeProposalsJSON)
+	s.handle("GET /api/v1/grade-proposals/{id}", ruleRead, s.showGradeProposalJSON)
+	s.handle("POST /api/v1/grade-proposals", ruleWrite, s.createGradeProposalJSON)
+	s.handle("POST /api/v1/grade-proposals/{id}/approve", ruleApprove, s.approveGradeProposalJSON)
+	s.handle("POST /api/v1/grade-proposals/{id}/reject", ruleApprove, s.rejectGradeProposalJSON)
+	s.handle("/api/v1/grade-proposals", ruleRead, s.refuseMethodJSON("GET, POST"))
+	s.handle("/api/v1/grade-proposals/{id}", ruleRead, s.refuseMethodJSON("GET"))
+	s.handle("/api/v1/grade-proposals/{id}/approve", ruleRead, s.refuseMethodJSON("POST"))
+	s.handle("/api/v1/grade-proposals/{id}/reject", ruleRead, s.refuseMethodJSON("POST"))
+	// Risks (issue 4 ②): entries of the plan's catalogue per agency, facility
+	// and system, and the heat map. Writers change their own agency's entries.
+	s.handle("GET /risks", ruleRead, s.showPage("risks", "risks.title", buildRisks))
+	s.handle("GET /risks/{id}", ruleRead, s.showPage("risk", "risk.title", buildRisk))
+	s.handle("GET /risks/new", ruleWrite, s.showNewRisk)
+	s.handle("POST /risks", ruleWrite, s.createRisk)
+	s.handle("GET /risks/{id}/edit", ruleWrite, s.showEditRisk)
+	s.handle("POST /risks/{id}", ruleWrite, s.updateRisk)
+	s.handle("POST /risks/{id}/delete", ruleWrite, s.deleteRisk)
+	s.handle("GET /api/v1/risks", ruleRead, s.listRisksJSON)
+	s.handle("GET /api/v1/risks/heatmap", ruleRead, s.showRiskHeatMapJSON)
+	s.handle("GET /api/v1/risks/{id}", ruleRead, s.showRiskJSON)
+	s.handle("POST /api/v1/risks", ruleWrite, s.createRiskJSON)
+	s.handle("PUT /api/v1/risks/{id}", ruleWrite, s.updateRiskJSON)
+	s.handle("DELETE /api/v1/risks/{id}", ruleWrite, s.deleteRiskJSON)
+	s.handle("/api/v1/risks", ruleRead, s.refuseMethodJSON("GET, POST"))
+	s.handle("/api/v1/risks/{id}", ruleRead, s.refuseMethodJSON("GET, PUT, DELETE"))
+	// The heat map's path would otherwise reach the routes of /{id}; a
+	// method-less pattern for it would clash with "GET /api/v1/risks/{id}".
+	for _, method := range []string{"POST", "PUT", "DELETE"} {
+		s.handle(method+" /api/v1/risks/heatmap", ruleRead, s.refuseMethodJSON("GET"))
+	}
 
 	// Facilities (issue 4 ⑦): cold-restart order, concentration and single
 	// points of failure, mutual DR. Read-only analyses of the inventory in

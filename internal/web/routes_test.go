@@ -14,7 +14,9 @@ import (
 	"yeonsok/internal/audit"
 	"yeonsok/internal/auth"
 	"yeonsok/internal/database"
+	"yeonsok/internal/grading"
 	"yeonsok/internal/inventory"
+	"yeonsok/internal/risk"
 	"yeonsok/internal/testdb"
 )
 
@@ -125,6 +127,42 @@ var routeRules = map[string]rule{
 	"PUT /api/v1/dependencies/{id}":    ruleWrite,
 	"DELETE /api/v1/dependencies/{id}": ruleWrite,
 
+	// Grade-change proposals (issue 4, grades).
+	"GET /grade-proposals":                      ruleRead,
+	"GET /systems/{id}/grade-proposals/new":     ruleWrite,
+	"POST /systems/{id}/grade-proposals":        ruleWrite,
+	"POST /grade-proposals/{id}/approve":        ruleApprove,
+	"POST /grade-proposals/{id}/reject":         ruleApprove,
+	"POST /grade-proposals/{id}/withdraw":       ruleWrite,
+	"GET /api/v1/grade-proposals":               ruleRead,
+	"GET /api/v1/grade-proposals/{id}":          ruleRead,
+	"POST /api/v1/grade-proposals":              ruleWrite,
+	"POST /api/v1/grade-proposals/{id}/approve": ruleApprove,
+	"POST /api/v1/grade-proposals/{id}/reject":  ruleApprove,
+	"/api/v1/grade-proposals":                   ruleRead,
+	"/api/v1/grade-proposals/{id}":              ruleRead,
+	"/api/v1/grade-proposals/{id}/approve":      ruleRead,
+	"/api/v1/grade-proposals/{id}/reject":       ruleRead,
+	// Risks (issue 4 ②).
+	"GET /risks":                   ruleRead,
+	"GET /risks/{id}":              ruleRead,
+	"GET /risks/new":               ruleWrite,
+	"POST /risks":                  ruleWrite,
+	"GET /risks/{id}/edit":         ruleWrite,
+	"POST /risks/{id}":             ruleWrite,
+	"POST /risks/{id}/delete":      ruleWrite,
+	"GET /api/v1/risks":            ruleRead,
+	"GET /api/v1/risks/heatmap":    ruleRead,
+	"GET /api/v1/risks/{id}":       ruleRead,
+	"POST /api/v1/risks":           ruleWrite,
+	"PUT /api/v1/risks/{id}":       ruleWrite,
+	"DELETE /api/v1/risks/{id}":    ruleWrite,
+	"/api/v1/risks":                ruleRead,
+	"/api/v1/risks/{id}":           ruleRead,
+	"POST /api/v1/risks/heatmap":   ruleRead,
+	"PUT /api/v1/risks/heatmap":    ruleRead,
+	"DELETE /api/v1/risks/heatmap": ruleRead,
+
 	// Facilities (issue 4 ⑦).
 	"GET /restart-order":        ruleRead,
 	"GET /concentration":        ruleRead,
@@ -190,6 +228,7 @@ var ruleMatrix = map[rule]string{
 	ruleWriteAll:    "-       Y       -      -       -      -      -     Y        -        -     -      -",
 	ruleManageUsers: "-       Y       -      Y       -      -      -     -        -        -     -      -",
 	ruleViewAudit:   "-       Y       -      Y       -      -      -     -        -        -     -      -",
+	ruleApprove:     "-       Y       -      -       -      -      -     -        -        -     -      -",
 }
 
 // Outcomes of a request, as the matrix checks them.
@@ -331,8 +370,27 @@ func newMatrix(t *testing.T, srv *Server, ts *httptest.Server) *matrix {
 			t.Fatalf("no audit entry of %s: %v", agency.Name, err)
 		}
 		m.ids[other]["entry"] = entries[0].Seq
+		// A risk entry of each agency, the other's named for what only it has.
+		m.ids[other]["risk"] = m.riskOf(agency, "matrix risk of "+agency.Name)
+	}
+	// A grade-change proposal on a system of each agency (grades, issue 4).
+	for other, sys := range map[bool]*inventory.System{false: f.insurance, true: f.work24} {
+		p := &grading.ChangeProposal{SystemID: sys.ID, ToGrade: 2, Reason: "matrix target"}
+		if err := srv.grades.Propose(ctx, access.All(), p); err != nil {
+			t.Fatal(err)
+		}
+		m.ids[other]["grade_proposal"] = p.ID
 	}
 	return m
+}
+
+// riskOf records a risk entry of agency and returns its id.
+func (m *matrix) riskOf(agency *inventory.Agency, title string) int64 {
+	e := &risk.Entry{AgencyID: agency.ID, SubKind: "equipment", Title: title, Likelihood: 3, Impact: 4}
+	if err := m.srv.risks.Create(context.Background(), access.All(), e); err != nil {
+		m.t.Fatalf("risk of %s: %v", agency.Name, err)
+	}
+	return e.ID
 }
 
 // callers makes an account (once per database: each costs a password hash)
@@ -389,6 +447,8 @@ func (m *matrix) newSession(c *matrixCaller) {
 var collectionKinds = map[string]string{
 	"agencies": "agency", "facilities": "facility", "systems": "system", "services": "service", "dependencies": "dependency",
 	"users": "user", "tokens": "token",
+	"grade-proposals": "grade_proposal", // grades (issue 4)
+	"risks":           "risk",
 }
 
 // recordKind is the kind of record a route's path names by id, and
@@ -488,6 +548,8 @@ func (m *matrix) recordJSON(kind string, id int64) string {
 		record, err = m.store.Service(ctx, all, id)
 	case "dependency":
 		record, err = m.store.Dependency(ctx, all, id)
+	case "risk":
+		record, err = m.srv.risks.Entry(ctx, all, id)
 	}
 	if err != nil {
 		m.t.Fatalf("read %s %d: %v", kind, id, err)
@@ -506,6 +568,9 @@ func (m *matrix) victim(kind string, other bool) int64 {
 	}
 	m.victims++
 	name := fmt.Sprintf("victim %d", m.victims)
+	if kind == "risk" {
+		return m.riskOf(agency, name)
+	}
 	var id int64
 	err := m.store.Update(ctx, access.All(), func(tx *inventory.Tx) error {
 		system := func(suffix string) (*inventory.System, error) {

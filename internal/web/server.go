@@ -25,8 +25,10 @@ import (
 	"yeonsok/internal/apperror"
 	"yeonsok/internal/auth"
 	"yeonsok/internal/database"
+	"yeonsok/internal/grading"
 	"yeonsok/internal/inventory"
 	"yeonsok/internal/locale"
+	"yeonsok/internal/risk"
 	"yeonsok/internal/transfer"
 )
 
@@ -62,6 +64,11 @@ type Server struct {
 	// handler is mux behind cross-origin protection: a state-changing
 	// request from another origin (a forged form post) is refused.
 	handler http.Handler
+	// grades keeps grade-change proposals (issue 4, grades).
+	grades *grading.Store
+
+	// Plan (issue 4): risk entries and their heat map.
+	risks *risk.Store
 }
 
 // Options are the server's settings beyond its stores. The zero value
@@ -94,6 +101,8 @@ func New(db *database.DB, log *slog.Logger, accounts *auth.Store, opt Options) (
 	s := &Server{db: db, store: inventory.NewStore(db), accounts: accounts, uploads: transfer.NewUploads(db), views: v, log: log,
 		mux: http.NewServeMux(), rules: map[string]rule{}, attempts: newLimiter(attemptBurst, attemptEvery, attemptClients),
 		trustedProxies: opt.TrustedProxies, sso: opt.SSO}
+	s.grades = grading.NewStore(db) // grades (issue 4)
+	s.risks = risk.NewStore(db)     // risks (issue 4 ②)
 	s.routes()
 	protection := http.NewCrossOriginProtection()
 	for _, origin := range opt.TrustedOrigins {

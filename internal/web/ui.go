@@ -28,6 +28,12 @@ var exportable = map[string]pageBuilder{
 	"service":      buildService,
 	"dependencies": buildDependencies,
 	"data-quality": buildQuality,
+	// grades (issue 4)
+	"grade-proposals": buildGradeProposals,
+
+	// Plan (issue 4).
+	"risks": buildRisks,
+
 	// Facilities (issue 4 ⑦).
 	"restart-order": buildRestartOrder,
 	"concentration": buildConcentration,

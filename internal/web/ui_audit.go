@@ -288,6 +288,9 @@ func (s *Server) recordHref(r *http.Request, key recordKey) (string, error) {
 	case audit.KindToken:
 		_, err = s.accounts.Token(ctx, scope, id)
 		href = "/admin/tokens"
+	case audit.KindRisk:
+		_, err = s.risks.Entry(ctx, scope, id)
+		href = riskHref(id)
 	default:
 		return "", nil
 	}

@@ -15,6 +15,7 @@ import (
 	"yeonsok/internal/access"
 	"yeonsok/internal/audit"
 	"yeonsok/internal/auth"
+	"yeonsok/internal/grading"
 	"yeonsok/internal/inventory"
 	"yeonsok/internal/locale"
 	"yeonsok/internal/placement"
@@ -76,6 +77,9 @@ func TestPageKeysAreInTheCatalogue(t *testing.T) {
 		"audit.action.":       audit.Actions,
 		"audit.actor.":        {access.ActorUser, access.ActorToken, access.ActorCLI, access.ActorSystem},
 		"auth.lock_reason.":   {auth.ReasonFailedLogins, auth.ReasonInactive, auth.ReasonAdmin},
+		// grades (issue 4)
+		"grades.status.": grading.Statuses,
+		"grades.done.":   gradeProposalDone,
 		// Facilities (issue 4 ⑦).
 		"placement.reason.": {placement.OffsiteNone, placement.OffsiteNotDone, placement.DRSameFacility},
 		"placement.region.": {placement.RegionsDiffer, placement.RegionUnknown, placement.RegionSame},

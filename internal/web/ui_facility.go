@@ -7,6 +7,7 @@ import (
 
 	"yeonsok/internal/apperror"
 	"yeonsok/internal/inventory"
+	"yeonsok/internal/risk"
 )
 
 func facilityHref(id int64) string { return "/facilities/" + strconv.FormatInt(id, 10) }
@@ -70,11 +71,14 @@ type facilityData struct {
 	Problem    string
 	Conditions *table
 	ByAgency   []*table
+	Risks      *table // risk entries on the facility, of the agencies in scope
 }
 
 func (d *facilityData) RecordName() string  { return d.Facility.Name }
 func (d *facilityData) setProblem(p string) { d.Problem = p }
-func (d *facilityData) Tables() []*table    { return append([]*table{d.Conditions}, d.ByAgency...) }
+func (d *facilityData) Tables() []*table {
+	return append(append([]*table{d.Conditions}, d.ByAgency...), d.Risks)
+}
 
 func buildFacility(s *Server, r *http.Request, q url.Values) (tabled, error) {
 	l := tr(lang(r))
@@ -126,6 +130,11 @@ func buildFacility(s *Server, r *http.Request, q url.Values) (tabled, error) {
 		}
 		d.ByAgency = append(d.ByAgency, t)
 	}
+	risks, err := s.risks.List(r.Context(), s.scope(r), risk.Filter{FacilityID: id})
+	if err != nil {
+		return nil, err
+	}
+	d.Risks = risksTable(l, x, risks, "risks", l.t("facility.risks.caption", len(risks)), exportHref("facility", "risks"), query, true, false)
 	return d, nil
 }
 

@@ -378,6 +378,9 @@ type formPost struct {
 	read func(values url.Values) []*apperror.Error
 	// write saves the record.
 	write func(tx *inventory.Tx) error
+	// save, when set, saves the record through a store of its own (risks)
+	// instead of write.
+	save func() error
 	// again shows the form again, with the values as posted.
 	again func(status int, values url.Values, problems []*apperror.Error)
 	// next is where the browser goes once the record is saved.
@@ -396,7 +399,11 @@ func (s *Server) submit(w http.ResponseWriter, r *http.Request, post formPost) {
 	}
 	problems := post.read(values)
 	if len(problems) == 0 {
-		if err := s.store.Update(r.Context(), s.scope(r), post.write); err != nil {
+		save := post.save
+		if save == nil {
+			save = func() error { return s.store.Update(r.Context(), s.scope(r), post.write) }
+		}
+		if err := save(); err != nil {
 			e, ok := apperror.As(err)
 			if !ok || e.Code == apperror.NotFound || e.Code == apperror.Internal {
 				s.renderError(w, r, err)
@@ -416,13 +423,21 @@ func (s *Server) submit(w http.ResponseWriter, r *http.Request, post formPost) {
 // store refuses (a record still in use) the detail page says why.
 func (s *Server) remove(w http.ResponseWriter, r *http.Request, kind string, del func(tx *inventory.Tx, id int64) error,
 	list string, detail func(status int, problem string)) {
+	s.removeWith(w, r, kind, func(id int64) error {
+		return s.store.Update(r.Context(), s.scope(r), func(tx *inventory.Tx) error { return del(tx, id) })
+	}, list, detail)
+}
+
+// removeWith is remove for a record that del deletes through a store of its
+// own (risks).
+func (s *Server) removeWith(w http.ResponseWriter, r *http.Request, kind string, del func(id int64) error,
+	list string, detail func(status int, problem string)) {
 	id, err := pathID(r, kind)
 	if err != nil {
 		s.renderError(w, r, err)
 		return
 	}
-	err = s.store.Update(r.Context(), s.scope(r), func(tx *inventory.Tx) error { return del(tx, id) })
-	if err != nil {
+	if err := del(id); err != nil {
 		e, ok := apperror.As(err)
 		if !ok || e.Code == apperror.NotFound || e.Code == apperror.Internal || detail == nil {
 			s.renderError(w, r, err)

@@ -11,6 +11,7 @@ import (
 	"yeonsok/internal/inventory"
 	"yeonsok/internal/locale"
 	"yeonsok/internal/quality"
+	"yeonsok/internal/risk"
 	"yeonsok/internal/scenario"
 )
 
@@ -123,12 +124,19 @@ type systemData struct {
 	DependsOn  *table
 	DependedBy *table
 	Findings   *table
+	// Grades (issue 4): the proposals to change its grade, the grade its
+	// scores earn ("" without all three), whether a proposal waits.
+	GradeProposals *table
+	ScoredGrade    string
+	GradePending   bool
+	Risks          *table // risk entries on the system
 }
 
 func (d *systemData) RecordName() string  { return d.System.Name }
 func (d *systemData) setProblem(p string) { d.Problem = p }
 func (d *systemData) Tables() []*table {
-	return []*table{d.Redundancy, d.Targets, d.Capability, d.Endpoints, d.Services, d.DependsOn, d.DependedBy, d.Findings}
+	return []*table{d.Redundancy, d.Targets, d.Capability, d.Endpoints, d.Services, d.DependsOn, d.DependedBy, d.Findings,
+		d.GradeProposals, d.Risks}
 }
 
 func buildSystem(s *Server, r *http.Request, q url.Values) (tabled, error) {
@@ -206,6 +214,14 @@ func buildSystem(s *Server, r *http.Request, q url.Values) (tabled, error) {
 		}
 	}
 	d.Findings = findingsTable(l, findings, "findings", l.t("system.findings.caption"), export("findings"), query, false)
+	if err := s.systemGrades(r, d, query); err != nil { // grades (issue 4)
+		return nil, err
+	}
+	risks, err := s.risks.List(r.Context(), s.scope(r), risk.Filter{SystemID: id})
+	if err != nil {
+		return nil, err
+	}
+	d.Risks = risksTable(l, x, risks, "risks", l.t("system.risks.caption", len(risks)), export("risks"), query, false, false)
 	return d, nil
 }
 
@@ -394,7 +410,7 @@ func (s *Server) updateSystem(w http.ResponseWriter, r *http.Request) {
 }
 
 func (s *Server) deleteSystem(w http.ResponseWriter, r *http.Request) {
-	s.remove(w, r, "system", func(tx *inventory.Tx, id int64) error { return tx.DeleteSystem(r.Context(), id) }, "/systems",
+	s.remove(w, r, "system", func(tx *inventory.Tx, id int64) error { return s.deleteSystemIn(r.Context(), tx, id) }, "/systems",
 		func(status int, problem string) {
 			s.showDetailWithProblem(w, r, status, "system", "system.title", buildSystem, problem)
 		})
