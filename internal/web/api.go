@@ -33,10 +33,15 @@ func (s *Server) refuseUnknownRouteJSON(w http.ResponseWriter, r *http.Request) 
 
 // writeItems answers a listing as {"items":[…]}, never {"items":null}.
 func writeItems[T any](s *Server, w http.ResponseWriter, r *http.Request, items []T) {
-	if items == nil {
-		items = []T{}
+	s.writeJSON(w, r, http.StatusOK, map[string]any{"items": nonNil(items)})
+}
+
+// nonNil makes an empty list encode as [] rather than null.
+func nonNil[T any](list []T) []T {
+	if list == nil {
+		return []T{}
 	}
-	s.writeJSON(w, r, http.StatusOK, map[string]any{"items": items})
+	return list
 }
 
 // writeCreated answers a new record with 201 and where it lives.

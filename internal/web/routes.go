@@ -269,6 +269,18 @@ func (s *Server) routes() {
 	s.handle("/api/v1/scenarios/facility-loss", ruleRead, s.refuseMethodJSON("GET"))
 	s.handle("/api/v1/gaps", ruleRead, s.refuseMethodJSON("GET"))
 
+	// Facilities (issue 4 ⑦): cold-restart order, concentration and single
+	// points of failure, mutual DR. Read-only analyses of the inventory in
+	// the caller's scope.
+	s.handle("GET /restart-order", ruleRead, s.showPage("restart_order", "recovery.title", buildRestartOrder))
+	s.handle("GET /concentration", ruleRead, s.showPage("concentration", "placement.title", buildConcentration))
+	s.handle("GET /api/v1/restart-order", ruleRead, s.showRestartOrderJSON)
+	s.handle("GET /api/v1/concentration", ruleRead, s.showConcentrationJSON)
+	s.handle("GET /api/v1/mutual-dr", ruleRead, s.listMutualDRJSON)
+	for _, path := range []string{"/api/v1/restart-order", "/api/v1/concentration", "/api/v1/mutual-dr"} {
+		s.handle(path, ruleRead, s.refuseMethodJSON("GET"))
+	}
+
 	// Without these the mux would answer a wrong method or an unknown path
 	// with plain text; an API client always gets the JSON error body. Who
 	// may not read the inventory learns nothing of its routes either.

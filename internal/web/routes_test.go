@@ -170,6 +170,16 @@ var routeRules = map[string]rule{
 	"/api/v1/scenarios/facility-loss":     ruleRead,
 	"/api/v1/gaps":                        ruleRead,
 
+	// Facilities (issue 4 ⑦).
+	"GET /restart-order":        ruleRead,
+	"GET /concentration":        ruleRead,
+	"GET /api/v1/restart-order": ruleRead,
+	"GET /api/v1/concentration": ruleRead,
+	"GET /api/v1/mutual-dr":     ruleRead,
+	"/api/v1/restart-order":     ruleRead,
+	"/api/v1/concentration":     ruleRead,
+	"/api/v1/mutual-dr":         ruleRead,
+
 	// Wrong methods and unknown paths of the API.
 	"/api/v1/summary":           ruleRead,
 	"/api/v1/data-quality":      ruleRead,

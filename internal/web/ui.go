@@ -36,6 +36,10 @@ var exportable = map[string]pageBuilder{
 	// Facility-loss what-if and the gap summary (issue 4, package scenario).
 	"what-if": buildWhatIf,
 	"gaps":    buildGaps,
+
+	// Facilities (issue 4 ⑦).
+	"restart-order": buildRestartOrder,
+	"concentration": buildConcentration,
 }
 
 // switchLanguage remembers the chosen language in a cookie and goes back to

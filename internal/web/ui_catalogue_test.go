@@ -18,7 +18,9 @@ import (
 	"yeonsok/internal/grading"
 	"yeonsok/internal/inventory"
 	"yeonsok/internal/locale"
+	"yeonsok/internal/placement"
 	"yeonsok/internal/quality"
+	"yeonsok/internal/recovery"
 )
 
 var (
@@ -78,6 +80,10 @@ func TestPageKeysAreInTheCatalogue(t *testing.T) {
 		// grades (issue 4)
 		"grades.status.": grading.Statuses,
 		"grades.done.":   gradeProposalDone,
+		// Facilities (issue 4 ⑦).
+		"placement.reason.": {placement.OffsiteNone, placement.OffsiteNotDone, placement.DRSameFacility},
+		"placement.region.": {placement.RegionsDiffer, placement.RegionUnknown, placement.RegionSame},
+		"recovery.verdict.": {recovery.Met, recovery.Misses, recovery.NoTarget},
 	}
 	for prefix, values := range families {
 		for _, v := range values {
