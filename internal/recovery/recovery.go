@@ -27,10 +27,9 @@
 //     needs within the cycle were available, and those ignored needs are
 //     listed with its step; if the other members still form a cycle, it
 //     is broken the same way.
-//   - Duration: scenario.Estimate(FacilityLoss).RTO — a switchover to a DR
-//     site elsewhere, or a rebuild. A DR site that is itself among the lost
-//     facilities is lost too: it is estimated as a DR site inside the
-//     primary facility. An unknown or unbounded estimate is scheduled as
+//   - Duration: scenario.EstimateLost(…).RTO — a switchover to a DR site
+//     elsewhere, or a rebuild; a DR site that is itself among the lost
+//     facilities is lost too. An unknown or unbounded estimate is scheduled as
 //     scenario.RebuildElsewhere (72 h) and flagged Assumed; an unbounded one
 //     (no copy outside the facility) always misses its target, since the
 //     system comes back without its data.
@@ -39,7 +38,9 @@
 //     unlimited teams (every independent branch in parallel), so that each
 //     system starts the moment everything it needs is back.
 //   - Times are counted from the loss: a system is back at Start +
-//     Duration, compared with its disaster RTO (met, or misses by the gap).
+//     Duration, compared with the RTO it is held to under facility loss
+//     (scenario.Targets: its disaster target, tightened by its services,
+//     else its grade's minimum; met, or misses by the gap).
 //   - The critical path ends at the system back last (ties: the one started
 //     first) and runs back through, at each step, the need back last. With
 //     limited teams a step may also have waited for a team (Ready < Start).
@@ -51,6 +52,7 @@ import (
 	"slices"
 
 	"yeonsok/internal/inventory"
+	"yeonsok/internal/objectives"
 	"yeonsok/internal/scenario"
 )
 
@@ -190,21 +192,21 @@ func newPlanner(inv *inventory.Inventory, lostIDs []int64) *planner {
 			cmp.Compare(a.Name, b.Name), cmp.Compare(a.ID, b.ID))
 	})
 
-	facilities := map[int64]*inventory.Facility{}
-	for _, f := range inv.Facilities {
-		facilities[f.ID] = f
-	}
+	facilities := scenario.FacilityMap(inv.Facilities)
+	inherited := objectives.Inherited(inv.Services)
 	index := make(map[int64]int, len(systems))
 	p.steps = make([]Step, len(systems))
 	for i, s := range systems {
 		index[s.ID] = i
 		st := &p.steps[i]
 		st.SystemID, st.Name, st.AgencyID, st.Grade, st.FacilityID = s.ID, s.Name, s.AgencyID, s.Grade, *s.PrimaryFacilityID
-		st.RTO = s.RTODisaster
+		rto, _ := scenario.Targets(s.System, scenario.FacilityLoss, inherited[s.ID])
+		st.RTO = rto.Minutes
 		if s.tier < len(Tiers) {
 			st.Infrastructure = Tiers[s.tier]
 		}
-		st.Restore = restoreTime(s.System, facilities, lost)
+		c, _ := scenario.EstimateLost(s.System, facilities, lost)
+		st.Restore = c.RTO
 		st.Duration = st.Restore.Minutes
 		if st.Restore.Unknown || st.Restore.Unbounded {
 			st.Duration, st.Assumed = scenario.RebuildElsewhere, true
@@ -232,19 +234,6 @@ func newPlanner(inv *inventory.Inventory, lostIDs []int64) *planner {
 		p.steps[i].Outside = slices.Compact(p.steps[i].Outside)
 	}
 	return p
-}
-
-// restoreTime is the system's recovery time when its primary facility is
-// lost together with the other lost facilities.
-func restoreTime(s *inventory.System, facilities map[int64]*inventory.Facility, lost map[int64]bool) scenario.Bound {
-	if s.DRFacilityID != nil && lost[*s.DRFacilityID] && *s.DRFacilityID != *s.PrimaryFacilityID {
-		// The scenario rules look at one lost facility; a DR site lost too
-		// is, for them, a DR site inside the primary facility.
-		lostToo := *s
-		lostToo.DRFacilityID = s.PrimaryFacilityID
-		s = &lostToo
-	}
-	return scenario.Estimate(s, facilities, scenario.FacilityLoss).RTO
 }
 
 // breakCycles reports the needs graph's cycles and breaks each at its

@@ -158,6 +158,15 @@ func Analyze(inv *inventory.Inventory, l Loss) WhatIf {
 	return w
 }
 
+// EstimateLost is s's capability when the facilities in lost are lost at
+// once, its primary among them (a DR site among them counts as lost), and
+// what becomes of its DR site.
+func EstimateLost(s *inventory.System, facilities map[int64]*inventory.Facility, lost map[int64]bool) (Capability, string) {
+	var c Capability
+	dr := facilityLoss(&c, s, facilities, loss{set: lost})
+	return c, dr
+}
+
 // dependants walks the dependencies backwards from the stopped systems,
 // breadth first so that each system gets its shortest depth; a cycle ends
 // where it meets a system already down. down holds the stopped systems and
@@ -331,13 +340,6 @@ func agencies(w WhatIf) ([]AgencyImpact, WhatIfCounts) {
 // CompareSystems orders systems as a what-if lists them: by grade (1
 // first, 미부여 last), agency, name and id.
 func CompareSystems(a, b *inventory.System) int {
-	return cmp.Or(cmp.Compare(gradeRank(a.Grade), gradeRank(b.Grade)), cmp.Compare(a.AgencyID, b.AgencyID),
+	return cmp.Or(cmp.Compare(inventory.GradeRank(a.Grade), inventory.GradeRank(b.Grade)), cmp.Compare(a.AgencyID, b.AgencyID),
 		cmp.Compare(a.Name, b.Name), cmp.Compare(a.ID, b.ID))
-}
-
-func gradeRank(g int) int {
-	if g < 1 || g > 4 {
-		return 5
-	}
-	return g
 }
