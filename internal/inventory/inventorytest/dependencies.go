@@ -62,3 +62,17 @@ func Dependencies(inv *inventory.Inventory, n int) {
 			FromSystemID: systems[from].ID, ToSystemID: systems[to].ID, Kind: kind})
 	}
 }
+
+// Services adds a service for every `every` systems of an inventory made
+// by Generate, each with grade-1 targets (2 h / 1 h) and three systems —
+// two neighbours and one far away — so that services stop or degrade
+// together with facilities.
+func Services(inv *inventory.Inventory, every int) {
+	n := len(inv.Systems)
+	rto, rpo := inventory.Hours(2), inventory.Hours(1)
+	for i := 0; i+1 < n; i += every {
+		inv.Services = append(inv.Services, &inventory.Service{ID: int64(len(inv.Services) + 1),
+			AgencyID: inv.Systems[i].AgencyID, Name: "서비스", RTO: &rto, RPO: &rpo,
+			SystemIDs: []int64{inv.Systems[i].ID, inv.Systems[i+1].ID, inv.Systems[(i*31)%n].ID}})
+	}
+}
