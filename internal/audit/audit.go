@@ -55,12 +55,18 @@ const (
 
 	KindUser  = "user"
 	KindToken = "token"
+
+	// Tasks (issue 4): implementation tasks and dismissed proposals.
+	KindTask      = "task"
+	KindDismissal = "proposal_dismissal"
 )
 
 // Kinds and Actions list every kind and action, in the order a filter or a
 // report offers them; each has its words in the catalogue (Describe).
 var (
-	Kinds   = []string{KindAgency, KindFacility, KindSystem, KindService, KindDependency, KindDeclared, KindUser, KindToken}
+	Kinds = []string{KindAgency, KindFacility, KindSystem, KindService, KindDependency, KindDeclared, KindUser, KindToken,
+		KindTask, KindDismissal, // tasks (issue 4)
+	}
 	Actions = []string{ActionCreate, ActionUpdate, ActionDelete, ActionLock, ActionUnlock, ActionPassword, ActionPasswordReset,
 		ActionDisable, ActionEnable, ActionRevoke}
 )
