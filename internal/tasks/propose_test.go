@@ -278,7 +278,9 @@ func TestDecide(t *testing.T) {
 // Grade-1 systems come first, systems without a grade last; each system's
 // proposals keep the sources' order (targets before gaps).
 func TestProposeOrder(t *testing.T) {
-	ungraded := grade1(func(s *inventory.System) { s.ID, s.Name, s.Grade, s.RTODisaster, s.RPODisaster = 1, "미부여", 0, nil, nil })
+	ungraded := grade1(func(s *inventory.System) {
+		s.ID, s.Name, s.Grade, s.RTODisaster, s.RPODisaster = 1, "미부여", 0, nil, nil
+	})
 	grade3 := grade1(func(s *inventory.System) { s.ID, s.Name, s.Grade, s.RTODisaster = 2, "3등급", 3, nil })
 	first := grade1(func(s *inventory.System) { s.ID, s.RTODisaster = 3, nil })
 	var got []string

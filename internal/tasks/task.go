@@ -131,7 +131,9 @@ func SuggestedDue(term string, today time.Time) string {
 // it names are the agency's is the store's to check.
 func (t *Task) Validate() inventory.Problems {
 	var p inventory.Problems
-	add := func(field, key string, args ...any) { p = append(p, apperror.New(apperror.Invalid, field, key, args...)) }
+	add := func(field, key string, args ...any) {
+		p = append(p, apperror.New(apperror.Invalid, field, key, args...))
+	}
 	if t.AgencyID <= 0 {
 		add("agency_id", "invalid.required")
 	}
