@@ -27,6 +27,7 @@ import (
 	"yeonsok/internal/database"
 	"yeonsok/internal/inventory"
 	"yeonsok/internal/locale"
+	"yeonsok/internal/tasks"
 	"yeonsok/internal/transfer"
 )
 
@@ -62,6 +63,9 @@ type Server struct {
 	// handler is mux behind cross-origin protection: a state-changing
 	// request from another origin (a forged form post) is refused.
 	handler http.Handler
+	// tasks holds the agencies' implementation tasks and their decisions
+	// on proposals (issue 4).
+	tasks *tasks.Store
 }
 
 // Options are the server's settings beyond its stores. The zero value
@@ -94,6 +98,7 @@ func New(db *database.DB, log *slog.Logger, accounts *auth.Store, opt Options) (
 	s := &Server{db: db, store: inventory.NewStore(db), accounts: accounts, uploads: transfer.NewUploads(db), views: v, log: log,
 		mux: http.NewServeMux(), rules: map[string]rule{}, attempts: newLimiter(attemptBurst, attemptEvery, attemptClients),
 		trustedProxies: opt.TrustedProxies, sso: opt.SSO}
+	s.tasks = tasks.NewStore(db) // tasks (issue 4)
 	s.routes()
 	protection := http.NewCrossOriginProtection()
 	for _, origin := range opt.TrustedOrigins {

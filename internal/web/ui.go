@@ -28,6 +28,9 @@ var exportable = map[string]pageBuilder{
 	"service":      buildService,
 	"dependencies": buildDependencies,
 	"data-quality": buildQuality,
+	// Tasks and agency plans (issue 4).
+	"tasks": buildTasks,
+	"plan":  buildPlan,
 }
 
 // switchLanguage remembers the chosen language in a cookie and goes back to
