@@ -165,21 +165,32 @@ func newPlanData(l tr, ap *agencyPlan, restore bool) *planData {
 			intCell(c.Misses), intCell(c.MissesRTO), intCell(c.MissesRPO), intCell(c.Undecided), intCell(c.Met)})
 	}
 
+	// One row per system that misses a target under some scenario, a
+	// column per scenario saying which estimate falls short of which
+	// target.
 	d.Gaps = &table{ID: "gaps", Caption: l.t("plan.gaps.caption"), Export: export("gaps"), Query: query,
-		Columns: []column{{Label: l.t("system.name")}, {Label: l.t("system.grade")}, {Label: l.t("system.capability.scenario")},
-			{Label: l.t("plan.col.rto_target")}, {Label: l.t("system.capability.rto")},
-			{Label: l.t("plan.col.rpo_target")}, {Label: l.t("system.capability.rpo")}}}
-	var missing []scenario.SystemGap
+		Columns: []column{{Label: l.t("system.name")}, {Label: l.t("system.grade")}}}
+	for _, kind := range scenario.Kinds {
+		d.Gaps.Columns = append(d.Gaps.Columns, column{Label: l.t("scenario.kind." + kind)})
+	}
+	bySystem := map[int64]map[string]scenario.SystemGap{}
+	var missing []*inventory.System
 	for _, g := range plan.Input.Gaps {
-		if g.Misses() {
-			missing = append(missing, g)
+		if bySystem[g.SystemID] == nil {
+			bySystem[g.SystemID] = map[string]scenario.SystemGap{}
+		}
+		bySystem[g.SystemID][g.Kind] = g
+		if g.Misses() && (len(missing) == 0 || missing[len(missing)-1] != g.System) {
+			missing = append(missing, g.System)
 		}
 	}
-	sort.SliceStable(missing, func(i, j int) bool { return gradeRank(missing[i].System.Grade) < gradeRank(missing[j].System.Grade) })
-	for _, g := range missing {
-		d.Gaps.Rows = append(d.Gaps.Rows, []cell{headCell(linkCell(g.System.Name, systemHref(g.SystemID))), textCell(l.grade(g.System.Grade)),
-			textCell(l.t("scenario.kind." + g.Kind)), textCell(l.target(g.RTO.Target)), l.boundCell(g.RTO.Bound, g.RTO.Target.Minutes),
-			textCell(l.target(g.RPO.Target)), l.boundCell(g.RPO.Bound, g.RPO.Target.Minutes)})
+	sort.SliceStable(missing, func(i, j int) bool { return gradeRank(missing[i].Grade) < gradeRank(missing[j].Grade) })
+	for _, sys := range missing {
+		row := []cell{headCell(linkCell(sys.Name, systemHref(sys.ID))), nowrap(textCell(l.grade(sys.Grade)))}
+		for _, kind := range scenario.Kinds {
+			row = append(row, l.gapCell(bySystem[sys.ID][kind]))
+		}
+		d.Gaps.Rows = append(d.Gaps.Rows, row)
 	}
 
 	d.Proposals = &table{ID: "proposals", Caption: l.t("plan.proposals.caption"), Export: export("proposals"), Query: query,
@@ -198,13 +209,15 @@ func newPlanData(l tr, ap *agencyPlan, restore bool) *planData {
 		for _, reason := range p.Reasons {
 			why = append(why, reason.In(l.lang()))
 		}
-		title := headCell(textCell(p.Title().In(l.lang())))
+		// The system has its own column: the proposal's cell names the task.
+		tpl, _ := tasks.TemplateByKey(p.Template)
+		title := headCell(textCell(l.t(tpl.TitleKey())))
 		if p.Dismissal != nil {
 			title.Tags = []tag{{Label: l.t("plan.tag.back"), Class: "proposed"}}
 			why = append(why, l.t("plan.previously_dismissed", p.Dismissal.Reason))
 		}
-		d.Proposals.Rows = append(d.Proposals.Rows, []cell{subject, textCell(l.grade(p.Grade)), textCell(finding), title,
-			textCell(l.term(p.Term)), textCell(strings.Join(why, " ")), textCell(p.Criterion.In(l.lang()))})
+		d.Proposals.Rows = append(d.Proposals.Rows, []cell{subject, nowrap(textCell(l.grade(p.Grade))), textCell(finding), title,
+			nowrap(textCell(l.term(p.Term))), textCell(strings.Join(why, "; ")), textCell(p.Criterion.In(l.lang()))})
 		edit := url.Values{"agency": {strconv.FormatInt(id, 10)}, "proposal": {p.Key}, "fingerprint": {p.Fingerprint}}
 		d.Decide = append(d.Decide, proposalDecision{Key: p.Key, Fingerprint: p.Fingerprint, Title: p.Title().In(l.lang()),
 			EditHref: "/tasks/new?" + edit.Encode()})
@@ -232,6 +245,12 @@ func newPlanData(l tr, ap *agencyPlan, restore bool) *planData {
 	return d
 }
 
+// nowrap keeps a short cell (a grade, a term) on one line.
+func nowrap(c cell) cell {
+	c.Class = "nowrap"
+	return c
+}
+
 // gradeRank orders grades 1 to 4, then systems without one.
 func gradeRank(grade int) int {
 	if grade == 0 {
@@ -240,12 +259,30 @@ func gradeRank(grade int) int {
 	return grade
 }
 
-// target writes a target with where it comes from: "2시간(등급별 최소기준)".
-func (l tr) target(t scenario.Target) string {
-	if t.Minutes == nil {
-		return l.t("value.not_set")
+// gapCell is one system under one scenario: each estimate that misses its
+// target against it ("RTO 3일 > 2시간"), marked; else met, or cannot tell.
+func (l tr) gapCell(g scenario.SystemGap) cell {
+	var parts []string
+	for _, m := range []struct {
+		name string
+		m    scenario.Measure
+	}{{"RTO", g.RTO}, {"RPO", g.RPO}} {
+		if !m.m.Misses {
+			continue
+		}
+		estimate := l.t("system.capability.unbounded")
+		if !m.m.Bound.Unbounded {
+			estimate = locale.Span(l.lang(), int64(m.m.Bound.Minutes))
+		}
+		parts = append(parts, l.t("plan.gap", m.name, estimate, locale.Span(l.lang(), int64(*m.m.Target.Minutes))))
 	}
-	return l.t("plan.target", locale.Span(l.lang(), int64(*t.Minutes)), l.t("tasks.target_source."+t.Source))
+	switch {
+	case len(parts) > 0:
+		return cell{Text: strings.Join(parts, "; "), Tags: []tag{{Label: l.t("system.capability.misses"), Class: "risk"}}}
+	case g.Undecided():
+		return textCell(l.t("plan.col.undecided"))
+	}
+	return textCell(l.t("plan.col.met"))
 }
 
 // exportPlan answers the whole plan as one workbook, a sheet per section.
