@@ -79,6 +79,12 @@ func TestTaskForms(t *testing.T) {
 		t.Errorf("back to planned: %d", status)
 	}
 
+	// Every change is in the audit log, linked to the task.
+	_, body = get(t, ts, "/audit?kind=task")
+	if strings.Count(body, `href="`+location+`"`) != 3 {
+		t.Errorf("the audit log does not link the task's three changes to %s", location)
+	}
+
 	status, location, _ = post(t, ts, location+"/delete", url.Values{})
 	if status != http.StatusSeeOther || location != planHref(f.welfare.ID)+"#t-tasks" {
 		t.Fatalf("delete: %d %s", status, location)
