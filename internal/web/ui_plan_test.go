@@ -80,6 +80,9 @@ func TestPlanPageDecisions(t *testing.T) {
 		ts, store := sampleServer(t, db)
 		welfare := agencyNamed(t, store, "근로복지공단")
 		plan := "/agencies/" + strconv.FormatInt(welfare.ID, 10) + "/plan"
+		if _, body := get(t, ts, agencyHref(welfare.ID)); !strings.Contains(body, `href="`+plan+`"`) {
+			t.Error("the agency page does not link its plan")
+		}
 		status, body := get(t, ts, plan)
 		if status != 200 {
 			t.Fatalf("plan page: %d", status)
