@@ -50,15 +50,6 @@ func (s *Server) loadPlan(r *http.Request, agencyID int64) (*agencyPlan, error) 
 	return &agencyPlan{agency: a, x: newIndex(inv), plan: tasks.NewPlan(tasks.NewInput(inv, agencyID), list, dismissals)}, nil
 }
 
-// agencyPlan reads the plan a new task's proposal belongs to.
-func (s *Server) agencyPlan(r *http.Request, agencyID int64) (*tasks.Plan, error) {
-	ap, err := s.loadPlan(r, agencyID)
-	if err != nil {
-		return nil, err
-	}
-	return ap.plan, nil
-}
-
 // openProposal finds the open proposal of key in a plan, resting on the
 // facts of fingerprint (any, when it is empty): a proposal decided or gone
 // is not found, one whose facts changed since the caller saw it is a

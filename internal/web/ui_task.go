@@ -249,23 +249,14 @@ func readTask(v url.Values, t *tasks.Task, editing bool) []*apperror.Error {
 	if _, ok := v["criterion"]; ok || !editing {
 		t.Criterion = f.long("criterion")
 	}
+	// A date written the ministry's way is stored the store's way; one
+	// that is no date stays as written, for Validate to say so.
 	t.Due = f.text("due")
-	if t.Due != "" {
-		due, err := tasks.ParseDate(t.Due)
-		if err != nil {
-			f.fail("due", "tasks.invalid.date", t.Due)
-		}
+	if due, err := tasks.ParseDate(t.Due); err == nil {
 		t.Due = due
 	}
 	t.SystemIDs, t.FacilityIDs = f.ids("system_ids"), f.ids("facility_ids")
-	problems := f.problems
-	for _, p := range t.Validate() {
-		if p.Field == "due" && t.Due == "" && len(f.problems) > 0 {
-			continue // already said: not a date
-		}
-		problems = append(problems, p)
-	}
-	return problems
+	return append(f.problems, t.Validate()...)
 }
 
 // taskForm shows the form of task (stored, or new with ID 0) with values.
@@ -381,11 +372,11 @@ func (s *Server) newTaskStart(r *http.Request, v url.Values) (*tasks.Task, *task
 		agencyID = scope.AgencyID()
 	}
 	if key := v.Get("proposal"); key != "" {
-		plan, err := s.agencyPlan(r, agencyID)
+		ap, err := s.loadPlan(r, agencyID)
 		if err != nil {
 			return nil, nil, err
 		}
-		p, err := openProposal(plan, key, v.Get("fingerprint"))
+		p, err := openProposal(ap.plan, key, v.Get("fingerprint"))
 		if err != nil {
 			return nil, nil, err
 		}
