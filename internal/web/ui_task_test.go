@@ -9,6 +9,7 @@ import (
 
 	"yeonsok/internal/access"
 	"yeonsok/internal/auth"
+	"yeonsok/internal/locale"
 	"yeonsok/internal/tasks"
 	"yeonsok/internal/testdb"
 )
@@ -195,5 +196,23 @@ func TestTaskScope(t *testing.T) {
 	_, body = get(t, viewer, taskHref(mine.ID))
 	if strings.Contains(body, "/edit") || strings.Contains(body, "/delete") {
 		t.Error("a viewer is offered edit and delete")
+	}
+}
+
+// The words the task pages build from a value ("tasks.term." + term) are
+// in the catalogue.
+func TestTaskKeyFamilies(t *testing.T) {
+	families := map[string][]string{
+		"tasks.term.":          tasks.Terms,
+		"tasks.status.":        tasks.Statuses,
+		"tasks.source.":        {tasks.SourceTargets, tasks.SourceGap},
+		"tasks.target_source.": {"own", "service", "minimum"},
+	}
+	for prefix, values := range families {
+		for _, v := range values {
+			if !locale.Has(prefix + v) {
+				t.Errorf("key %q is not in the catalogue", prefix+v)
+			}
+		}
 	}
 }
