@@ -57,6 +57,10 @@ const (
 	KindToken = "token"
 
 	KindRisk = "risk" // a risk entry (package risk)
+
+	// Implementation tasks and dismissed task proposals (package tasks).
+	KindTask      = "task"
+	KindDismissal = "proposal_dismissal"
 )
 
 // Grade-change proposals (package grading): the kind, and what a decision
@@ -72,7 +76,8 @@ const (
 // Kinds and Actions list every kind and action, in the order a filter or a
 // report offers them; each has its words in the catalogue (Describe).
 var (
-	Kinds   = []string{KindAgency, KindFacility, KindSystem, KindService, KindDependency, KindDeclared, KindUser, KindToken, KindGradeProposal, KindRisk}
+	Kinds = []string{KindAgency, KindFacility, KindSystem, KindService, KindDependency, KindDeclared, KindUser, KindToken,
+		KindGradeProposal, KindRisk, KindTask, KindDismissal}
 	Actions = []string{ActionCreate, ActionUpdate, ActionDelete, ActionLock, ActionUnlock, ActionPassword, ActionPasswordReset,
 		ActionDisable, ActionEnable, ActionRevoke,
 		ActionApprove, ActionReject, ActionWithdraw}

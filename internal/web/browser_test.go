@@ -354,3 +354,59 @@ func TestBrowserAdminCreatesAccount(t *testing.T) {
 		t.Errorf("signed in with the one-time password at %s, want /account/password", here)
 	}
 }
+
+// An agency's editor works through the plan page in a real browser:
+// accepts the first proposal, which then shows as a task and no longer as
+// a proposal, and dismisses the next with a reason typed into its form.
+func TestBrowserPlanAcceptAndDismiss(t *testing.T) {
+	ctx := browser(t)
+	db := testdb.SQLite(t)
+	ts, store := sampleServer(t, db)
+	welfare := agencyNamed(t, store, "근로복지공단")
+	u := newAccount(t, auth.NewStore(db, auth.DefaultSettings()), auth.AgencyEditor, welfare.ID, false)
+	plan := planHref(welfare.ID)
+	if resp := signInInBrowser(t, ctx, ts.URL, plan, u.Login, testPassword); resp.Status != http.StatusOK {
+		t.Fatalf("plan page after signing in: %d", resp.Status)
+	}
+	value := func(selector string) string {
+		v, err := chromedp.Run(ctx, chromedp.Value(chromedp.CSS(selector)))
+		if err != nil {
+			t.Fatalf("read %s: %v", selector, err)
+		}
+		return v
+	}
+	const first = `#t-proposals tbody tr:first-child td.decide`
+	accepted := value(first + ` input[name="key"]`)
+	title := text(t, ctx, `#t-proposals tbody tr:first-child th`)
+	if resp, err := chromedp.RunResponse(ctx, chromedp.Click(chromedp.CSS(first+` button.primary`))); err != nil || resp.Status != http.StatusOK {
+		t.Fatalf("accept: %v %v", resp, err)
+	}
+	if here := location(t, ctx); here != plan {
+		t.Errorf("after accepting the browser is at %s", here)
+	}
+	if tasksTable := text(t, ctx, "#t-tasks table"); !strings.Contains(tasksTable, title) {
+		t.Errorf("the tasks table lacks the accepted %q:\n%s", title, tasksTable)
+	}
+	if next := value(first + ` input[name="key"]`); next == accepted {
+		t.Fatalf("the accepted proposal %s is still first among the proposals", accepted)
+	}
+
+	dismissed := value(first + ` input[name="key"]`)
+	err := chromedp.Do(ctx,
+		chromedp.Click(chromedp.CSS(first+` details.dismiss summary`)),
+		chromedp.WaitVisible(chromedp.CSS(first+` textarea[name="reason"]`)),
+		chromedp.SendKeys(chromedp.CSS(first+` textarea[name="reason"]`), "내년 정보화 예산으로 추진"),
+	)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if resp, err := chromedp.RunResponse(ctx, chromedp.Click(chromedp.CSS(first+` details.dismiss button`))); err != nil || resp.Status != http.StatusOK {
+		t.Fatalf("dismiss: %v %v", resp, err)
+	}
+	if got := text(t, ctx, "#t-dismissed table"); !strings.Contains(got, "내년 정보화 예산으로 추진") {
+		t.Errorf("the dismissed table lacks the reason:\n%s", got)
+	}
+	if next := value(first + ` input[name="key"]`); next == dismissed {
+		t.Errorf("the dismissed proposal %s is still open", dismissed)
+	}
+}

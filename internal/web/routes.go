@@ -167,6 +167,21 @@ func (s *Server) routes() {
 	s.handle("POST /grade-proposals/{id}/approve", ruleApprove, s.approveGradeProposal)
 	s.handle("POST /grade-proposals/{id}/reject", ruleApprove, s.rejectGradeProposal)
 	s.handle("POST /grade-proposals/{id}/withdraw", ruleWrite, s.withdrawGradeProposal)
+	// Tasks and each agency's plan (issue 4): its gaps, the tasks they
+	// propose (accepted, edited, or dismissed with a reason) and its tasks.
+	// The plan of an agency outside the caller's scope does not exist.
+	s.handle("GET /tasks", ruleRead, s.showPage("tasks", "tasks.title", buildTasks))
+	s.handle("GET /tasks/{id}", ruleRead, s.showPage("task", "task.title", buildTask))
+	s.handle("GET /tasks/new", ruleWrite, s.showNewTask)
+	s.handle("POST /tasks", ruleWrite, s.createTask)
+	s.handle("GET /tasks/{id}/edit", ruleWrite, s.showEditTask)
+	s.handle("POST /tasks/{id}", ruleWrite, s.updateTask)
+	s.handle("POST /tasks/{id}/delete", ruleWrite, s.deleteTask)
+	s.handle("GET /agencies/{id}/plan", ruleRead, s.showPage("plan", "plan.title", buildPlan))
+	s.handle("GET /agencies/{id}/plan.xlsx", ruleRead, s.exportPlan)
+	s.handle("POST /agencies/{id}/proposals/accept", ruleWrite, s.acceptProposal)
+	s.handle("POST /agencies/{id}/proposals/dismiss", ruleWrite, s.dismissProposal)
+	s.handle("POST /agencies/{id}/proposals/restore", ruleWrite, s.restoreProposal)
 
 	// Accounts and API tokens, the audit log and the security report.
 	// The rule lets in admins; which accounts, tokens and entries each
@@ -279,6 +294,23 @@ func (s *Server) routes() {
 	s.handle("GET /api/v1/mutual-dr", ruleRead, s.listMutualDRJSON)
 	for _, path := range []string{"/api/v1/restart-order", "/api/v1/concentration", "/api/v1/mutual-dr"} {
 		s.handle(path, ruleRead, s.refuseMethodJSON("GET"))
+	}
+
+	// Tasks and proposals (issue 4).
+	s.handle("GET /api/v1/tasks", ruleRead, s.listTasksJSON)
+	s.handle("GET /api/v1/tasks/{id}", ruleRead, s.showTaskJSON)
+	s.handle("POST /api/v1/tasks", ruleWrite, s.createTaskJSON)
+	s.handle("PUT /api/v1/tasks/{id}", ruleWrite, s.updateTaskJSON)
+	s.handle("DELETE /api/v1/tasks/{id}", ruleWrite, s.deleteTaskJSON)
+	s.handle("GET /api/v1/agencies/{id}/proposals", ruleRead, s.listProposalsJSON)
+	s.handle("POST /api/v1/agencies/{id}/proposals/accept", ruleWrite, s.acceptProposalJSON)
+	s.handle("POST /api/v1/agencies/{id}/proposals/dismiss", ruleWrite, s.dismissProposalJSON)
+	s.handle("POST /api/v1/agencies/{id}/proposals/restore", ruleWrite, s.restoreProposalJSON)
+	s.handle("/api/v1/tasks", ruleRead, s.refuseMethodJSON("GET, POST"))
+	s.handle("/api/v1/tasks/{id}", ruleRead, s.refuseMethodJSON("GET, PUT, DELETE"))
+	s.handle("/api/v1/agencies/{id}/proposals", ruleRead, s.refuseMethodJSON("GET"))
+	for _, decision := range []string{"accept", "dismiss", "restore"} {
+		s.handle("/api/v1/agencies/{id}/proposals/"+decision, ruleRead, s.refuseMethodJSON("POST"))
 	}
 
 	// Without these the mux would answer a wrong method or an unknown path

@@ -17,6 +17,7 @@ import (
 	"yeonsok/internal/grading"
 	"yeonsok/internal/inventory"
 	"yeonsok/internal/risk"
+	"yeonsok/internal/tasks"
 	"yeonsok/internal/testdb"
 )
 
@@ -77,6 +78,35 @@ var routeRules = map[string]rule{
 	"GET /dependencies/{id}/edit":    ruleWrite,
 	"POST /dependencies/{id}":        ruleWrite,
 	"POST /dependencies/{id}/delete": ruleWrite,
+
+	// Tasks and agency plans (issue 4).
+	"GET /tasks":                                   ruleRead,
+	"GET /tasks/{id}":                              ruleRead,
+	"GET /tasks/new":                               ruleWrite,
+	"POST /tasks":                                  ruleWrite,
+	"GET /tasks/{id}/edit":                         ruleWrite,
+	"POST /tasks/{id}":                             ruleWrite,
+	"POST /tasks/{id}/delete":                      ruleWrite,
+	"GET /agencies/{id}/plan":                      ruleRead,
+	"GET /agencies/{id}/plan.xlsx":                 ruleRead,
+	"POST /agencies/{id}/proposals/accept":         ruleWrite,
+	"POST /agencies/{id}/proposals/dismiss":        ruleWrite,
+	"POST /agencies/{id}/proposals/restore":        ruleWrite,
+	"GET /api/v1/tasks":                            ruleRead,
+	"GET /api/v1/tasks/{id}":                       ruleRead,
+	"POST /api/v1/tasks":                           ruleWrite,
+	"PUT /api/v1/tasks/{id}":                       ruleWrite,
+	"DELETE /api/v1/tasks/{id}":                    ruleWrite,
+	"GET /api/v1/agencies/{id}/proposals":          ruleRead,
+	"POST /api/v1/agencies/{id}/proposals/accept":  ruleWrite,
+	"POST /api/v1/agencies/{id}/proposals/dismiss": ruleWrite,
+	"POST /api/v1/agencies/{id}/proposals/restore": ruleWrite,
+	"/api/v1/tasks":                                ruleRead,
+	"/api/v1/tasks/{id}":                           ruleRead,
+	"/api/v1/agencies/{id}/proposals":              ruleRead,
+	"/api/v1/agencies/{id}/proposals/accept":       ruleRead,
+	"/api/v1/agencies/{id}/proposals/dismiss":      ruleRead,
+	"/api/v1/agencies/{id}/proposals/restore":      ruleRead,
 
 	"GET /admin/users":                         ruleManageUsers,
 	"GET /admin/users/new":                     ruleManageUsers,
@@ -388,6 +418,16 @@ func newMatrix(t *testing.T, srv *Server, ts *httptest.Server) *matrix {
 		}
 		m.ids[other]["grade_proposal"] = p.ID
 	}
+	// A task of each agency (issue 4): 한국고용정보원's names its own
+	// system, whose name must not reach 근로복지공단.
+	for other, sys := range map[bool]*inventory.System{false: f.insurance, true: f.work24} {
+		task := &tasks.Task{AgencyID: sys.AgencyID, Title: "matrix task", Term: tasks.TermShort, Due: "2025-12-31",
+			Criterion: "matrix", SystemIDs: []int64{sys.ID}}
+		if err := srv.tasks.Create(ctx, access.All(), task); err != nil {
+			t.Fatal(err)
+		}
+		m.ids[other]["task"] = task.ID
+	}
 	return m
 }
 
@@ -456,6 +496,7 @@ var collectionKinds = map[string]string{
 	"users": "user", "tokens": "token",
 	"grade-proposals": "grade_proposal", // grades (issue 4)
 	"risks":           "risk",
+	"tasks":           "task", // tasks (issue 4)
 }
 
 // recordKind is the kind of record a route's path names by id, and
@@ -557,6 +598,8 @@ func (m *matrix) recordJSON(kind string, id int64) string {
 		record, err = m.store.Dependency(ctx, all, id)
 	case "risk":
 		record, err = m.srv.risks.Entry(ctx, all, id)
+	case "task":
+		record, err = m.srv.tasks.Task(ctx, all, id)
 	}
 	if err != nil {
 		m.t.Fatalf("read %s %d: %v", kind, id, err)
@@ -577,6 +620,13 @@ func (m *matrix) victim(kind string, other bool) int64 {
 	name := fmt.Sprintf("victim %d", m.victims)
 	if kind == "risk" {
 		return m.riskOf(agency, name)
+	}
+	if kind == "task" {
+		task := &tasks.Task{AgencyID: agency.ID, Title: name, Term: tasks.TermShort, Due: "2025-12-31", Criterion: name}
+		if err := m.srv.tasks.Create(ctx, access.All(), task); err != nil {
+			m.t.Fatalf("victim task: %v", err)
+		}
+		return task.ID
 	}
 	var id int64
 	err := m.store.Update(ctx, access.All(), func(tx *inventory.Tx) error {

@@ -29,6 +29,7 @@ import (
 	"yeonsok/internal/inventory"
 	"yeonsok/internal/locale"
 	"yeonsok/internal/risk"
+	"yeonsok/internal/tasks"
 	"yeonsok/internal/transfer"
 )
 
@@ -69,6 +70,9 @@ type Server struct {
 
 	// Plan (issue 4): risk entries and their heat map.
 	risks *risk.Store
+	// tasks holds the agencies' implementation tasks and their decisions
+	// on proposals (issue 4).
+	tasks *tasks.Store
 }
 
 // Options are the server's settings beyond its stores. The zero value
@@ -103,6 +107,7 @@ func New(db *database.DB, log *slog.Logger, accounts *auth.Store, opt Options) (
 		trustedProxies: opt.TrustedProxies, sso: opt.SSO}
 	s.grades = grading.NewStore(db) // grades (issue 4)
 	s.risks = risk.NewStore(db)     // risks (issue 4 ②)
+	s.tasks = tasks.NewStore(db)    // tasks (issue 4)
 	s.routes()
 	protection := http.NewCrossOriginProtection()
 	for _, origin := range opt.TrustedOrigins {

@@ -40,6 +40,9 @@ var exportable = map[string]pageBuilder{
 	// Facilities (issue 4 ⑦).
 	"restart-order": buildRestartOrder,
 	"concentration": buildConcentration,
+	// Tasks and agency plans (issue 4).
+	"tasks": buildTasks,
+	"plan":  buildPlan,
 }
 
 // switchLanguage remembers the chosen language in a cookie and goes back to
