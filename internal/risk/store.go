@@ -262,8 +262,10 @@ func (s *Store) Delete(ctx context.Context, scope access.Scope, id int64) error 
 			return err
 		}
 		if _, err := tx.ExecContext(ctx, `DELETE FROM risks WHERE id = $1`, id); err != nil {
+			// Only tasks name a risk (task_risks): an entry a task treats
+			// stays until the task lets go of it.
 			if database.IsForeignKeyViolation(err) {
-				return apperror.New(apperror.Conflict, "", "conflict.in_use")
+				return apperror.New(apperror.Conflict, "", "risk.conflict.in_task")
 			}
 			return fmt.Errorf("risk: delete entry %d: %w", id, err)
 		}

@@ -15,7 +15,7 @@ func BenchmarkProposeAllAgencies10000(b *testing.B) {
 	for b.Loop() {
 		n := 0
 		for _, a := range inv.Agencies {
-			n += len(NewPlan(NewInput(inv, a.ID), nil, nil).Open)
+			n += len(NewPlan(NewInput(inv, nil, a.ID), nil, nil).Open)
 		}
 		if n == 0 {
 			b.Fatal("no proposals")

@@ -12,21 +12,22 @@ import (
 	"yeonsok/internal/inventory"
 	"yeonsok/internal/locale"
 	"yeonsok/internal/objectives"
+	"yeonsok/internal/risk"
 	"yeonsok/internal/scenario"
 )
 
 // Proposals. Each finding about an agency's records proposes a task: a
 // system whose disaster targets are missing or looser than they may be
-// (objectives.Check), and a system that misses its targets under a
-// scenario (scenario.Gaps). A Source turns one kind of finding into
-// proposals; Sources lists them all, so that another kind (high risks) is
-// one more function over Input.
+// (objectives.Check), a system that misses its targets under a scenario
+// (scenario.Gaps), and a high risk (risk.High). A Source turns one kind of
+// finding into proposals; Sources lists them all.
 //
 // A proposal has a stable Key — what it is about: its kind, the system and
-// the scenario — and a Fingerprint of the facts it rests on (the target, the
-// estimate and the records the estimate reads). A dismissed proposal stays
-// away while its fingerprint is the one dismissed; an accepted one while a
-// task of the agency carries its key (Decide).
+// the scenario, or the risk — and a Fingerprint of the facts it rests on
+// (the target, the estimate and the records the estimate reads; a risk's
+// kind, rating after controls, status and place). A dismissed proposal
+// stays away while its fingerprint is the one dismissed; an accepted one
+// while a task of the agency carries its key (Decide).
 //
 // Gap rules, per system (targets are those scenario.Targets holds it to):
 //
@@ -54,6 +55,10 @@ import (
 // Target rule: a system whose disaster RTO or RPO is missing proposes
 // targets_set; one whose targets are looser than its grade's minimum or a
 // supported service's target proposes targets_align (both short-term).
+//
+// Risk rule: a high risk (after controls in the high or critical band, not
+// closed) proposes the template of its sub-kind (riskTemplates), with the
+// template's term, linked to the risk and to its system and facility.
 
 // Text is words of the catalogue with their arguments, rendered in the
 // reader's language.
@@ -69,6 +74,7 @@ func (t Text) In(lang locale.Lang) string { return locale.T(lang, t.Key, t.Args.
 const (
 	SourceTargets = "targets" // objectives.Check: targets missing or too loose
 	SourceGap     = "gap"     // scenario.Gaps: capability short of the targets
+	SourceRisk    = "risk"    // risk.High: a risk still high after its controls
 )
 
 // Proposal is a task the records suggest.
@@ -83,13 +89,16 @@ type Proposal struct {
 	Measure  string
 	Template string
 	Term     string
-	// Subject names what the proposal is about (a system's name); Grade is
-	// its grade, which orders proposals (0: none).
+	// Subject names what the proposal is about (a system's name, a risk's
+	// title); Grade is the grade of its system, which orders proposals (0:
+	// none, or no system).
 	Subject     string
 	Grade       int
 	SystemIDs   []int64
 	FacilityIDs []int64
-	// Owner is who the task would fall to: the system's primary owner.
+	RiskIDs     []int64
+	// Owner is who the task would fall to: the system's primary owner, or
+	// the risk's.
 	Owner     string
 	Criterion Text
 	// Reasons say why, in plain words: the finding, then the estimate's
@@ -121,11 +130,12 @@ func (p *Proposal) Suggest(lang locale.Lang, today time.Time) *Task {
 	}
 	return &Task{AgencyID: p.AgencyID, Title: p.Title().In(lang), Description: strings.Join(lines, "\n"), Term: p.Term,
 		Owner: p.Owner, Due: SuggestedDue(p.Term, today), Status: StatusPlanned, Criterion: p.Criterion.In(lang),
-		SystemIDs: slices.Clone(p.SystemIDs), FacilityIDs: slices.Clone(p.FacilityIDs), Template: p.Template, ProposalKey: p.Key}
+		SystemIDs: sortedIDs(p.SystemIDs), FacilityIDs: sortedIDs(p.FacilityIDs), RiskIDs: sortedIDs(p.RiskIDs),
+		Template: p.Template, ProposalKey: p.Key}
 }
 
 // Input is what the sources read: one agency's systems, and what the
-// scenario and objectives rules make of them.
+// scenario and objectives rules make of them, and its high risks.
 type Input struct {
 	AgencyID   int64
 	Systems    []*inventory.System
@@ -133,28 +143,37 @@ type Input struct {
 	Inherited  map[int64]objectives.Strictest
 	// Gaps holds every system of Systems under every scenario.
 	Gaps []scenario.SystemGap
+	// Risks are the agency's risks that call for a task (risk.High).
+	Risks []*risk.Entry
 }
 
-// NewInput prepares the sources' input for agencyID from inv, which should
-// be read in that agency's own scope (access.Agency): then an agency's
-// users and the ministry see the same proposals with the same fingerprints.
-func NewInput(inv *inventory.Inventory, agencyID int64) *Input {
+// NewInput prepares the sources' input for agencyID from inv and risks,
+// which should be read in that agency's own scope (access.Agency): then an
+// agency's users and the ministry see the same proposals with the same
+// fingerprints. Of risks, the agency's high ones are kept.
+func NewInput(inv *inventory.Inventory, risks []*risk.Entry, agencyID int64) *Input {
 	var own []*inventory.System
 	for _, s := range inv.Systems {
 		if s.AgencyID == agencyID {
 			own = append(own, s)
 		}
 	}
+	var high []*risk.Entry
+	for _, e := range risk.High(risks) {
+		if e.AgencyID == agencyID {
+			high = append(high, e)
+		}
+	}
 	part := &inventory.Inventory{Facilities: inv.Facilities, Systems: own, Services: inv.Services}
 	return &Input{AgencyID: agencyID, Systems: own, Facilities: scenario.FacilityMap(inv.Facilities),
-		Inherited: objectives.Inherited(inv.Services), Gaps: scenario.Gaps(part)}
+		Inherited: objectives.Inherited(inv.Services), Gaps: scenario.Gaps(part), Risks: high}
 }
 
 // Source makes the proposals of one kind of finding.
 type Source func(in *Input) []Proposal
 
 // Sources are every kind of finding that proposes tasks.
-var Sources = []Source{fromTargets, fromGaps}
+var Sources = []Source{fromTargets, fromGaps, fromRisks}
 
 // Propose runs every source: proposals of grade-1 systems first (no grade
 // last), each system's in the order of the sources and the gap rules, and
@@ -325,16 +344,22 @@ func gapTemplate(s *inventory.System, g scenario.SystemGap, measure string) stri
 func gapProposal(in *Input, s *inventory.System, g scenario.SystemGap, measure, template string) Proposal {
 	m := measureOf(g, measure)
 	target := *m.Target.Minutes
-	estimate := any(locale.Minutes(m.Bound.Minutes))
-	if m.Bound.Unbounded {
+	// A lower bound ("3일 이상") has words of its own: a catalogue key
+	// cannot take another's arguments.
+	reason, estimate := "tasks.reason.gap", any(locale.Minutes(m.Bound.Minutes))
+	switch {
+	case m.Bound.Unbounded:
 		estimate = locale.Key("system.capability.unbounded")
+	case m.Bound.AtLeast:
+		reason = "tasks.reason.gap_at_least"
 	}
 	key := fmt.Sprintf("gap_%s:system-%d:%s", measure, s.ID, g.Kind)
-	facts := append([]any{int64(target), m.Target.Source, m.Bound.Unbounded, int64(m.Bound.Minutes)}, gapFacts(s, in.Facilities, g.Kind, measure)...)
+	facts := append([]any{int64(target), m.Target.Source, m.Bound.Unbounded, m.Bound.AtLeast, int64(m.Bound.Minutes)},
+		gapFacts(s, in.Facilities, g.Kind, measure)...)
 	p := systemProposal(in, s, SourceGap, template, key, facts)
 	p.Scenario, p.Measure = g.Kind, measure
 	p.Criterion = Text{Key: "tasks.proposal.criterion." + template, Args: []any{locale.Minutes(target)}}
-	p.Reasons = []Text{{Key: "tasks.reason.gap", Args: []any{locale.Key("scenario.kind." + g.Kind), strings.ToUpper(measure), estimate,
+	p.Reasons = []Text{{Key: reason, Args: []any{locale.Key("scenario.kind." + g.Kind), strings.ToUpper(measure), estimate,
 		locale.Minutes(target), locale.Key("tasks.target_source." + m.Target.Source)}}}
 	for _, r := range g.Capability.Reasons {
 		p.Reasons = append(p.Reasons, Text{Key: r.Key, Args: r.Args})
@@ -374,6 +399,67 @@ func gapFacts(s *inventory.System, facilities map[int64]*inventory.Facility, kin
 	return facts
 }
 
+// riskTemplates is the template each sub-kind of risk proposes: the
+// facility's condition for a physical hazard or failing equipment, the
+// plan's short-term examples for intrusion and the technical risks (access
+// control, patching, locking inactive accounts and ports), and for the
+// operational ones the practice that is missing (manuals, backups and
+// offsite copies kept to the rules, drills).
+var riskTemplates = map[string]string{
+	"disaster":      TplFacilityUpgrade,
+	"building":      TplFacilityUpgrade,
+	"equipment":     TplFacilityUpgrade,
+	"intrusion":     TplAccessControl,
+	"tech_error":    TplSecurityPatch,
+	"hacking":       TplInactiveAccounts,
+	"manual_gaps":   TplManualUpdate,
+	"noncompliance": TplBackupSchedule,
+	"negligence":    TplDrill,
+}
+
+// fromRisks proposes a task for each high risk of the agency, highest
+// first as Input holds them; a risk of a sub-kind without a template
+// proposes nothing.
+func fromRisks(in *Input) []Proposal {
+	systems := make(map[int64]*inventory.System, len(in.Systems))
+	for _, s := range in.Systems {
+		systems[s.ID] = s
+	}
+	var out []Proposal
+	for _, e := range in.Risks {
+		template, ok := riskTemplates[e.SubKind]
+		if !ok {
+			continue
+		}
+		tpl, _ := TemplateByKey(template)
+		key := fmt.Sprintf("risk:risk-%d", e.ID)
+		p := Proposal{Key: key, Fingerprint: fingerprint(key, template, e.SubKind, e.ResidualLikelihood, e.ResidualImpact, e.Status,
+			idFact(e.SystemID), idFact(e.FacilityID)), AgencyID: e.AgencyID, Source: SourceRisk, Template: template, Term: tpl.Term,
+			Subject: e.Title, SystemIDs: []int64{}, FacilityIDs: []int64{}, RiskIDs: []int64{e.ID}, Owner: e.Owner}
+		// The task names the risk's system and facility where the agency
+		// may name them (its own system, a facility it runs systems in).
+		if e.SystemID != nil && systems[*e.SystemID] != nil {
+			s := systems[*e.SystemID]
+			p.SystemIDs, p.Grade = []int64{s.ID}, s.Grade
+			if p.Owner == "" {
+				p.Owner = s.OwnerPrimary
+			}
+		}
+		if e.FacilityID != nil && in.Facilities[*e.FacilityID] != nil {
+			p.FacilityIDs = []int64{*e.FacilityID}
+		}
+		rating := e.ResidualLikelihood * e.ResidualImpact
+		p.Criterion = Text{Key: "tasks.proposal.criterion.risk", Args: []any{locale.Key(tpl.CriterionKey()), e.Title}}
+		p.Reasons = []Text{{Key: "tasks.reason.risk", Args: []any{locale.Key("risk.subkind." + e.SubKind), e.Title,
+			locale.Key("risk.band." + risk.Band(rating)), e.ResidualLikelihood, e.ResidualImpact, rating}}}
+		if e.Controls != "" {
+			p.Reasons = append(p.Reasons, Text{Key: "tasks.reason.risk_controls", Args: []any{e.Controls}})
+		}
+		out = append(out, p)
+	}
+	return out
+}
+
 // systemProposal fills what every proposal about one system shares: its
 // links (the system and the facilities it is placed in), its owner, and
 // the fingerprint of facts.
@@ -387,7 +473,7 @@ func systemProposal(in *Input, s *inventory.System, source, template, key string
 	}
 	return Proposal{Key: key, Fingerprint: fingerprint(append([]any{key, template}, facts...)...), AgencyID: s.AgencyID,
 		Source: source, Template: template, Term: tpl.Term, Subject: s.Name, Grade: s.Grade,
-		SystemIDs: []int64{s.ID}, FacilityIDs: sortedIDs(facilities), Owner: s.OwnerPrimary}
+		SystemIDs: []int64{s.ID}, FacilityIDs: sortedIDs(facilities), RiskIDs: []int64{}, Owner: s.OwnerPrimary}
 }
 
 // fingerprint is a short hash of facts: equal facts, equal fingerprint.

@@ -1,12 +1,14 @@
 package tasks
 
 import (
+	"fmt"
 	"strings"
 	"testing"
 	"time"
 
 	"yeonsok/internal/inventory"
 	"yeonsok/internal/locale"
+	"yeonsok/internal/risk"
 	"yeonsok/internal/scenario"
 )
 
@@ -36,7 +38,7 @@ func grade1(change func(s *inventory.System)) *inventory.System {
 }
 
 func input(systems []*inventory.System, services ...*inventory.Service) *Input {
-	return NewInput(&inventory.Inventory{Facilities: testFacilities, Systems: systems, Services: services}, 10)
+	return NewInput(&inventory.Inventory{Facilities: testFacilities, Systems: systems, Services: services}, nil, 10)
 }
 
 // proposed lists proposals as "key template term".
@@ -335,6 +337,210 @@ func TestTemplateWords(t *testing.T) {
 	for _, source := range []string{scenario.TargetOwn, scenario.TargetService, scenario.TargetMinimum} {
 		if !locale.Has("tasks.target_source." + source) {
 			t.Errorf("no words for target source %s", source)
+		}
+	}
+}
+
+// ups is a risk entry of agency 10: an ageing UPS in facility 1, high
+// after controls (4 × 4), owned by 박시설.
+func ups(change func(e *risk.Entry)) *risk.Entry {
+	e := &risk.Entry{ID: 31, AgencyID: 10, FacilityID: id(1), SubKind: "equipment", Title: "UPS 노후화(2014년)",
+		Likelihood: 4, Impact: 4, Status: risk.StatusOpen, Owner: "박시설"}
+	if change != nil {
+		change(e)
+	}
+	e.Normalize()
+	return e
+}
+
+func riskInput(systems []*inventory.System, entries ...*risk.Entry) *Input {
+	return NewInput(&inventory.Inventory{Facilities: testFacilities, Systems: systems}, entries, 10)
+}
+
+// Each sub-kind of a high risk proposes its template with the template's
+// term; a risk its controls bring below high, a closed one and another
+// agency's propose nothing.
+func TestRiskProposals(t *testing.T) {
+	scenarios := []struct {
+		Name  string
+		Entry *risk.Entry
+		Want  string // "key template term", or "" for no proposal
+	}{
+		{"disaster", ups(func(e *risk.Entry) { e.SubKind = "disaster" }), "risk:risk-31 facility_upgrade mid_long"},
+		{"building", ups(func(e *risk.Entry) { e.SubKind = "building" }), "risk:risk-31 facility_upgrade mid_long"},
+		{"equipment", ups(nil), "risk:risk-31 facility_upgrade mid_long"},
+		{"intrusion", ups(func(e *risk.Entry) { e.SubKind = "intrusion" }), "risk:risk-31 access_control short"},
+		{"tech_error", ups(func(e *risk.Entry) { e.SubKind = "tech_error" }), "risk:risk-31 security_patch short"},
+		{"hacking", ups(func(e *risk.Entry) { e.SubKind = "hacking" }), "risk:risk-31 inactive_accounts short"},
+		{"manual_gaps", ups(func(e *risk.Entry) { e.SubKind = "manual_gaps" }), "risk:risk-31 manual_update short"},
+		{"noncompliance", ups(func(e *risk.Entry) { e.SubKind = "noncompliance" }), "risk:risk-31 backup_schedule short"},
+		{"negligence", ups(func(e *risk.Entry) { e.SubKind = "negligence" }), "risk:risk-31 drill short"},
+		{"critical counts as high", ups(func(e *risk.Entry) { e.Likelihood, e.Impact = 5, 5 }), "risk:risk-31 facility_upgrade mid_long"},
+		{"being treated still counts", ups(func(e *risk.Entry) { e.Status = risk.StatusMitigating }), "risk:risk-31 facility_upgrade mid_long"},
+		{"controls bring it to medium", ups(func(e *risk.Entry) { e.ResidualLikelihood = 2 }), ""},
+		{"high before controls only", ups(func(e *risk.Entry) { e.ResidualLikelihood, e.ResidualImpact = 3, 3 }), ""},
+		{"closed", ups(func(e *risk.Entry) { e.Status = risk.StatusClosed }), ""},
+		{"another agency's", ups(func(e *risk.Entry) { e.AgencyID = 11 }), ""},
+		{"a sub-kind without a template", ups(func(e *risk.Entry) { e.SubKind = "meteor" }), ""},
+	}
+	for _, sc := range scenarios {
+		t.Run(sc.Name, func(t *testing.T) {
+			if got := proposed(fromRisks(riskInput(nil, sc.Entry))); got != sc.Want {
+				t.Errorf("proposals %q, want %q", got, sc.Want)
+			}
+		})
+	}
+}
+
+// A risk proposal links the risk and what it is on where the agency may
+// name it, falls to the risk's owner (else the system's), and says why in
+// words: the risk, its rating after controls, the controls in place.
+func TestRiskProposalLinksAndWords(t *testing.T) {
+	system := grade1(func(s *inventory.System) {
+		s.DRFacilityID, s.DRPerformance, s.OffsiteMethod, s.OffsiteEvery = id(2), inventory.DRSimilar, "replication", nil
+	})
+	scenarios := []struct {
+		Name                  string
+		Entry                 *risk.Entry
+		Systems, Facilities   string
+		Grade                 int
+		Owner, Title, Reasons string
+	}{
+		{"on a facility", ups(nil), "[]", "[1]", 0, "박시설", "UPS 노후화(2014년): 전산시설 환경 개선",
+			"시설·설비 장애 위험요인 'UPS 노후화(2014년)'의 통제 후 위험도 높음(가능성 4 × 영향 4 = 16)"},
+		{"on a system, no owner of its own", ups(func(e *risk.Entry) {
+			e.FacilityID, e.SystemID, e.Owner, e.SubKind, e.Title = nil, id(7), "", "hacking", "관리자 계정 비밀번호 공유"
+		}), "[7]", "[]", 1, "김정보", "관리자 계정 비밀번호 공유: 비활성화 계정 관리",
+			"해킹 위험요인 '관리자 계정 비밀번호 공유'의 통제 후 위험도 높음(가능성 4 × 영향 4 = 16)"},
+		{"on a facility the agency runs nothing in, with controls", ups(func(e *risk.Entry) {
+			e.FacilityID, e.Likelihood, e.Impact, e.Controls = id(9), 5, 4, "배터리 화재용 소화기 비치"
+		}), "[]", "[]", 0, "박시설", "UPS 노후화(2014년): 전산시설 환경 개선",
+			"시설·설비 장애 위험요인 'UPS 노후화(2014년)'의 통제 후 위험도 매우 높음(가능성 5 × 영향 4 = 20)|현재 통제: 배터리 화재용 소화기 비치"},
+	}
+	for _, sc := range scenarios {
+		t.Run(sc.Name, func(t *testing.T) {
+			list := fromRisks(riskInput([]*inventory.System{system}, sc.Entry))
+			if len(list) != 1 {
+				t.Fatalf("proposals: %s", proposed(list))
+			}
+			p := list[0]
+			var reasons []string
+			for _, r := range p.Reasons {
+				reasons = append(reasons, r.In(locale.Korean))
+			}
+			if got := fmt.Sprint(p.SystemIDs); got != sc.Systems {
+				t.Errorf("systems %s, want %s", got, sc.Systems)
+			}
+			if got := fmt.Sprint(p.FacilityIDs); got != sc.Facilities {
+				t.Errorf("facilities %s, want %s", got, sc.Facilities)
+			}
+			if fmt.Sprint(p.RiskIDs) != "[31]" || p.Source != SourceRisk || p.Grade != sc.Grade || p.Owner != sc.Owner {
+				t.Errorf("risks %v, source %s, grade %d, owner %q", p.RiskIDs, p.Source, p.Grade, p.Owner)
+			}
+			if got := p.Title().In(locale.Korean); got != sc.Title {
+				t.Errorf("title %q, want %q", got, sc.Title)
+			}
+			if got := strings.Join(reasons, "|"); got != sc.Reasons {
+				t.Errorf("reasons %q, want %q", got, sc.Reasons)
+			}
+			task := p.Suggest(locale.Korean, time.Date(2025, 10, 1, 9, 0, 0, 0, locale.KST))
+			if fmt.Sprint(task.RiskIDs) != "[31]" || task.ProposalKey != "risk:risk-31" {
+				t.Errorf("suggested task: %+v", task)
+			}
+			if err := task.Validate().Err(); err != nil {
+				t.Errorf("a suggested task must be valid as it is: %v", err)
+			}
+		})
+	}
+	p := fromRisks(riskInput(nil, ups(nil)))[0]
+	if got, want := p.Criterion.In(locale.Korean), "현장조사 체크리스트의 미충족 항목 해소; 재평가에서 'UPS 노후화(2014년)'의 통제 후 위험도 보통 이하"; got != want {
+		t.Errorf("criterion %q, want %q", got, want)
+	}
+	// Proposals about a system come with the system's; one on a facility
+	// only after every system's.
+	var keys []string
+	for _, p := range Propose(riskInput([]*inventory.System{system}, ups(nil), ups(func(e *risk.Entry) { e.ID, e.SystemID = 32, id(7) }))) {
+		keys = append(keys, p.Key)
+	}
+	if got, want := strings.Join(keys, " "), "gap_rpo:system-7:ransomware risk:risk-32 risk:risk-31"; got != want {
+		t.Errorf("order %q, want %q", got, want)
+	}
+}
+
+// A risk proposal's fingerprint moves with the facts it rests on — the
+// sub-kind, the rating after controls, the status, the system and the
+// facility — and not with the words around them.
+func TestRiskFingerprint(t *testing.T) {
+	fp := func(e *risk.Entry) string {
+		list := fromRisks(riskInput(nil, e))
+		if len(list) != 1 {
+			t.Fatalf("proposals: %s", proposed(list))
+		}
+		return list[0].Fingerprint
+	}
+	base := fp(ups(nil))
+	scenarios := []struct {
+		Name  string
+		Entry *risk.Entry
+		Moves bool
+	}{
+		{"the same facts", ups(nil), false},
+		{"another title, description, controls and owner", ups(func(e *risk.Entry) {
+			e.Title, e.Description, e.Controls, e.Owner = "UPS 교체 필요", "설명", "점검 강화", "이담당"
+		}), false},
+		{"a higher rating before controls, the same after", ups(func(e *risk.Entry) { e.Likelihood, e.ResidualLikelihood = 5, 4 }), false},
+		{"residual likelihood", ups(func(e *risk.Entry) { e.Likelihood, e.ResidualLikelihood = 5, 5 }), true},
+		{"residual impact", ups(func(e *risk.Entry) { e.Impact, e.ResidualImpact = 5, 5 }), true},
+		{"status", ups(func(e *risk.Entry) { e.Status = risk.StatusAccepted }), true},
+		{"sub-kind", ups(func(e *risk.Entry) { e.SubKind = "disaster" }), true},
+		{"facility", ups(func(e *risk.Entry) { e.FacilityID = id(2) }), true},
+		{"system", ups(func(e *risk.Entry) { e.SystemID = id(7) }), true},
+	}
+	for _, sc := range scenarios {
+		t.Run(sc.Name, func(t *testing.T) {
+			if got := fp(sc.Entry); (got != base) != sc.Moves {
+				t.Errorf("fingerprint %s against %s: moved %v, want %v", got, base, got != base, sc.Moves)
+			}
+		})
+	}
+}
+
+// A gap whose estimate is only a lower bound says so ("3일 이상"), and the
+// bound's being one is among the facts of its fingerprint.
+func TestGapAtLeast(t *testing.T) {
+	// Similar DR at 대전 IDC, in the primary's region; tapes carried out
+	// to a place the records do not give. A regional disaster takes the DR
+	// site, and the rebuild from tape is at least 3 days — if the tape
+	// survived.
+	s := grade1(func(s *inventory.System) {
+		s.DRFacilityID, s.DRPerformance, s.OffsiteMethod, s.OffsiteEvery = id(3), inventory.DRSimilar, "tape_courier", mins(60)
+	})
+	in := input([]*inventory.System{s})
+	var regional *Proposal
+	list := fromGaps(in)
+	for i, p := range list {
+		if p.Key == "gap_rto:system-7:regional" {
+			regional = &list[i]
+		}
+	}
+	if regional == nil {
+		t.Fatalf("no regional RTO proposal: %s", proposed(list))
+	}
+	if got, want := regional.Reasons[0].In(locale.Korean), "광역 재난 시 RTO 추정 3일 이상, 목표 2시간(자체 목표)"; got != want {
+		t.Errorf("reason %q, want %q", got, want)
+	}
+	if got, want := regional.Reasons[0].In(locale.English), "Regional disaster: RTO estimated at least 3 d, target 2 h (own target)"; got != want {
+		t.Errorf("reason %q, want %q", got, want)
+	}
+	// The same estimate, no longer only a lower bound: another fingerprint.
+	for i := range in.Gaps {
+		if in.Gaps[i].Kind == scenario.Regional {
+			in.Gaps[i].RTO.Bound.AtLeast = false
+		}
+	}
+	for _, p := range fromGaps(in) {
+		if p.Key == regional.Key && p.Fingerprint == regional.Fingerprint {
+			t.Error("the fingerprint did not move when the estimate stopped being a lower bound")
 		}
 	}
 }

@@ -38,8 +38,7 @@ type queryer interface {
 }
 
 // link is one kind of record a task names, kept in a table of its own:
-// adding a kind (risks) is one entry here, a column of Task and a
-// migration.
+// adding a kind is one entry here, a field of Task and a migration.
 type link struct {
 	table, column string
 	// field is the Task's JSON field, for errors.
@@ -58,6 +57,8 @@ var links = []link{
 	{table: "task_facilities", column: "facility_id", field: "facility_ids", ids: func(t *Task) *[]int64 { return &t.FacilityIDs },
 		belongs: `SELECT 1 FROM systems WHERE agency_id = $1 AND (primary_facility_id = $2 OR dr_facility_id = $2)`,
 		invalid: "tasks.invalid.facility"},
+	{table: "task_risks", column: "risk_id", field: "risk_ids", ids: func(t *Task) *[]int64 { return &t.RiskIDs },
+		belongs: `SELECT 1 FROM risks WHERE id = $2 AND agency_id = $1`, invalid: "tasks.invalid.risk"},
 }
 
 // Filter narrows a list of tasks; its zero value lists every task in scope.
@@ -77,7 +78,9 @@ func scanTask(row interface{ Scan(...any) error }) (*Task, error) {
 		return nil, err
 	}
 	t.CreatedAt, t.UpdatedAt = parseTime(created), parseTime(updated)
-	t.SystemIDs, t.FacilityIDs = []int64{}, []int64{}
+	for _, l := range links {
+		*l.ids(&t) = []int64{}
+	}
 	return &t, nil
 }
 
@@ -326,9 +329,12 @@ func (s *Store) Delete(ctx context.Context, scope access.Scope, id int64) error 
 
 // sameContent reports whether next would leave the stored task as it is.
 func sameContent(stored, next *Task) bool {
-	return stored.Title == next.Title && stored.Description == next.Description && stored.Term == next.Term &&
-		stored.Owner == next.Owner && stored.Due == next.Due && stored.Status == next.Status && stored.Criterion == next.Criterion &&
-		slices.Equal(stored.SystemIDs, next.SystemIDs) && slices.Equal(stored.FacilityIDs, next.FacilityIDs)
+	same := stored.Title == next.Title && stored.Description == next.Description && stored.Term == next.Term &&
+		stored.Owner == next.Owner && stored.Due == next.Due && stored.Status == next.Status && stored.Criterion == next.Criterion
+	for _, l := range links {
+		same = same && slices.Equal(*l.ids(stored), *l.ids(next))
+	}
+	return same
 }
 
 // checkAgency refuses an agency that does not exist.
@@ -345,8 +351,9 @@ func (w *writeTx) checkAgency(ctx context.Context, id int64) error {
 }
 
 // checkLinks refuses a record the task's agency may not name: another
-// agency's system, a facility it runs nothing in, or one that does not
-// exist (the same words for both, so that nothing of another agency shows).
+// agency's system or risk, a facility it runs nothing in, or one that does
+// not exist (the same words for both, so that nothing of another agency
+// shows).
 func (w *writeTx) checkLinks(ctx context.Context, t *Task) error {
 	for _, l := range links {
 		for _, id := range *l.ids(t) {
@@ -431,6 +438,8 @@ func queryDismissals(ctx context.Context, q queryer, scope access.Scope, agencyI
 // accepted proposal — a task carries its key — cannot be dismissed.
 func (s *Store) Dismiss(ctx context.Context, scope access.Scope, d *Dismissal) error {
 	d.Reason, d.Summary = strings.TrimSpace(strings.ReplaceAll(d.Reason, "\r\n", "\n")), strings.TrimSpace(d.Summary)
+	var reason inventory.Problems
+	reason.Text("reason", d.Reason, MaxReason)
 	switch {
 	case d.ProposalKey == "" || len(d.ProposalKey) > maxKey:
 		return apperror.New(apperror.Invalid, "key", "tasks.invalid.proposal")
@@ -438,8 +447,8 @@ func (s *Store) Dismiss(ctx context.Context, scope access.Scope, d *Dismissal) e
 		return apperror.New(apperror.Invalid, "fingerprint", "tasks.invalid.proposal")
 	case d.Reason == "":
 		return apperror.New(apperror.Invalid, "reason", "tasks.invalid.reason_required")
-	case tooLong(d.Reason, MaxReason):
-		return apperror.New(apperror.Invalid, "reason", "invalid.too_long", MaxReason)
+	case len(reason) > 0:
+		return reason.Err()
 	case !scope.Allows(d.AgencyID):
 		return apperror.New(apperror.NotFound, "", "not_found.agency")
 	}

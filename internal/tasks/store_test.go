@@ -3,6 +3,8 @@ package tasks_test
 import (
 	"context"
 	"encoding/json"
+	"slices"
+	"strconv"
 	"testing"
 	"time"
 
@@ -12,6 +14,7 @@ import (
 	"yeonsok/internal/database"
 	"yeonsok/internal/inventory"
 	"yeonsok/internal/locale"
+	"yeonsok/internal/risk"
 	"yeonsok/internal/sampledata"
 	"yeonsok/internal/tasks"
 	"yeonsok/internal/testdb"
@@ -141,26 +144,39 @@ func TestTaskRoundTrip(t *testing.T) {
 	})
 }
 
-// A task names its own agency's systems and the facilities the agency runs
-// systems in (a shared facility too); nothing else, with the same words
-// whether the record exists or not.
+// A task names its own agency's systems and risks and the facilities the
+// agency runs systems in (a shared facility too); nothing else, with the
+// same words whether the record exists or not.
 func TestTaskLinks(t *testing.T) {
 	testdb.Each(t, func(t *testing.T, db *database.DB) {
 		ctx := context.Background()
 		f := newFixture(t, db)
+		risks := risk.NewStore(db)
+		ups := &risk.Entry{AgencyID: f.welfare.ID, FacilityID: &f.own.ID, SubKind: "equipment", Title: "UPS 노후화", Likelihood: 4, Impact: 4}
+		keisRisk := &risk.Entry{AgencyID: f.keis.ID, SubKind: "negligence", Title: "모의훈련 미실시", Likelihood: 4, Impact: 4}
+		if err := risks.Create(ctx, access.All(), ups, keisRisk); err != nil {
+			t.Fatal(err)
+		}
+		var linked *tasks.Task
 		for _, c := range []struct {
 			name     string
 			systems  []int64
 			facility []int64
+			risks    []int64
 			field    string
 		}{
-			{"own system, shared facility", []int64{f.insurance.ID}, []int64{f.kt.ID}, ""},
-			{"another agency's system", []int64{f.w24.ID}, nil, "system_ids"},
-			{"no such system", []int64{999999}, nil, "system_ids"},
-			{"a facility it runs nothing in", nil, []int64{f.nirs.ID}, "facility_ids"},
+			{"own system, shared facility, own risk", []int64{f.insurance.ID}, []int64{f.kt.ID}, []int64{ups.ID}, ""},
+			{"another agency's system", []int64{f.w24.ID}, nil, nil, "system_ids"},
+			{"no such system", []int64{999999}, nil, nil, "system_ids"},
+			{"a facility it runs nothing in", nil, []int64{f.nirs.ID}, nil, "facility_ids"},
+			{"another agency's risk", nil, nil, []int64{keisRisk.ID}, "risk_ids"},
+			{"no such risk", nil, nil, []int64{999999}, "risk_ids"},
 		} {
 			task := f.task(f.welfare, c.name)
-			task.SystemIDs, task.FacilityIDs = c.systems, c.facility
+			task.SystemIDs, task.FacilityIDs, task.RiskIDs = c.systems, c.facility, c.risks
+			if c.field == "" {
+				linked = task
+			}
 			err := f.store.Create(ctx, access.All(), task)
 			e, _ := apperror.As(err)
 			switch {
@@ -170,10 +186,25 @@ func TestTaskLinks(t *testing.T) {
 				t.Errorf("%s: %v, want invalid %s", c.name, err, c.field)
 			}
 		}
-		// A system a task names cannot be deleted out from under it.
+		if got, _ := f.store.Task(ctx, access.All(), linked.ID); len(got.RiskIDs) != 1 || got.RiskIDs[0] != ups.ID {
+			t.Errorf("risks read back: %v", got.RiskIDs)
+		}
+		// A system or risk a task names cannot be deleted out from under it.
 		err := f.inv.Update(ctx, access.All(), func(tx *inventory.Tx) error { return tx.DeleteSystem(ctx, f.insurance.ID) })
 		if code(err) != apperror.Conflict {
 			t.Errorf("delete a linked system: %v, want a conflict", err)
+		}
+		err = risks.Delete(ctx, access.All(), ups.ID)
+		if e, _ := apperror.As(err); e == nil || e.Code != apperror.Conflict || e.Key != "risk.conflict.in_task" {
+			t.Errorf("delete a linked risk: %v, want the conflict of a risk in use", err)
+		}
+		// Once the task lets go of it, it can be.
+		linked.RiskIDs = nil
+		if err := f.store.Update(ctx, access.All(), linked); err != nil || len(linked.RiskIDs) != 0 {
+			t.Fatalf("unlink the risk: %v %v", err, linked.RiskIDs)
+		}
+		if err := risks.Delete(ctx, access.All(), ups.ID); err != nil {
+			t.Errorf("delete a risk no task names: %v", err)
 		}
 	})
 }
@@ -319,39 +350,58 @@ func TestDecisions(t *testing.T) {
 	})
 }
 
+// samplePlan loads the plan's sample data and returns the agency named
+// and a function that computes its plan from the records as they are then,
+// read in the agency's own scope as the plan page reads them.
+func samplePlan(t *testing.T, db *database.DB, name string) (*inventory.Agency, func() *tasks.Plan) {
+	t.Helper()
+	ctx := context.Background()
+	if err := sampledata.Load(ctx, db); err != nil {
+		t.Fatal(err)
+	}
+	inv, risks, store := inventory.NewStore(db), risk.NewStore(db), tasks.NewStore(db)
+	agencies, _ := inv.Agencies(ctx, access.All())
+	var agency *inventory.Agency
+	for _, a := range agencies {
+		if a.Name == name {
+			agency = a
+		}
+	}
+	if agency == nil {
+		t.Fatalf("no agency %s in the sample", name)
+	}
+	scope := access.Agency(agency.ID)
+	return agency, func() *tasks.Plan {
+		t.Helper()
+		records, err := inv.Load(ctx, scope)
+		if err != nil {
+			t.Fatal(err)
+		}
+		high, err := risks.HighRisks(ctx, scope)
+		if err != nil {
+			t.Fatal(err)
+		}
+		list, err := store.Tasks(ctx, scope, tasks.Filter{AgencyID: agency.ID})
+		if err != nil {
+			t.Fatal(err)
+		}
+		dismissals, err := store.Dismissals(ctx, scope, agency.ID)
+		if err != nil {
+			t.Fatal(err)
+		}
+		return tasks.NewPlan(tasks.NewInput(records, high, agency.ID), list, dismissals)
+	}
+}
+
 // The done-when, on the plan's sample data: a proposal accepted
 // into an agency's plan is a task and no longer a proposal; a dismissed
 // one stays away until the system's facts change.
 func TestSamplePlanDecisions(t *testing.T) {
 	testdb.Each(t, func(t *testing.T, db *database.DB) {
 		ctx := context.Background()
-		if err := sampledata.Load(ctx, db); err != nil {
-			t.Fatal(err)
-		}
+		agency, plan := samplePlan(t, db, "근로복지공단")
 		inv, store := inventory.NewStore(db), tasks.NewStore(db)
-		agencies, _ := inv.Agencies(ctx, access.All())
-		var agency *inventory.Agency
-		for _, a := range agencies {
-			if a.Name == "근로복지공단" {
-				agency = a
-			}
-		}
 		scope := access.Agency(agency.ID)
-		plan := func() *tasks.Plan {
-			records, err := inv.Load(ctx, scope)
-			if err != nil {
-				t.Fatal(err)
-			}
-			list, err := store.Tasks(ctx, scope, tasks.Filter{AgencyID: agency.ID})
-			if err != nil {
-				t.Fatal(err)
-			}
-			dismissals, err := store.Dismissals(ctx, scope, agency.ID)
-			if err != nil {
-				t.Fatal(err)
-			}
-			return tasks.NewPlan(tasks.NewInput(records, agency.ID), list, dismissals)
-		}
 		first := plan()
 		var dr, other *tasks.Proposal
 		for i, p := range first.Open {
@@ -407,6 +457,76 @@ func TestSamplePlanDecisions(t *testing.T) {
 		}
 		if _, open := plan().Proposal(dr.Key); !open {
 			t.Error("the proposal of a deleted task is not open again")
+		}
+	})
+}
+
+// High risks on the plan's sample data (the site survey of 참고 4): a risk
+// proposal appears on the agency's plan, accepting it makes a task that
+// names the risk, a dismissed one comes back when the risk's rating after
+// controls changes, and a risk a task names cannot be deleted.
+func TestSampleRiskProposals(t *testing.T) {
+	testdb.Each(t, func(t *testing.T, db *database.DB) {
+		ctx := context.Background()
+		agency, plan := samplePlan(t, db, "한국장애인고용공단")
+		risks, store := risk.NewStore(db), tasks.NewStore(db)
+		scope := access.Agency(agency.ID)
+		first := plan()
+		var found []tasks.Proposal
+		for _, p := range first.Open {
+			if p.Source == tasks.SourceRisk {
+				found = append(found, p)
+			}
+		}
+		if len(found) < 2 {
+			t.Fatalf("want the agency's high risks among its proposals, got %d of %d", len(found), len(first.Open))
+		}
+		accepted, dismissed := found[0], found[1]
+		entry, err := risks.Entry(ctx, scope, accepted.RiskIDs[0])
+		if err != nil {
+			t.Fatal(err)
+		}
+		if accepted.Key != "risk:risk-"+strconv.FormatInt(entry.ID, 10) || accepted.Subject != entry.Title || !slices.Contains(risk.High([]*risk.Entry{entry}), entry) {
+			t.Errorf("proposal %s (%s) for risk %d %q", accepted.Key, accepted.Subject, entry.ID, entry.Title)
+		}
+		task := accepted.Suggest(locale.Korean, time.Now())
+		if err := store.Create(ctx, scope, task); err != nil {
+			t.Fatal(err)
+		}
+		if len(task.RiskIDs) != 1 || task.RiskIDs[0] != entry.ID || task.ProposalKey != accepted.Key {
+			t.Errorf("accepted task: risks %v, key %s", task.RiskIDs, task.ProposalKey)
+		}
+		if err := store.Dismiss(ctx, scope, &tasks.Dismissal{AgencyID: agency.ID, ProposalKey: dismissed.Key, Fingerprint: dismissed.Fingerprint,
+			Reason: "내년 시설 개선 사업에 포함", Summary: dismissed.Title().In(locale.Korean)}); err != nil {
+			t.Fatal(err)
+		}
+		second := plan()
+		_, acceptedOpen := second.Proposal(accepted.Key)
+		_, dismissedOpen := second.Proposal(dismissed.Key)
+		if acceptedOpen || dismissedOpen || len(second.Open) != len(first.Open)-2 {
+			t.Errorf("after deciding: accepted open %v, dismissed open %v, %d → %d open", acceptedOpen, dismissedOpen, len(first.Open), len(second.Open))
+		}
+		// The dismissed risk is found likelier after its controls: the
+		// facts the dismissal rested on are gone, and it comes back.
+		other, err := risks.Entry(ctx, scope, dismissed.RiskIDs[0])
+		if err != nil {
+			t.Fatal(err)
+		}
+		if other.ResidualLikelihood == risk.Scale {
+			other.ResidualImpact--
+		} else {
+			other.Likelihood, other.ResidualLikelihood = other.ResidualLikelihood+1, other.ResidualLikelihood+1
+		}
+		if err := risks.Update(ctx, scope, other); err != nil {
+			t.Fatal(err)
+		}
+		back, open := plan().Proposal(dismissed.Key)
+		if !open || back.Dismissal == nil || back.Dismissal.Reason != "내년 시설 개선 사업에 포함" || back.Fingerprint == dismissed.Fingerprint {
+			t.Errorf("the dismissed risk proposal did not come back with its old dismissal: %v %+v", open, back)
+		}
+		// The accepted task names the risk: it cannot be deleted.
+		if err := risks.Delete(ctx, scope, entry.ID); code(err) != apperror.Conflict {
+			t.Errorf("delete a risk a task names: %v", err)
 		}
 	})
 }

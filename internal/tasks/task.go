@@ -13,7 +13,6 @@ import (
 	"slices"
 	"strings"
 	"time"
-	"unicode/utf16"
 
 	"yeonsok/internal/apperror"
 	"yeonsok/internal/inventory"
@@ -43,7 +42,7 @@ var Statuses = []string{StatusPlanned, StatusInProgress, StatusDone, StatusDropp
 // Limits on what a task holds; texts fit a spreadsheet cell as the
 // inventory's do.
 const (
-	MaxLinks = 1000 // systems or facilities one task names
+	MaxLinks = 1000 // systems, facilities or risks one task names
 	// MaxReason bounds a dismissal's reason.
 	MaxReason = 2000
 )
@@ -68,6 +67,8 @@ type Task struct {
 	Criterion   string  `json:"criterion"`
 	SystemIDs   []int64 `json:"system_ids"`
 	FacilityIDs []int64 `json:"facility_ids"`
+	// RiskIDs are the agency's risk entries the task treats.
+	RiskIDs []int64 `json:"risk_ids"`
 	// Template is the catalogue template the task was started from, if any.
 	Template string `json:"template"`
 	// ProposalKey is the proposal the task was accepted from, if any; it
@@ -131,51 +132,31 @@ func SuggestedDue(term string, today time.Time) string {
 // it names are the agency's is the store's to check.
 func (t *Task) Validate() inventory.Problems {
 	var p inventory.Problems
-	add := func(field, key string, args ...any) {
-		p = append(p, apperror.New(apperror.Invalid, field, key, args...))
-	}
 	if t.AgencyID <= 0 {
-		add("agency_id", "invalid.required")
+		p.Add("agency_id", "invalid.required")
 	}
-	switch {
-	case strings.TrimSpace(t.Title) == "":
-		add("title", "invalid.required")
-	case tooLong(t.Title, inventory.MaxName):
-		add("title", "invalid.too_long", inventory.MaxName)
-	}
-	if tooLong(t.Description, inventory.MaxLongText) {
-		add("description", "invalid.too_long", inventory.MaxLongText)
-	}
-	if !slices.Contains(Terms, t.Term) {
-		add("term", "invalid.one_of", t.Term, strings.Join(Terms, ", "))
-	}
-	if tooLong(t.Owner, inventory.MaxShortText) {
-		add("owner", "invalid.too_long", inventory.MaxShortText)
-	}
+	p.Required("title", t.Title)
+	p.Text("title", t.Title, inventory.MaxName)
+	p.Text("description", t.Description, inventory.MaxLongText)
+	p.OneOf("term", t.Term, Terms)
+	p.Text("owner", t.Owner, inventory.MaxShortText)
 	if t.Due == "" {
-		add("due", "invalid.required")
+		p.Add("due", "invalid.required")
 	} else if d, err := ParseDate(t.Due); err != nil || d != t.Due {
-		add("due", "tasks.invalid.date", t.Due)
+		p.Add("due", "tasks.invalid.date", t.Due)
 	}
-	if !slices.Contains(Statuses, t.Status) {
-		add("status", "invalid.one_of", t.Status, strings.Join(Statuses, ", "))
-	}
-	switch {
-	case strings.TrimSpace(t.Criterion) == "":
-		add("criterion", "invalid.required")
-	case tooLong(t.Criterion, inventory.MaxShortText*4):
-		add("criterion", "invalid.too_long", inventory.MaxShortText*4)
-	}
+	p.OneOf("status", t.Status, Statuses)
+	p.Required("criterion", t.Criterion)
+	p.Text("criterion", t.Criterion, inventory.MaxShortText*4)
 	if t.Template != "" {
 		if _, ok := TemplateByKey(t.Template); !ok {
-			add("template", "tasks.invalid.template", t.Template)
+			p.Add("template", "tasks.invalid.template", t.Template)
 		}
 	}
-	if len(t.SystemIDs) > MaxLinks {
-		add("system_ids", "invalid.too_many", MaxLinks)
-	}
-	if len(t.FacilityIDs) > MaxLinks {
-		add("facility_ids", "invalid.too_many", MaxLinks)
+	for _, l := range links {
+		if len(*l.ids(t)) > MaxLinks {
+			p.Add(l.field, "invalid.too_many", MaxLinks)
+		}
 	}
 	return p
 }
@@ -207,8 +188,9 @@ func (t *Task) normalize() {
 	if d, err := ParseDate(t.Due); err == nil {
 		t.Due = d
 	}
-	t.SystemIDs = sortedIDs(t.SystemIDs)
-	t.FacilityIDs = sortedIDs(t.FacilityIDs)
+	for _, l := range links {
+		*l.ids(t) = sortedIDs(*l.ids(t))
+	}
 }
 
 func sortedIDs(ids []int64) []int64 {
@@ -219,13 +201,4 @@ func sortedIDs(ids []int64) []int64 {
 		out = []int64{}
 	}
 	return out
-}
-
-// tooLong counts characters as a spreadsheet does, in UTF-16 units.
-func tooLong(s string, max int) bool {
-	n := 0
-	for _, r := range s {
-		n += utf16.RuneLen(r)
-	}
-	return n > max
 }

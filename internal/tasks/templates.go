@@ -33,15 +33,22 @@ const (
 	TplDRUpgrade      = "dr_upgrade"
 	TplDRRemote       = "dr_remote"
 	TplRedundancy     = "redundancy"
+	// What a high risk proposes, by its sub-kind (see riskTemplates).
+	TplAccessControl    = "access_control"
+	TplSecurityPatch    = "security_patch"
+	TplInactiveAccounts = "inactive_accounts"
+	TplManualUpdate     = "manual_update"
+	TplDrill            = "drill"
+	TplFacilityUpgrade  = "facility_upgrade"
 )
 
 // Templates is the catalogue, short-term first, each group in the plan's
 // order.
 var Templates = []Template{
 	// The plan's four examples of short-term tasks (1-4).
-	{"access_control", TermShort},    // 전산시설 출입통제: authorised entry only, staff escort outside workers
-	{"security_patch", TermShort},    // 보안패치·업데이트 수시 실시
-	{"inactive_accounts", TermShort}, // 비활성화 계정·포트 자동 잠금
+	{TplAccessControl, TermShort},    // 전산시설 출입통제: authorised entry only, staff escort outside workers
+	{TplSecurityPatch, TermShort},    // 보안패치·업데이트 수시 실시
+	{TplInactiveAccounts, TermShort}, // 비활성화 계정·포트 자동 잠금
 	{"monitoring_report", TermShort}, // 정기적 모니터링 보고
 	// Recovery targets and backups: no new budget, only practice.
 	{TplTargetsSet, TermShort},
@@ -54,9 +61,9 @@ var Templates = []Template{
 	{TplRestoreDrill, TermShort},
 	{TplDRDrill, TermShort},
 	// Manuals, training and drills (2-2, 2-4, 3-1).
-	{"manual_update", TermShort},
+	{TplManualUpdate, TermShort},
 	{"training", TermShort},
-	{"drill", TermShort},
+	{TplDrill, TermShort},
 	// Mid/long-term: facilities, equipment and DR (2-3).
 	{TplDRBuild, TermMidLong},
 	{TplDRUpgrade, TermMidLong},
@@ -64,7 +71,7 @@ var Templates = []Template{
 	{TplRedundancy, TermMidLong},
 	{"dr_plan", TermMidLong},
 	{"storage_expand", TermMidLong},
-	{"facility_upgrade", TermMidLong},
+	{TplFacilityUpgrade, TermMidLong},
 	{"mutual_dr", TermMidLong},
 }
 
@@ -88,5 +95,5 @@ func (t Template) CriterionKey() string   { return "tasks.template." + t.Key + "
 func (t Template) Start(agencyID int64, lang locale.Lang, today time.Time) *Task {
 	return &Task{AgencyID: agencyID, Title: locale.T(lang, t.TitleKey()), Description: locale.T(lang, t.DescriptionKey()),
 		Term: t.Term, Due: SuggestedDue(t.Term, today), Status: StatusPlanned, Criterion: locale.T(lang, t.CriterionKey()),
-		Template: t.Key, SystemIDs: []int64{}, FacilityIDs: []int64{}}
+		Template: t.Key, SystemIDs: []int64{}, FacilityIDs: []int64{}, RiskIDs: []int64{}}
 }
