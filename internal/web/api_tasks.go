@@ -118,6 +118,7 @@ type proposalJSON struct {
 	Reasons     []string         `json:"reasons"`
 	SystemIDs   []int64          `json:"system_ids"`
 	FacilityIDs []int64          `json:"facility_ids"`
+	RiskIDs     []int64          `json:"risk_ids"`
 	Suggested   *tasks.Task      `json:"suggested"`
 	Dismissal   *tasks.Dismissal `json:"dismissal,omitempty"`
 }
@@ -132,7 +133,7 @@ func proposalsJSON(r *http.Request, list []tasks.Proposal) []proposalJSON {
 		}
 		out = append(out, proposalJSON{Key: p.Key, Fingerprint: p.Fingerprint, AgencyID: p.AgencyID, Source: p.Source,
 			Scenario: p.Scenario, Measure: p.Measure, Template: p.Template, Term: p.Term, Title: p.Title().In(l),
-			Criterion: p.Criterion.In(l), Reasons: reasons, SystemIDs: p.SystemIDs, FacilityIDs: p.FacilityIDs,
+			Criterion: p.Criterion.In(l), Reasons: reasons, SystemIDs: p.SystemIDs, FacilityIDs: p.FacilityIDs, RiskIDs: p.RiskIDs,
 			Suggested: p.Suggest(l, now), Dismissal: p.Dismissal})
 	}
 	return out

@@ -13,6 +13,7 @@ import (
 	"yeonsok/internal/apperror"
 	"yeonsok/internal/inventory"
 	"yeonsok/internal/locale"
+	"yeonsok/internal/risk"
 	"yeonsok/internal/scenario"
 	"yeonsok/internal/tasks"
 )
@@ -21,7 +22,9 @@ import (
 type agencyPlan struct {
 	agency *inventory.Agency
 	x      *index
-	plan   *tasks.Plan
+	// risks are every risk entry of the agency, highest first.
+	risks []*risk.Entry
+	plan  *tasks.Plan
 }
 
 // loadPlan computes the plan of an agency in the caller's scope (another
@@ -39,6 +42,10 @@ func (s *Server) loadPlan(r *http.Request, agencyID int64) (*agencyPlan, error) 
 	if err != nil {
 		return nil, err
 	}
+	entries, err := s.risks.List(ctx, own, risk.Filter{AgencyID: agencyID})
+	if err != nil {
+		return nil, err
+	}
 	list, err := s.tasks.Tasks(ctx, own, tasks.Filter{AgencyID: agencyID})
 	if err != nil {
 		return nil, err
@@ -47,7 +54,8 @@ func (s *Server) loadPlan(r *http.Request, agencyID int64) (*agencyPlan, error) 
 	if err != nil {
 		return nil, err
 	}
-	return &agencyPlan{agency: a, x: newIndex(inv), plan: tasks.NewPlan(tasks.NewInput(inv, agencyID), list, dismissals)}, nil
+	return &agencyPlan{agency: a, x: newIndex(inv), risks: entries,
+		plan: tasks.NewPlan(tasks.NewInput(inv, entries, agencyID), list, dismissals)}, nil
 }
 
 // openProposal finds the open proposal of key in a plan, resting on the
@@ -97,14 +105,15 @@ func (s *Server) dismiss(r *http.Request, plan *tasks.Plan, key, fingerprint, re
 	return d, nil
 }
 
-// planData is an agency's plan page: its gaps, the proposals still open
-// (each with the forms that decide it), those dismissed, and its tasks.
+// planData is an agency's plan page: its gaps, its risks, the proposals
+// still open (each with the forms that decide it), those dismissed, and its
+// tasks.
 type planData struct {
 	Agency  *inventory.Agency
 	Problem string
 	// Counts of the proposals and tasks, for the page's summary line.
-	Open, Tasks                                   int
-	Summary, Gaps, Proposals, Dismissed, TaskList *table
+	Open, Tasks                                          int
+	Summary, Gaps, Risks, Proposals, Dismissed, TaskList *table
 	// Decide holds one entry per row of Proposals: what its forms post.
 	Decide    []proposalDecision
 	Templates []filterOption
@@ -120,7 +129,7 @@ type proposalDecision struct {
 func (d *planData) RecordName() string  { return d.Agency.Name }
 func (d *planData) setProblem(p string) { d.Problem = p }
 func (d *planData) Tables() []*table {
-	return []*table{d.Summary, d.Gaps, d.Proposals, d.Dismissed, d.TaskList}
+	return []*table{d.Summary, d.Gaps, d.Risks, d.Proposals, d.Dismissed, d.TaskList}
 }
 
 func buildPlan(s *Server, r *http.Request, q url.Values) (tabled, error) {
@@ -175,7 +184,9 @@ func newPlanData(l tr, ap *agencyPlan, restore bool) *planData {
 			missing = append(missing, g.System)
 		}
 	}
-	sort.SliceStable(missing, func(i, j int) bool { return gradeRank(missing[i].Grade) < gradeRank(missing[j].Grade) })
+	sort.SliceStable(missing, func(i, j int) bool {
+		return inventory.GradeRank(missing[i].Grade) < inventory.GradeRank(missing[j].Grade)
+	})
 	for _, sys := range missing {
 		row := []cell{headCell(linkCell(sys.Name, systemHref(sys.ID))), nowrap(textCell(l.grade(sys.Grade)))}
 		for _, kind := range scenario.Kinds {
@@ -184,13 +195,20 @@ func newPlanData(l tr, ap *agencyPlan, restore bool) *planData {
 		d.Gaps.Rows = append(d.Gaps.Rows, row)
 	}
 
+	d.Risks = risksTable(l, x, ap.risks, "risks", l.t("plan.risks.caption"), export("risks"), query, false, false)
+
 	d.Proposals = &table{ID: "proposals", Caption: l.t("plan.proposals.caption"), Export: export("proposals"), Query: query,
-		Columns: []column{{Label: l.t("system.name")}, {Label: l.t("system.grade")}, {Label: l.t("plan.col.finding")},
+		Columns: []column{{Label: l.t("plan.col.subject")}, {Label: l.t("system.grade")}, {Label: l.t("plan.col.finding")},
 			{Label: l.t("plan.col.proposal")}, {Label: l.t("task.term")}, {Label: l.t("plan.col.why")}, {Label: l.t("task.criterion")}}}
 	for _, p := range plan.Open {
-		var subject cell
-		if len(p.SystemIDs) > 0 {
-			subject = linkCell(x.systemName(p.SystemIDs[0]), systemHref(p.SystemIDs[0]))
+		// What the proposal is about: its system, else its risk; a grade
+		// only where there is a system to have one.
+		var subject, grade cell
+		switch {
+		case len(p.SystemIDs) > 0:
+			subject, grade = linkCell(x.systemName(p.SystemIDs[0]), systemHref(p.SystemIDs[0])), nowrap(textCell(l.grade(p.Grade)))
+		case len(p.RiskIDs) > 0:
+			subject = linkCell(p.Subject, riskHref(p.RiskIDs[0]))
 		}
 		finding := l.t("tasks.source." + p.Source)
 		if p.Scenario != "" {
@@ -207,7 +225,7 @@ func newPlanData(l tr, ap *agencyPlan, restore bool) *planData {
 			title.Tags = []tag{{Label: l.t("plan.tag.back"), Class: "proposed"}}
 			why = append(why, l.t("plan.previously_dismissed", p.Dismissal.Reason))
 		}
-		d.Proposals.Rows = append(d.Proposals.Rows, []cell{subject, nowrap(textCell(l.grade(p.Grade))), textCell(finding), title,
+		d.Proposals.Rows = append(d.Proposals.Rows, []cell{subject, grade, textCell(finding), title,
 			nowrap(textCell(l.term(p.Term))), textCell(strings.Join(why, "; ")), textCell(p.Criterion.In(l.lang()))})
 		edit := url.Values{"agency": {strconv.FormatInt(id, 10)}, "proposal": {p.Key}, "fingerprint": {p.Fingerprint}}
 		d.Decide = append(d.Decide, proposalDecision{Key: p.Key, Fingerprint: p.Fingerprint, Title: p.Title().In(l.lang()),
@@ -242,14 +260,6 @@ func nowrap(c cell) cell {
 	return c
 }
 
-// gradeRank orders grades 1 to 4, then systems without one.
-func gradeRank(grade int) int {
-	if grade == 0 {
-		return 5
-	}
-	return grade
-}
-
 // gapCell is one system under one scenario: each estimate that misses its
 // target against it ("RTO 3일 > 2시간"), marked; else met, or cannot tell.
 func (l tr) gapCell(g scenario.SystemGap) cell {
@@ -261,11 +271,7 @@ func (l tr) gapCell(g scenario.SystemGap) cell {
 		if !m.m.Misses {
 			continue
 		}
-		estimate := l.t("system.capability.unbounded")
-		if !m.m.Bound.Unbounded {
-			estimate = locale.Span(l.lang(), int64(m.m.Bound.Minutes))
-		}
-		parts = append(parts, l.t("plan.gap", m.name, estimate, locale.Span(l.lang(), int64(*m.m.Target.Minutes))))
+		parts = append(parts, l.t("plan.gap", m.name, l.bound(m.m.Bound), locale.Span(l.lang(), int64(*m.m.Target.Minutes))))
 	}
 	switch {
 	case len(parts) > 0:

@@ -3,10 +3,12 @@ package web
 import (
 	"bytes"
 	"context"
+	"encoding/json"
 	"html"
 	"net/http"
 	"net/url"
 	"regexp"
+	"slices"
 	"strconv"
 	"strings"
 	"testing"
@@ -17,7 +19,10 @@ import (
 	"yeonsok/internal/auth"
 	"yeonsok/internal/database"
 	"yeonsok/internal/inventory"
+	"yeonsok/internal/locale"
+	"yeonsok/internal/risk"
 	"yeonsok/internal/sampledata"
+	"yeonsok/internal/scenario"
 	"yeonsok/internal/tasks"
 	"yeonsok/internal/testdb"
 )
@@ -292,9 +297,16 @@ func TestPlanWorkbook(t *testing.T) {
 		t.Fatal(err)
 	}
 	defer wb.Close()
-	want := []string{"시나리오별 목표 미달 요약", "목표 미달 시스템", "열려 있는 과제 제안", "기각한 제안", "이 기관의 이행과제"}
+	want := []string{"시나리오별 목표 미달 요약", "목표 미달 시스템", "이 기관의 위험요인", "열려 있는 과제 제안", "기각한 제안", "이 기관의 이행과제"}
 	if got := wb.GetSheetList(); strings.Join(got, "|") != strings.Join(want, "|") {
 		t.Fatalf("sheets %v, want %v", got, want)
+	}
+	// The agency's risks, the site survey's among them.
+	risks, _ := wb.GetRows("이 기관의 위험요인")
+	if len(risks) != 4 || risks[0][0] != "위험요인" || !slices.ContainsFunc(risks, func(row []string) bool {
+		return row[0] == "시설 노후, 소화설비 미비로 재해에 취약" && row[len(row)-1] == "미조치"
+	}) {
+		t.Errorf("risks sheet: %v", risks)
 	}
 	rows, _ := wb.GetRows("열려 있는 과제 제안")
 	if len(rows) != open+1 || rows[0][len(rows[0])-1] != "점검 기준" {
@@ -303,5 +315,123 @@ func TestPlanWorkbook(t *testing.T) {
 	resp, csv := getBytes(t, ts, "/export/plan/gaps.csv?id="+idValue(welfare.ID))
 	if resp.StatusCode != 200 || !strings.Contains(string(csv), "주 시설 상실") {
 		t.Errorf("gaps CSV: %d", resp.StatusCode)
+	}
+}
+
+// The plan page holds the agency's risks beside its gaps and tasks: a
+// risks section, links to the agency's gap summary and risk list, and a
+// proposal for each high risk. Accepted, it becomes a task naming the
+// risk (shown on the task page and offered, checked, on its form), and
+// the risk cannot be deleted then, on the page or through the API; a
+// dismissed one comes back when the risk's rating after controls changes.
+func TestPlanRisks(t *testing.T) {
+	testdb.Each(t, func(t *testing.T, db *database.DB) {
+		ctx := context.Background()
+		ts, store := sampleServer(t, db)
+		kead := agencyNamed(t, store, "한국장애인고용공단")
+		plan := planHref(kead.ID)
+		status, body := get(t, ts, plan)
+		if status != 200 {
+			t.Fatalf("plan page: %d", status)
+		}
+		mustContain(t, "plan page", body, `href="#risks"`, `href="/gaps?agency=`+idValue(kead.ID)+`"`, `href="/risks?agency=`+idValue(kead.ID)+`"`)
+		if rows := htmlTable(t, body, "risks"); len(rows) != 6 || rowOf(t, rows, "백업은 실시하나 소산 미실시")[6] != "미조치" {
+			t.Errorf("risks section: %v", rows)
+		}
+		risks := risk.NewStore(db)
+		entries, err := risks.List(ctx, access.All(), risk.Filter{AgencyID: kead.ID})
+		if err != nil {
+			t.Fatal(err)
+		}
+		var backup, heat *risk.Entry
+		for _, e := range entries {
+			switch e.Title {
+			case "백업은 실시하나 소산 미실시":
+				backup = e
+			case "전산실 온도가 적정 온도(26°C) 초과 상황 자주 발생(여름에 위험)":
+				heat = e
+			}
+		}
+		if backup == nil || heat == nil {
+			t.Fatalf("the sample's risks of 한국장애인고용공단: %v", entries)
+		}
+		byKey := map[string]shownProposal{}
+		for _, p := range planProposals(body) {
+			byKey[p.key] = p
+		}
+		backupKey, heatKey := "risk:risk-"+idValue(backup.ID), "risk:risk-"+idValue(heat.ID)
+		if _, ok := byKey[backupKey]; !ok {
+			t.Fatalf("no proposal %s among %v", backupKey, byKey)
+		}
+		// The API says which risk a proposal treats.
+		_, answer := send(t, ts, "GET", "/api/v1/agencies/"+idValue(kead.ID)+"/proposals", "")
+		var proposals struct{ Items []proposalJSON }
+		if err := json.Unmarshal(answer, &proposals); err != nil || !slices.ContainsFunc(proposals.Items, func(p proposalJSON) bool {
+			return p.Key == backupKey && slices.Equal(p.RiskIDs, []int64{backup.ID}) && slices.Equal(p.Suggested.RiskIDs, []int64{backup.ID})
+		}) {
+			t.Errorf("proposals API: %v %s", err, answer)
+		}
+		row := rowOf(t, htmlTable(t, body, "proposals"), backup.Title)
+		if row[1] != "" || row[2] != "고위험 요인" || row[3] != "백업 주기 준수" || !strings.Contains(body, `href="`+riskHref(backup.ID)+`"`) {
+			t.Errorf("risk proposal row: %v", row)
+		}
+
+		if status, location, _ := post(t, ts, agencyHref(kead.ID)+"/proposals/accept", byKey[backupKey].form()); status != http.StatusSeeOther || location != plan+"#t-tasks" {
+			t.Fatalf("accept: %d %s", status, location)
+		}
+		list, err := tasks.NewStore(db).Tasks(ctx, access.All(), tasks.Filter{AgencyID: kead.ID})
+		if err != nil || len(list) != 1 || len(list[0].RiskIDs) != 1 || list[0].RiskIDs[0] != backup.ID {
+			t.Fatalf("accepted task: %v %+v", err, list)
+		}
+		task := list[0]
+		_, body = get(t, ts, taskHref(task.ID))
+		mustContain(t, "task page", body, "관련 위험요인", `<a href="`+riskHref(backup.ID)+`">`+backup.Title+`</a>`)
+		_, body = get(t, ts, taskHref(task.ID)+"/edit")
+		mustContain(t, "task form", body, `name="risk_ids" value="`+idValue(backup.ID)+`" checked`, `name="risk_ids" value="`+idValue(heat.ID)+`"`)
+		mustNotShow(t, "task form", body, "UPS 4기 중 1,2호기 노후화(2014년)")
+
+		// The risk is in use: neither page nor API deletes it.
+		status, _, body = post(t, ts, riskHref(backup.ID)+"/delete", url.Values{})
+		if status != http.StatusConflict || !strings.Contains(body, "사용 중인 위험요인이라 삭제할 수 없습니다") {
+			t.Errorf("delete a risk a task names, on the page: %d", status)
+		}
+		status, answer = send(t, ts, "DELETE", "/api/v1/risks/"+idValue(backup.ID), "")
+		var refused apiError
+		json.Unmarshal(answer, &refused)
+		if status != http.StatusConflict || refused.Error.Code != "conflict" || !strings.Contains(refused.Error.Message, "사용 중인") {
+			t.Errorf("delete a risk a task names, through the API: %d %s", status, answer)
+		}
+		if _, err := risks.Entry(ctx, access.All(), backup.ID); err != nil {
+			t.Errorf("the risk is gone: %v", err)
+		}
+
+		// Dismissed, then the risk is found likelier after its controls.
+		if status, _, _ := post(t, ts, agencyHref(kead.ID)+"/proposals/dismiss", byKey[heatKey].form("reason", "냉방기 교체 예산 반영됨")); status != http.StatusSeeOther {
+			t.Fatalf("dismiss: %d", status)
+		}
+		_, body = get(t, ts, plan)
+		if hasProposal(planProposals(body), heatKey) {
+			t.Fatal("the dismissed risk proposal is still open")
+		}
+		heat.Likelihood, heat.ResidualLikelihood = 5, 5
+		if err := risks.Update(ctx, access.All(), heat); err != nil {
+			t.Fatal(err)
+		}
+		_, body = get(t, ts, plan)
+		if !hasProposal(planProposals(body), heatKey) || !strings.Contains(body, "이전 기각 사유: 냉방기 교체 예산 반영됨") {
+			t.Error("the dismissed risk proposal did not come back when the risk's rating after controls changed")
+		}
+	})
+}
+
+// A gap whose estimate is only a lower bound says so on the plan page.
+func TestPlanGapCellLowerBound(t *testing.T) {
+	target := inventory.Minutes(120)
+	g := scenario.SystemGap{RTO: scenario.Measure{Target: scenario.Target{Minutes: &target, Source: scenario.TargetOwn},
+		Bound: scenario.Bound{Minutes: scenario.RebuildElsewhere, AtLeast: true}, Misses: true}}
+	for lang, want := range map[locale.Lang]string{locale.Korean: "RTO 3일 이상 (목표 2시간)", locale.English: "RTO at least 3 d (target 2 h)"} {
+		if got := tr(lang).gapCell(g).Text; got != want {
+			t.Errorf("%s: %q, want %q", lang, got, want)
+		}
 	}
 }

@@ -10,6 +10,7 @@ import (
 
 	"yeonsok/internal/apperror"
 	"yeonsok/internal/locale"
+	"yeonsok/internal/risk"
 	"yeonsok/internal/tasks"
 )
 
@@ -155,12 +156,12 @@ func buildTasks(s *Server, r *http.Request, q url.Values) (tabled, error) {
 
 // taskData is one task with the records it names.
 type taskData struct {
-	Task                *tasks.Task
-	Agency              string
-	Due                 string
-	Overdue             bool
-	Template            string
-	Systems, Facilities []taskLink
+	Task                       *tasks.Task
+	Agency                     string
+	Due                        string
+	Overdue                    bool
+	Template                   string
+	Systems, Facilities, Risks []taskLink
 	// Proposal says where an accepted task came from: the agency's plan.
 	Proposal string
 	Problem  string
@@ -203,6 +204,25 @@ func buildTask(s *Server, r *http.Request, q url.Values) (tabled, error) {
 		}
 		d.Facilities = append(d.Facilities, link)
 	}
+	if len(task.RiskIDs) > 0 {
+		entries, err := s.risks.List(r.Context(), s.scope(r), risk.Filter{AgencyID: task.AgencyID})
+		if err != nil {
+			return nil, err
+		}
+		byID := make(map[int64]*risk.Entry, len(entries))
+		for _, e := range entries {
+			byID[e.ID] = e
+		}
+		for _, rid := range task.RiskIDs {
+			// A risk the caller cannot see (moved to another agency) is
+			// named by its number only.
+			link := taskLink{Name: "#" + strconv.FormatInt(rid, 10)}
+			if e := byID[rid]; e != nil {
+				link = taskLink{Name: e.Title, Href: riskHref(rid)}
+			}
+			d.Risks = append(d.Risks, link)
+		}
+	}
 	if task.ProposalKey != "" {
 		d.Proposal = planHref(task.AgencyID)
 	}
@@ -234,6 +254,9 @@ func taskValues(t *tasks.Task) url.Values {
 	for _, id := range t.FacilityIDs {
 		v.Add("facility_ids", idValue(id))
 	}
+	for _, id := range t.RiskIDs {
+		v.Add("risk_ids", idValue(id))
+	}
 	return v
 }
 
@@ -255,14 +278,14 @@ func readTask(v url.Values, t *tasks.Task, editing bool) []*apperror.Error {
 	if due, err := tasks.ParseDate(t.Due); err == nil {
 		t.Due = due
 	}
-	t.SystemIDs, t.FacilityIDs = f.ids("system_ids"), f.ids("facility_ids")
+	t.SystemIDs, t.FacilityIDs, t.RiskIDs = f.ids("system_ids"), f.ids("facility_ids"), f.ids("risk_ids")
 	return append(f.problems, t.Validate()...)
 }
 
 // taskForm shows the form of task (stored, or new with ID 0) with values.
 // A stored task and one accepted from a proposal belong to one agency:
-// only its systems and facilities are offered; a new task offers every
-// agency's in the caller's scope, the store keeping each to its own.
+// only its systems, facilities and risks are offered; a new task offers
+// every agency's in the caller's scope, the store keeping each to its own.
 func (s *Server) taskForm(w http.ResponseWriter, r *http.Request, status int, task *tasks.Task, values url.Values, problems []*apperror.Error, start *taskStart) {
 	l := tr(lang(r))
 	x, err := s.index(r)
@@ -276,6 +299,11 @@ func (s *Server) taskForm(w http.ResponseWriter, r *http.Request, status int, ta
 		agencyID = task.AgencyID
 	case start != nil && start.proposal != nil:
 		agencyID = start.proposal.AgencyID
+	}
+	entries, err := s.risks.List(r.Context(), s.scope(r), risk.Filter{AgencyID: agencyID})
+	if err != nil {
+		s.renderError(w, r, err)
+		return
 	}
 	b := newFormBuilder(l, values, problems)
 	var basic []*field
@@ -304,13 +332,23 @@ func (s *Server) taskForm(w http.ResponseWriter, r *http.Request, status int, ta
 		criterion.Required, criterion.Hint = true, "task.hint.criterion"
 		basic = append(basic, criterion)
 	}
-	var systems []optionGroup
+	var systems, risks []optionGroup
 	facilities := optionGroup{}
 	for _, a := range x.inv.Agencies {
-		if agencyID == 0 || a.ID == agencyID {
-			if g := l.systemGroup(x, a); len(g.Options) > 0 {
-				systems = append(systems, g)
+		if agencyID != 0 && a.ID != agencyID {
+			continue
+		}
+		if g := l.systemGroup(x, a); len(g.Options) > 0 {
+			systems = append(systems, g)
+		}
+		g := optionGroup{Label: a.Name}
+		for _, e := range entries {
+			if e.AgencyID == a.ID {
+				g.Options = append(g.Options, option{Value: idValue(e.ID), Label: l.t("task.risk_option", e.Title, l.t("risk.band."+e.ResidualBand))})
 			}
+		}
+		if len(g.Options) > 0 {
+			risks = append(risks, g)
 		}
 	}
 	for _, f := range x.inv.Facilities {
@@ -326,7 +364,9 @@ func (s *Server) taskForm(w http.ResponseWriter, r *http.Request, status int, ta
 	linkedSystems.Hint = "task.hint.systems"
 	linkedFacilities := b.chooseMany("facility_ids", "task.facilities", facilityGroups...)
 	linkedFacilities.Hint = "task.hint.facilities"
-	sets := []*fieldset{set("task.form.basic", basic...), set("task.form.links", linkedSystems, linkedFacilities)}
+	linkedRisks := b.chooseMany("risk_ids", "task.risks", risks...)
+	linkedRisks.Hint = "task.hint.risks"
+	sets := []*fieldset{set("task.form.basic", basic...), set("task.form.links", linkedSystems, linkedFacilities, linkedRisks)}
 	switch {
 	case task.ID != 0:
 		page.formPage = b.page("task.edit", task.Title, taskHref(task.ID), taskHref(task.ID), sets...)
@@ -431,20 +471,25 @@ func (s *Server) createTask(w http.ResponseWriter, r *http.Request) {
 	} else if start != nil {
 		task.Template = start.template
 	}
-	problems := readTask(values, task, false)
-	if start != nil && start.proposal != nil && task.AgencyID != start.proposal.AgencyID {
-		problems = append(problems, apperror.New(apperror.Invalid, "agency_id", "tasks.invalid.agency_fixed"))
-	}
-	s.saveTask(w, r, problems, values, func() error { return s.tasks.Create(r.Context(), s.scope(r), task) },
-		func(status int, problems []*apperror.Error) {
-			s.taskForm(w, r, status, &tasks.Task{}, values, problems, start)
+	s.submit(w, r, formPost{
+		read: func(v url.Values) []*apperror.Error {
+			problems := readTask(v, task, false)
+			if start != nil && start.proposal != nil && task.AgencyID != start.proposal.AgencyID {
+				problems = append(problems, apperror.New(apperror.Invalid, "agency_id", "tasks.invalid.agency_fixed"))
+			}
+			return problems
 		},
-		func() string {
+		save: func() error { return s.tasks.Create(r.Context(), s.scope(r), task) },
+		again: func(status int, v url.Values, problems []*apperror.Error) {
+			s.taskForm(w, r, status, &tasks.Task{}, v, problems, start)
+		},
+		next: func() string {
 			if task.ProposalKey != "" {
 				return planHref(task.AgencyID) + "#t-tasks"
 			}
 			return taskHref(task.ID)
-		})
+		},
+	})
 }
 
 func (s *Server) showEditTask(w http.ResponseWriter, r *http.Request) {
@@ -462,38 +507,15 @@ func (s *Server) updateTask(w http.ResponseWriter, r *http.Request) {
 		s.renderError(w, r, err)
 		return
 	}
-	values, err := readForm(r)
-	if err != nil {
-		s.renderError(w, r, err)
-		return
-	}
 	task := *stored
-	problems := readTask(values, &task, true)
-	s.saveTask(w, r, problems, values, func() error { return s.tasks.Update(r.Context(), s.scope(r), &task) },
-		func(status int, problems []*apperror.Error) { s.taskForm(w, r, status, stored, values, problems, nil) },
-		func() string { return taskHref(task.ID) })
-}
-
-// saveTask writes a task read from a form when it had no problems, then
-// redirects (303) to next(); otherwise, or when the store refuses, it shows
-// the form again with the problems. A task that vanished is a 404 page.
-func (s *Server) saveTask(w http.ResponseWriter, r *http.Request, problems []*apperror.Error, values url.Values,
-	save func() error, again func(status int, problems []*apperror.Error), next func() string) {
-	if len(problems) == 0 {
-		if err := save(); err != nil {
-			e, ok := apperror.As(err)
-			if !ok || e.Code == apperror.NotFound || e.Code == apperror.Internal {
-				s.renderError(w, r, err)
-				return
-			}
-			problems = []*apperror.Error{e}
-		}
-	}
-	if len(problems) > 0 {
-		again(statusOf(problems[0].Code), problems)
-		return
-	}
-	http.Redirect(w, r, next(), http.StatusSeeOther)
+	s.submit(w, r, formPost{
+		read: func(v url.Values) []*apperror.Error { return readTask(v, &task, true) },
+		save: func() error { return s.tasks.Update(r.Context(), s.scope(r), &task) },
+		again: func(status int, v url.Values, problems []*apperror.Error) {
+			s.taskForm(w, r, status, stored, v, problems, nil)
+		},
+		next: func() string { return taskHref(task.ID) },
+	})
 }
 
 func (s *Server) deleteTask(w http.ResponseWriter, r *http.Request) {

@@ -205,7 +205,7 @@ func TestTaskKeyFamilies(t *testing.T) {
 	families := map[string][]string{
 		"tasks.term.":          tasks.Terms,
 		"tasks.status.":        tasks.Statuses,
-		"tasks.source.":        {tasks.SourceTargets, tasks.SourceGap},
+		"tasks.source.":        {tasks.SourceTargets, tasks.SourceGap, tasks.SourceRisk},
 		"tasks.target_source.": {"own", "service", "minimum"},
 	}
 	for prefix, values := range families {
