@@ -40,9 +40,8 @@ func Load(ctx context.Context, db *database.DB) error {
 // planRecords load what the plan says of the inventory's records — each
 // finds the systems and facilities it needs by name, in the order listed.
 var planRecords = []func(context.Context, *database.DB) error{
-	loadProposals, // grades (issue 4): the plan's grade-change proposals
-	// Risks (issue 4 ②): the site survey's findings of 참고 4.
-	loadRisks,
+	loadProposals, // the plan's grade-change proposals (1-1)
+	loadRisks,     // the site survey's findings (참고 4)
 }
 
 func loadInventory(ctx context.Context, store *inventory.Store) error {

@@ -119,7 +119,7 @@ func (s *Server) deleteSystemJSON(w http.ResponseWriter, r *http.Request) {
 }
 
 // deleteSystemIn deletes a system in tx with the records kept beside the
-// inventory that refer to it: its grade-change proposals (grades, issue 4).
+// inventory that refer to it: its grade-change proposals.
 func (s *Server) deleteSystemIn(ctx context.Context, tx *inventory.Tx, id int64) error {
 	if err := grading.DeleteProposalsOf(ctx, tx, id); err != nil {
 		return err

@@ -158,7 +158,7 @@ func (s *Server) routes() {
 	s.handle("POST /dependencies/{id}", ruleWrite, s.updateDependency)
 	s.handle("POST /dependencies/{id}/delete", ruleWrite, s.deleteDependency)
 
-	// Grade-change proposals (issue 4, grades): who may write a system
+	// Grade-change proposals: who may write a system
 	// proposes a grade for it; the ministry admin decides; the proposer
 	// may withdraw (the store checks who proposed).
 	s.handle("GET /grade-proposals", ruleRead, s.showPage("grade_proposals", "grades.title", buildGradeProposals))
@@ -167,7 +167,7 @@ func (s *Server) routes() {
 	s.handle("POST /grade-proposals/{id}/approve", ruleApprove, s.approveGradeProposal)
 	s.handle("POST /grade-proposals/{id}/reject", ruleApprove, s.rejectGradeProposal)
 	s.handle("POST /grade-proposals/{id}/withdraw", ruleWrite, s.withdrawGradeProposal)
-	// Tasks and each agency's plan (issue 4): its gaps, the tasks they
+	// Tasks and each agency's plan: its gaps, the tasks they
 	// propose (accepted, edited, or dismissed with a reason) and its tasks.
 	// The plan of an agency outside the caller's scope does not exist.
 	s.handle("GET /tasks", ruleRead, s.showPage("tasks", "tasks.title", buildTasks))
@@ -244,7 +244,7 @@ func (s *Server) routes() {
 	s.handle("PUT /api/v1/dependencies/{id}", ruleWrite, s.updateDependencyJSON)
 	s.handle("DELETE /api/v1/dependencies/{id}", ruleWrite, s.deleteDependencyJSON)
 
-	// Grade-change proposals (issue 4, grades).
+	// Grade-change proposals.
 	s.handle("GET /api/v1/grade-proposals", ruleRead, s.listGradeProposalsJSON)
 	s.handle("GET /api/v1/grade-proposals/{id}", ruleRead, s.showGradeProposalJSON)
 	s.handle("POST /api/v1/grade-proposals", ruleWrite, s.createGradeProposalJSON)
@@ -254,7 +254,7 @@ func (s *Server) routes() {
 	s.handle("/api/v1/grade-proposals/{id}", ruleRead, s.refuseMethodJSON("GET"))
 	s.handle("/api/v1/grade-proposals/{id}/approve", ruleRead, s.refuseMethodJSON("POST"))
 	s.handle("/api/v1/grade-proposals/{id}/reject", ruleRead, s.refuseMethodJSON("POST"))
-	// Risks (issue 4 ②): entries of the plan's catalogue per agency, facility
+	// Risks: entries of the plan's catalogue per agency, facility
 	// and system, and the heat map. Writers change their own agency's entries.
 	s.handle("GET /risks", ruleRead, s.showPage("risks", "risks.title", buildRisks))
 	s.handle("GET /risks/{id}", ruleRead, s.showPage("risk", "risk.title", buildRisk))
@@ -276,7 +276,7 @@ func (s *Server) routes() {
 	for _, method := range []string{"POST", "PUT", "DELETE"} {
 		s.handle(method+" /api/v1/risks/heatmap", ruleRead, s.refuseMethodJSON("GET"))
 	}
-	// Facility-loss what-if and the gap summary (issue 4, package scenario).
+	// Facility-loss what-if and the gap summary.
 	s.handle("GET /what-if", ruleRead, s.showPage("what_if", "whatif.title", buildWhatIf))
 	s.handle("GET /gaps", ruleRead, s.showPage("gaps", "gaps.title", buildGaps))
 	s.handle("GET /api/v1/scenarios/facility-loss", ruleRead, s.showFacilityLossJSON)
@@ -284,7 +284,7 @@ func (s *Server) routes() {
 	s.handle("/api/v1/scenarios/facility-loss", ruleRead, s.refuseMethodJSON("GET"))
 	s.handle("/api/v1/gaps", ruleRead, s.refuseMethodJSON("GET"))
 
-	// Facilities (issue 4 ⑦): cold-restart order, concentration and single
+	// Facilities: cold-restart order, concentration and single
 	// points of failure, mutual DR. Read-only analyses of the inventory in
 	// the caller's scope.
 	s.handle("GET /restart-order", ruleRead, s.showPage("restart_order", "recovery.title", buildRestartOrder))
@@ -296,7 +296,7 @@ func (s *Server) routes() {
 		s.handle(path, ruleRead, s.refuseMethodJSON("GET"))
 	}
 
-	// Tasks and proposals (issue 4).
+	// Tasks and proposals.
 	s.handle("GET /api/v1/tasks", ruleRead, s.listTasksJSON)
 	s.handle("GET /api/v1/tasks/{id}", ruleRead, s.showTaskJSON)
 	s.handle("POST /api/v1/tasks", ruleWrite, s.createTaskJSON)

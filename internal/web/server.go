@@ -65,14 +65,12 @@ type Server struct {
 	// handler is mux behind cross-origin protection: a state-changing
 	// request from another origin (a forged form post) is refused.
 	handler http.Handler
-	// grades keeps grade-change proposals (issue 4, grades).
+	// The Plan's records beside the inventory: grade-change proposals,
+	// risk entries, and the agencies' tasks with their decisions on
+	// proposals.
 	grades *grading.Store
-
-	// Plan (issue 4): risk entries and their heat map.
-	risks *risk.Store
-	// tasks holds the agencies' implementation tasks and their decisions
-	// on proposals (issue 4).
-	tasks *tasks.Store
+	risks  *risk.Store
+	tasks  *tasks.Store
 }
 
 // Options are the server's settings beyond its stores. The zero value
@@ -105,9 +103,7 @@ func New(db *database.DB, log *slog.Logger, accounts *auth.Store, opt Options) (
 	s := &Server{db: db, store: inventory.NewStore(db), accounts: accounts, uploads: transfer.NewUploads(db), views: v, log: log,
 		mux: http.NewServeMux(), rules: map[string]rule{}, attempts: newLimiter(attemptBurst, attemptEvery, attemptClients),
 		trustedProxies: opt.TrustedProxies, sso: opt.SSO}
-	s.grades = grading.NewStore(db) // grades (issue 4)
-	s.risks = risk.NewStore(db)     // risks (issue 4 ②)
-	s.tasks = tasks.NewStore(db)    // tasks (issue 4)
+	s.grades, s.risks, s.tasks = grading.NewStore(db), risk.NewStore(db), tasks.NewStore(db)
 	s.routes()
 	protection := http.NewCrossOriginProtection()
 	for _, origin := range opt.TrustedOrigins {

@@ -17,32 +17,25 @@ import (
 // exportable are the pages whose tables can be downloaded, by the name in
 // /export/{page}/{table}.xlsx.
 var exportable = map[string]pageBuilder{
-	"home":         buildHome,
-	"agencies":     buildAgencies,
-	"agency":       buildAgency,
-	"facilities":   buildFacilities,
-	"facility":     buildFacility,
-	"systems":      buildSystems,
-	"system":       buildSystem,
-	"services":     buildServices,
-	"service":      buildService,
-	"dependencies": buildDependencies,
-	"data-quality": buildQuality,
-	// grades (issue 4)
+	"home":            buildHome,
+	"agencies":        buildAgencies,
+	"agency":          buildAgency,
+	"facilities":      buildFacilities,
+	"facility":        buildFacility,
+	"systems":         buildSystems,
+	"system":          buildSystem,
+	"services":        buildServices,
+	"service":         buildService,
+	"dependencies":    buildDependencies,
+	"data-quality":    buildQuality,
 	"grade-proposals": buildGradeProposals,
-
-	// Plan (issue 4).
-	"risks": buildRisks,
-	// Facility-loss what-if and the gap summary (issue 4, package scenario).
-	"what-if": buildWhatIf,
-	"gaps":    buildGaps,
-
-	// Facilities (issue 4 ⑦).
-	"restart-order": buildRestartOrder,
-	"concentration": buildConcentration,
-	// Tasks and agency plans (issue 4).
-	"tasks": buildTasks,
-	"plan":  buildPlan,
+	"risks":           buildRisks,
+	"what-if":         buildWhatIf,
+	"gaps":            buildGaps,
+	"restart-order":   buildRestartOrder,
+	"concentration":   buildConcentration,
+	"tasks":           buildTasks,
+	"plan":            buildPlan,
 }
 
 // switchLanguage remembers the chosen language in a cookie and goes back to

@@ -282,7 +282,7 @@ func (s *Server) recordHref(r *http.Request, key recordKey) (string, error) {
 		if s.may(r, "GET /dependencies/{id}/edit") {
 			href = "/dependencies/" + strconv.FormatInt(id, 10) + "/edit"
 		}
-	case audit.KindTask: // tasks (issue 4)
+	case audit.KindTask:
 		_, err = s.tasks.Task(ctx, scope, id)
 		href = taskHref(id)
 	case audit.KindUser:

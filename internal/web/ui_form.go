@@ -378,8 +378,8 @@ type formPost struct {
 	read func(values url.Values) []*apperror.Error
 	// write saves the record.
 	write func(tx *inventory.Tx) error
-	// save, when set, saves the record through a store of its own (risks)
-	// instead of write.
+	// save, when set, saves the record through a store of its own
+	// (grade proposals, risks, tasks) instead of write.
 	save func() error
 	// again shows the form again, with the values as posted.
 	again func(status int, values url.Values, problems []*apperror.Error)

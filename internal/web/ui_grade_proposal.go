@@ -269,37 +269,31 @@ func (s *Server) createGradeProposal(w http.ResponseWriter, r *http.Request) {
 		s.renderError(w, r, err)
 		return
 	}
-	values, err := readForm(r)
-	if err != nil {
-		s.renderError(w, r, err)
-		return
-	}
-	f := &formReader{v: values}
-	p := &grading.ChangeProposal{SystemID: sys.ID, FromGrade: sys.Grade, Reason: f.long("reason")}
+	p := &grading.ChangeProposal{SystemID: sys.ID, FromGrade: sys.Grade}
+	s.submit(w, r, formPost{
+		read: func(v url.Values) []*apperror.Error { return readGradeProposal(v, p) },
+		save: func() error { return s.grades.Propose(r.Context(), s.scope(r), p) },
+		again: func(status int, v url.Values, problems []*apperror.Error) {
+			s.gradeProposalForm(w, r, status, sys, v, problems)
+		},
+		next: func() string { return systemHref(sys.ID) + "#t-grade-proposals" },
+	})
+}
+
+// readGradeProposal reads the proposed grade and the reason into p.
+func readGradeProposal(v url.Values, p *grading.ChangeProposal) []*apperror.Error {
+	f := &formReader{v: v}
+	p.Reason = f.long("reason")
 	if to := f.text("to_grade"); to != "" {
+		var err error
 		if p.ToGrade, err = strconv.Atoi(to); err != nil {
 			f.fail("to_grade", "form.invalid_choice")
 		}
 	}
-	problems := f.problems
-	if len(problems) == 0 {
-		problems = problemsOf(p.Check())
+	if len(f.problems) > 0 {
+		return f.problems
 	}
-	if len(problems) == 0 {
-		if err := s.grades.Propose(r.Context(), s.scope(r), p); err != nil {
-			e, ok := apperror.As(err)
-			if !ok || e.Code == apperror.NotFound || e.Code == apperror.Internal {
-				s.renderError(w, r, err)
-				return
-			}
-			problems = []*apperror.Error{e}
-		}
-	}
-	if len(problems) > 0 {
-		s.gradeProposalForm(w, r, statusOf(problems[0].Code), sys, values, problems)
-		return
-	}
-	http.Redirect(w, r, systemHref(sys.ID)+"#t-grade-proposals", http.StatusSeeOther)
+	return problemsOf(p.Check())
 }
 
 // Decisions.

@@ -124,7 +124,7 @@ type systemData struct {
 	DependsOn  *table
 	DependedBy *table
 	Findings   *table
-	// Grades (issue 4): the proposals to change its grade, the grade its
+	// Grades: the proposals to change its grade, the grade its
 	// scores earn ("" without all three), whether a proposal waits.
 	GradeProposals *table
 	ScoredGrade    string
@@ -214,7 +214,7 @@ func buildSystem(s *Server, r *http.Request, q url.Values) (tabled, error) {
 		}
 	}
 	d.Findings = findingsTable(l, findings, "findings", l.t("system.findings.caption"), export("findings"), query, false)
-	if err := s.systemGrades(r, d, query); err != nil { // grades (issue 4)
+	if err := s.systemGrades(r, d, query); err != nil {
 		return nil, err
 	}
 	risks, err := s.risks.List(r.Context(), s.scope(r), risk.Filter{SystemID: id})
