@@ -350,47 +350,57 @@ func TestDecisions(t *testing.T) {
 	})
 }
 
-// samplePlan loads the plan's sample data and returns the agency named
-// and a function that computes its plan from the records as they are then,
-// read in the agency's own scope as the plan page reads them.
-func samplePlan(t *testing.T, db *database.DB, name string) (*inventory.Agency, func() *tasks.Plan) {
+// sample is the plan's sample data, loaded, with one agency of it and the
+// stores that read and write its plan.
+type sample struct {
+	ctx    context.Context
+	agency *inventory.Agency
+	scope  access.Scope
+	inv    *inventory.Store
+	risks  *risk.Store
+	store  *tasks.Store
+}
+
+// loadSample loads the plan's sample data and finds the agency named.
+func loadSample(t *testing.T, db *database.DB, name string) *sample {
 	t.Helper()
-	ctx := context.Background()
-	if err := sampledata.Load(ctx, db); err != nil {
+	s := &sample{ctx: context.Background(), inv: inventory.NewStore(db), risks: risk.NewStore(db), store: tasks.NewStore(db)}
+	if err := sampledata.Load(s.ctx, db); err != nil {
 		t.Fatal(err)
 	}
-	inv, risks, store := inventory.NewStore(db), risk.NewStore(db), tasks.NewStore(db)
-	agencies, _ := inv.Agencies(ctx, access.All())
-	var agency *inventory.Agency
+	agencies, _ := s.inv.Agencies(s.ctx, access.All())
 	for _, a := range agencies {
 		if a.Name == name {
-			agency = a
+			s.agency, s.scope = a, access.Agency(a.ID)
 		}
 	}
-	if agency == nil {
+	if s.agency == nil {
 		t.Fatalf("no agency %s in the sample", name)
 	}
-	scope := access.Agency(agency.ID)
-	return agency, func() *tasks.Plan {
-		t.Helper()
-		records, err := inv.Load(ctx, scope)
-		if err != nil {
-			t.Fatal(err)
-		}
-		high, err := risks.HighRisks(ctx, scope)
-		if err != nil {
-			t.Fatal(err)
-		}
-		list, err := store.Tasks(ctx, scope, tasks.Filter{AgencyID: agency.ID})
-		if err != nil {
-			t.Fatal(err)
-		}
-		dismissals, err := store.Dismissals(ctx, scope, agency.ID)
-		if err != nil {
-			t.Fatal(err)
-		}
-		return tasks.NewPlan(tasks.NewInput(records, high, agency.ID), list, dismissals)
+	return s
+}
+
+// plan computes the agency's plan from the records as they are now, read
+// in the agency's own scope as the plan page reads them.
+func (s *sample) plan(t *testing.T) *tasks.Plan {
+	t.Helper()
+	records, err := s.inv.Load(s.ctx, s.scope)
+	if err != nil {
+		t.Fatal(err)
 	}
+	high, err := s.risks.HighRisks(s.ctx, s.scope)
+	if err != nil {
+		t.Fatal(err)
+	}
+	list, err := s.store.Tasks(s.ctx, s.scope, tasks.Filter{AgencyID: s.agency.ID})
+	if err != nil {
+		t.Fatal(err)
+	}
+	dismissals, err := s.store.Dismissals(s.ctx, s.scope, s.agency.ID)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return tasks.NewPlan(tasks.NewInput(records, high, s.agency.ID), list, dismissals)
 }
 
 // The done-when, on the plan's sample data: a proposal accepted
@@ -398,11 +408,9 @@ func samplePlan(t *testing.T, db *database.DB, name string) (*inventory.Agency, 
 // one stays away until the system's facts change.
 func TestSamplePlanDecisions(t *testing.T) {
 	testdb.Each(t, func(t *testing.T, db *database.DB) {
-		ctx := context.Background()
-		agency, plan := samplePlan(t, db, "근로복지공단")
-		inv, store := inventory.NewStore(db), tasks.NewStore(db)
-		scope := access.Agency(agency.ID)
-		first := plan()
+		s := loadSample(t, db, "근로복지공단")
+		ctx, scope, agency, inv, store := s.ctx, s.scope, s.agency, s.inv, s.store
+		first := s.plan(t)
 		var dr, other *tasks.Proposal
 		for i, p := range first.Open {
 			switch {
@@ -423,7 +431,7 @@ func TestSamplePlanDecisions(t *testing.T) {
 			Reason: "테이프 반출 주기는 내년 예산으로", Summary: other.Title().In(locale.Korean)}); err != nil {
 			t.Fatal(err)
 		}
-		second := plan()
+		second := s.plan(t)
 		if _, open := second.Proposal(dr.Key); open {
 			t.Error("the accepted proposal is still open")
 		}
@@ -443,7 +451,7 @@ func TestSamplePlanDecisions(t *testing.T) {
 		if err := inv.Update(ctx, scope, func(tx *inventory.Tx) error { return tx.UpdateSystem(ctx, system) }); err != nil {
 			t.Fatal(err)
 		}
-		third := plan()
+		third := s.plan(t)
 		back, open := third.Proposal(other.Key)
 		if !open || back.Dismissal == nil || back.Dismissal.Reason != "테이프 반출 주기는 내년 예산으로" || back.Fingerprint == other.Fingerprint {
 			t.Errorf("the dismissed proposal did not come back with its old dismissal: %v %+v", open, back)
@@ -455,7 +463,7 @@ func TestSamplePlanDecisions(t *testing.T) {
 		if err := store.Delete(ctx, scope, task.ID); err != nil {
 			t.Fatal(err)
 		}
-		if _, open := plan().Proposal(dr.Key); !open {
+		if _, open := s.plan(t).Proposal(dr.Key); !open {
 			t.Error("the proposal of a deleted task is not open again")
 		}
 	})
@@ -467,11 +475,9 @@ func TestSamplePlanDecisions(t *testing.T) {
 // controls changes, and a risk a task names cannot be deleted.
 func TestSampleRiskProposals(t *testing.T) {
 	testdb.Each(t, func(t *testing.T, db *database.DB) {
-		ctx := context.Background()
-		agency, plan := samplePlan(t, db, "한국장애인고용공단")
-		risks, store := risk.NewStore(db), tasks.NewStore(db)
-		scope := access.Agency(agency.ID)
-		first := plan()
+		s := loadSample(t, db, "한국장애인고용공단")
+		ctx, scope, agency, risks, store := s.ctx, s.scope, s.agency, s.risks, s.store
+		first := s.plan(t)
 		var found []tasks.Proposal
 		for _, p := range first.Open {
 			if p.Source == tasks.SourceRisk {
@@ -500,7 +506,7 @@ func TestSampleRiskProposals(t *testing.T) {
 			Reason: "내년 시설 개선 사업에 포함", Summary: dismissed.Title().In(locale.Korean)}); err != nil {
 			t.Fatal(err)
 		}
-		second := plan()
+		second := s.plan(t)
 		_, acceptedOpen := second.Proposal(accepted.Key)
 		_, dismissedOpen := second.Proposal(dismissed.Key)
 		if acceptedOpen || dismissedOpen || len(second.Open) != len(first.Open)-2 {
@@ -520,7 +526,7 @@ func TestSampleRiskProposals(t *testing.T) {
 		if err := risks.Update(ctx, scope, other); err != nil {
 			t.Fatal(err)
 		}
-		back, open := plan().Proposal(dismissed.Key)
+		back, open := s.plan(t).Proposal(dismissed.Key)
 		if !open || back.Dismissal == nil || back.Dismissal.Reason != "내년 시설 개선 사업에 포함" || back.Fingerprint == dismissed.Fingerprint {
 			t.Errorf("the dismissed risk proposal did not come back with its old dismissal: %v %+v", open, back)
 		}

@@ -9,10 +9,7 @@ import (
 	"testing"
 
 	"yeonsok/internal/access"
-	"yeonsok/internal/auth"
 	"yeonsok/internal/database"
-	"yeonsok/internal/inventory"
-	"yeonsok/internal/sampledata"
 	"yeonsok/internal/tasks"
 	"yeonsok/internal/testdb"
 )
@@ -94,14 +91,7 @@ func TestTasksAPI(t *testing.T) {
 // fingerprint seen (edited or not), dismissed with a reason, restored; a
 // stale fingerprint is a conflict; another agency's are 404.
 func TestProposalsAPI(t *testing.T) {
-	db := testdb.SQLite(t)
-	ctx := context.Background()
-	if err := sampledata.Load(ctx, db); err != nil {
-		t.Fatal(err)
-	}
-	store := inventory.NewStore(db)
-	welfare, keis := agencyNamed(t, store, "근로복지공단"), agencyNamed(t, store, "한국고용정보원")
-	ts, _, _ := newServerAs(t, db, auth.AgencyEditor, welfare.ID)
+	db, welfare, keis, ts := welfareEditor(t)
 	base := fmt.Sprintf("/api/v1/agencies/%d/proposals", welfare.ID)
 	status, out := send(t, ts, "GET", base+"?lang=en", "")
 	if status != 200 {
@@ -182,7 +172,7 @@ func TestProposalsAPI(t *testing.T) {
 	if status, out := send(t, ts, "POST", base+"/restore", fmt.Sprintf(`{"key": %q}`, second.Key)); status != http.StatusNoContent {
 		t.Errorf("restore: %d %s", status, out)
 	}
-	list, _ := tasks.NewStore(db).Dismissals(ctx, access.All(), welfare.ID)
+	list, _ := tasks.NewStore(db).Dismissals(context.Background(), access.All(), welfare.ID)
 	if len(list) != 0 {
 		t.Errorf("dismissals after restore: %+v", list)
 	}

@@ -6,6 +6,7 @@ import (
 	"encoding/json"
 	"html"
 	"net/http"
+	"net/http/httptest"
 	"net/url"
 	"regexp"
 	"slices"
@@ -40,6 +41,20 @@ func agencyNamed(t *testing.T, store *inventory.Store, name string) *inventory.A
 	}
 	t.Fatalf("no agency %s", name)
 	return nil
+}
+
+// welfareEditor loads the plan's sample data (SQLite) and signs in an
+// editor of 근로복지공단; 한국고용정보원 is another agency to it.
+func welfareEditor(t *testing.T) (db *database.DB, welfare, keis *inventory.Agency, ts *httptest.Server) {
+	t.Helper()
+	db = testdb.SQLite(t)
+	if err := sampledata.Load(context.Background(), db); err != nil {
+		t.Fatal(err)
+	}
+	store := inventory.NewStore(db)
+	welfare, keis = agencyNamed(t, store, "근로복지공단"), agencyNamed(t, store, "한국고용정보원")
+	ts, _, _ = newServerAs(t, db, auth.AgencyEditor, welfare.ID)
+	return db, welfare, keis, ts
 }
 
 // shownProposal is an open proposal as the plan page's forms post it.
@@ -241,14 +256,7 @@ func TestTaskFormFromProposal(t *testing.T) {
 // agency's plan, its workbook and its decisions are 404, and nothing of it
 // shows.
 func TestPlanIsolation(t *testing.T) {
-	db := testdb.SQLite(t)
-	ctx := context.Background()
-	if err := sampledata.Load(ctx, db); err != nil {
-		t.Fatal(err)
-	}
-	store := inventory.NewStore(db)
-	welfare, keis := agencyNamed(t, store, "근로복지공단"), agencyNamed(t, store, "한국고용정보원")
-	ts, _, _ := newServerAs(t, db, auth.AgencyEditor, welfare.ID)
+	db, welfare, keis, ts := welfareEditor(t)
 	status, body := get(t, ts, planHref(welfare.ID))
 	if status != 200 || len(planProposals(body)) == 0 {
 		t.Fatalf("own plan: %d, %d proposals", status, len(planProposals(body)))
