@@ -7,6 +7,7 @@ import (
 	"encoding/json"
 	"fmt"
 	"io/fs"
+	"strconv"
 	"strings"
 	"time"
 )
@@ -96,19 +97,45 @@ func T(lang Lang, key string, args ...any) string {
 	if len(args) == 0 {
 		return text
 	}
-	// One replacer for all arguments, so that an argument's own text (a
-	// system named "x{1}") is never scanned for placeholders again.
-	pairs := make([]string, 0, 2*len(args))
-	for i, a := range args {
-		switch v := a.(type) {
-		case Key:
-			a = T(lang, string(v))
-		case Minutes:
-			a = Span(lang, int64(v))
+	// One pass over the text, so that an argument's own text (a system
+	// named "x{1}") is never scanned for placeholders again.
+	var b strings.Builder
+	b.Grow(len(text) + 16*len(args))
+	for {
+		open := strings.IndexByte(text, '{')
+		if open < 0 {
+			break
 		}
-		pairs = append(pairs, fmt.Sprintf("{%d}", i), fmt.Sprint(a))
+		end := strings.IndexByte(text[open:], '}')
+		if end < 0 {
+			break
+		}
+		i, err := strconv.Atoi(text[open+1 : open+end])
+		if err != nil || i < 0 || i >= len(args) {
+			b.WriteString(text[:open+1])
+			text = text[open+1:]
+			continue
+		}
+		b.WriteString(text[:open])
+		b.WriteString(argText(lang, args[i]))
+		text = text[open+end+1:]
 	}
-	return strings.NewReplacer(pairs...).Replace(text)
+	b.WriteString(text)
+	return b.String()
+}
+
+// argText writes an argument of T: a catalogue key in lang, minutes as a
+// span, anything else as fmt prints it.
+func argText(lang Lang, a any) string {
+	switch v := a.(type) {
+	case string:
+		return v
+	case Key:
+		return T(lang, string(v))
+	case Minutes:
+		return Span(lang, int64(v))
+	}
+	return fmt.Sprint(a)
 }
 
 // Has reports whether key is in the catalogue.

@@ -35,7 +35,23 @@ type table struct {
 	// Query is the page's filter, kept on the export links so that the
 	// file holds exactly the rows the page shows.
 	Query string
+	// PageRows, when set, is how many rows the page shows; the export
+	// holds them all. For lists that run to thousands of rows (every
+	// system that misses a target, at whole-of-government scale), which
+	// nobody reads on screen and a browser renders slowly.
+	PageRows int
 }
+
+// Shown are the rows the page shows.
+func (t *table) Shown() [][]cell {
+	if t.PageRows > 0 && len(t.Rows) > t.PageRows {
+		return t.Rows[:t.PageRows]
+	}
+	return t.Rows
+}
+
+// Hidden is how many rows only the export holds.
+func (t *table) Hidden() int { return len(t.Rows) - len(t.Shown()) }
 
 type column struct {
 	Label string

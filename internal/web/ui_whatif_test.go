@@ -14,6 +14,7 @@ import (
 	"yeonsok/internal/auth"
 	"yeonsok/internal/database"
 	"yeonsok/internal/inventory"
+	"yeonsok/internal/inventory/inventorytest"
 	"yeonsok/internal/locale"
 	"yeonsok/internal/scenario"
 	"yeonsok/internal/testdb"
@@ -344,5 +345,33 @@ func TestWhatIfKeysAreInTheCatalogue(t *testing.T) {
 				t.Errorf("key %q is not in the catalogue", prefix+v)
 			}
 		}
+	}
+}
+
+// At whole-of-government scale the gaps page lists the first
+// gapsPageRows systems that miss and says how many more the export holds;
+// the CSV export holds every one of them.
+func TestGapsPageListsFirstRowsExportAll(t *testing.T) {
+	db := testdb.SQLite(t)
+	ts, store := newTestServer(t, db)
+	if err := inventorytest.Populate(context.Background(), store, 4, 3, 1500); err != nil {
+		t.Fatal(err)
+	}
+	resp, page := getBytes(t, ts, "/gaps?scenario=facility_loss")
+	if resp.StatusCode != http.StatusOK {
+		t.Fatalf("gaps page: %d", resp.StatusCode)
+	}
+	block := string(page)[strings.Index(string(page), `id="t-misses"`):]
+	block = block[:strings.Index(block, "</table>")]
+	if rows := strings.Count(block, "<tr>") - 1; rows != gapsPageRows {
+		t.Errorf("the page lists %d systems that miss, want the first %d", rows, gapsPageRows)
+	}
+	_, csv := getBytes(t, ts, "/export/gaps/misses.csv?scenario=facility_loss")
+	all := strings.Count(strings.TrimSpace(string(csv)), "\n") // the header line is not counted
+	if all <= gapsPageRows {
+		t.Fatalf("the export holds %d systems that miss; the test needs more than %d", all, gapsPageRows)
+	}
+	if !strings.Contains(string(page), fmt.Sprintf("나머지 %d건", all-gapsPageRows)) {
+		t.Errorf("the page does not say that %d more systems are in the export", all-gapsPageRows)
 	}
 }
