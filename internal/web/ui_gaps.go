@@ -69,10 +69,6 @@ func (s *Server) readGaps(r *http.Request, q url.Values) (*gapsView, error) {
 	return v, nil
 }
 
-// gapsPageRows is how many systems that miss the gaps page lists; the
-// export lists them all.
-const gapsPageRows = 500
-
 // misses are the systems that miss a target under the chosen scenario, in
 // the what-if's order (grade, agency, name).
 func (v *gapsView) misses() []scenario.SystemGap {
@@ -144,7 +140,7 @@ func buildGaps(s *Server, r *http.Request, q url.Values) (tabled, error) {
 
 	misses := v.misses()
 	d.Misses = &table{ID: "misses", Caption: l.t("gaps.misses.caption", kindName, len(misses)), Export: export("misses"), Query: query,
-		PageRows: gapsPageRows,
+		PageRows: longListRows,
 		Columns: []column{{Label: l.t("home.col.agency")}, {Label: l.t("system.name")}, {Label: l.t("system.grade")},
 			{Label: l.t("gaps.col.rto_target")}, {Label: l.t("gaps.col.rto_estimate")}, {Label: l.t("gaps.col.rto_short")},
 			{Label: l.t("gaps.col.rpo_target")}, {Label: l.t("gaps.col.rpo_estimate")}, {Label: l.t("gaps.col.rpo_short")},

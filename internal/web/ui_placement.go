@@ -99,7 +99,7 @@ func concentrationTable(l tr, x *index, list []placement.Concentration) *table {
 }
 
 func sameFacilityTable(l tr, x *index, list []placement.SameFacilityCopy) *table {
-	t := &table{ID: "same-facility", Caption: l.t("placement.copies.caption", len(list)), Export: exportHref("concentration", "same-facility"),
+	t := &table{ID: "same-facility", PageRows: longListRows, Caption: l.t("placement.copies.caption", len(list)), Export: exportHref("concentration", "same-facility"),
 		Columns: []column{{Label: l.t("system.name")}, {Label: l.t("home.col.agency")}, {Label: l.t("system.grade")},
 			{Label: l.t("home.col.facility")}, {Label: l.t("placement.col.why")}, {Label: l.t("placement.col.on_loss")}}}
 	for _, c := range list {
@@ -118,7 +118,7 @@ func sameFacilityTable(l tr, x *index, list []placement.SameFacilityCopy) *table
 }
 
 func unredundantTable(l tr, x *index, list []placement.Unredundant) *table {
-	t := &table{ID: "unredundant", Caption: l.t("placement.unredundant.caption", len(list)), Export: exportHref("concentration", "unredundant"),
+	t := &table{ID: "unredundant", PageRows: longListRows, Caption: l.t("placement.unredundant.caption", len(list)), Export: exportHref("concentration", "unredundant"),
 		Columns: []column{{Label: l.t("system.name")}, {Label: l.t("home.col.agency")}, {Label: l.t("system.grade")},
 			{Label: l.t("home.col.facility")}, {Label: l.t("placement.col.layers")}}}
 	for _, u := range list {

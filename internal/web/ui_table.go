@@ -42,6 +42,11 @@ type table struct {
 	PageRows int
 }
 
+// longListRows is how many rows a page shows of a list of systems that
+// can run to thousands (those that miss a target, depend on a lost
+// facility, keep their copies at home); the export holds them all.
+const longListRows = 500
+
 // Shown are the rows the page shows.
 func (t *table) Shown() [][]cell {
 	if t.PageRows > 0 && len(t.Rows) > t.PageRows {

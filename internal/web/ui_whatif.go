@@ -181,7 +181,7 @@ func buildWhatIf(s *Server, r *http.Request, q url.Values) (tabled, error) {
 	d.Agencies.Foot = [][]cell{append([]cell{headCell(textCell(l.t("home.row.total")))},
 		impactCells(c.GapCount, c.Carried, c.Indirect, c.ServicesStopped, c.ServicesDegraded)...)}
 
-	d.Indirect = &table{ID: "indirect", Caption: l.t("whatif.indirect.caption", len(w.Indirect)), Export: export("indirect"), Query: query,
+	d.Indirect = &table{ID: "indirect", PageRows: longListRows, Caption: l.t("whatif.indirect.caption", len(w.Indirect)), Export: export("indirect"), Query: query,
 		Columns: []column{{Label: l.t("home.col.agency")}, {Label: l.t("system.name")}, {Label: l.t("system.grade")},
 			{Label: l.t("system.primary_facility")}, {Label: l.t("whatif.col.via")}, {Label: l.t("whatif.col.depth"), Num: true}}}
 	for _, in := range w.Indirect {

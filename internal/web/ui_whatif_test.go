@@ -349,7 +349,7 @@ func TestWhatIfKeysAreInTheCatalogue(t *testing.T) {
 }
 
 // At whole-of-government scale the gaps page lists the first
-// gapsPageRows systems that miss and says how many more the export holds;
+// longListRows systems that miss and says how many more the export holds;
 // the CSV export holds every one of them.
 func TestGapsPageListsFirstRowsExportAll(t *testing.T) {
 	db := testdb.SQLite(t)
@@ -363,15 +363,15 @@ func TestGapsPageListsFirstRowsExportAll(t *testing.T) {
 	}
 	block := string(page)[strings.Index(string(page), `id="t-misses"`):]
 	block = block[:strings.Index(block, "</table>")]
-	if rows := strings.Count(block, "<tr>") - 1; rows != gapsPageRows {
-		t.Errorf("the page lists %d systems that miss, want the first %d", rows, gapsPageRows)
+	if rows := strings.Count(block, "<tr>") - 1; rows != longListRows {
+		t.Errorf("the page lists %d systems that miss, want the first %d", rows, longListRows)
 	}
 	_, csv := getBytes(t, ts, "/export/gaps/misses.csv?scenario=facility_loss")
 	all := strings.Count(strings.TrimSpace(string(csv)), "\n") // the header line is not counted
-	if all <= gapsPageRows {
-		t.Fatalf("the export holds %d systems that miss; the test needs more than %d", all, gapsPageRows)
+	if all <= longListRows {
+		t.Fatalf("the export holds %d systems that miss; the test needs more than %d", all, longListRows)
 	}
-	if !strings.Contains(string(page), fmt.Sprintf("나머지 %d건", all-gapsPageRows)) {
-		t.Errorf("the page does not say that %d more systems are in the export", all-gapsPageRows)
+	if !strings.Contains(string(page), fmt.Sprintf("나머지 %d건", all-longListRows)) {
+		t.Errorf("the page does not say that %d more systems are in the export", all-longListRows)
 	}
 }
