@@ -42,6 +42,10 @@ func TestSystemPageShowsCapabilityByScenario(t *testing.T) {
 			t.Fatalf("%s: capability table has %d rows, want a header and one per scenario", name, len(rows))
 		}
 		wantCells(t, name, rowOf(t, rows, want[0])[:5], want...)
+		// Both are grade 1: the SLA's availability target is 99.92 %.
+		if row := rowOf(t, htmlTable(t, body, "targets"), "장애 시"); row[3] != "99.92% (등급별 SLA)" {
+			t.Errorf("%s targets row %q: want the grade-1 availability target", name, row)
+		}
 		// Under component failure the SLA targets count, which neither has.
 		if row := rowOf(t, rows, "구성요소 장애"); row[1] != "미설정" || row[3] != "미설정" {
 			t.Errorf("%s component row %q: no SLA targets", name, row)

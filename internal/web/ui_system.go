@@ -1,6 +1,7 @@
 package web
 
 import (
+	"fmt"
 	"net/http"
 	"net/url"
 	"slices"
@@ -170,10 +171,14 @@ func buildSystem(s *Server, r *http.Request, q url.Values) (tabled, error) {
 	}
 
 	d.Targets = &table{ID: "targets", Caption: l.t("system.targets.caption"), Export: export("targets"), Query: query,
-		Columns: []column{{Label: l.t("system.target_case")}, {Label: l.t("system.rto")}, {Label: l.t("system.rpo")}}}
+		Columns: []column{{Label: l.t("system.target_case")}, {Label: l.t("system.rto")}, {Label: l.t("system.rpo")}, {Label: l.t("system.availability")}}}
+	availability := l.t("system.availability.none")
+	if percent, ok := objectives.Availability(sys.Grade); ok {
+		availability = l.t("system.availability.sla", fmt.Sprintf("%.2f", percent))
+	}
 	d.Targets.Rows = [][]cell{
-		{headCell(textCell(l.t("system.case.disaster"))), textCell(l.span(sys.RTODisaster)), textCell(l.span(sys.RPODisaster))},
-		{headCell(textCell(l.t("system.case.failure"))), textCell(l.span(sys.RTOFailure)), textCell(l.span(sys.RPOFailure))},
+		{headCell(textCell(l.t("system.case.disaster"))), textCell(l.span(sys.RTODisaster)), textCell(l.span(sys.RPODisaster)), textCell("")},
+		{headCell(textCell(l.t("system.case.failure"))), textCell(l.span(sys.RTOFailure)), textCell(l.span(sys.RPOFailure)), textCell(availability)},
 	}
 
 	d.Capability = capabilityTable(l, sys, x.facility, objectives.Inherited(x.inv.Services)[id], export("capability"), query)
