@@ -11,6 +11,7 @@ import (
 
 	"yeonsok/internal/access"
 	"yeonsok/internal/apperror"
+	"yeonsok/internal/database"
 )
 
 // MaxReason bounds the reason an interruption keeps.
@@ -51,12 +52,13 @@ func (i *Interruption) Span() Span { return Span{Start: i.StartedAt, End: i.Ende
 // scope and writes no audit entry: what probes saw is evidence, not
 // anybody's decision.
 type Tx struct {
-	tx *sql.Tx
+	tx      *sql.Tx
+	dialect database.Dialect
 }
 
 // Write runs fn in one transaction.
 func (s *Store) Write(ctx context.Context, fn func(tx *Tx) error) error {
-	return s.db.InTx(ctx, func(tx *sql.Tx) error { return fn(&Tx{tx: tx}) })
+	return s.db.InTx(ctx, func(tx *sql.Tx) error { return fn(&Tx{tx: tx, dialect: s.db.Dialect}) })
 }
 
 // OpenInterruption opens an interruption of in.CheckID at in.StartedAt,
@@ -75,15 +77,8 @@ func (t *Tx) OpenInterruption(ctx context.Context, in *Interruption) (bool, erro
 		SELECT id, system_id, $2, $3, $4 FROM checks WHERE id = $1
 		ON CONFLICT DO NOTHING RETURNING id`,
 		in.CheckID, formatTime(in.StartedAt), clip(in.Reason, MaxReason), string(vantages)).Scan(&in.ID)
-	if err == nil {
-		open, err := t.openInterruption(ctx, in.CheckID)
-		if err != nil {
-			return false, err
-		}
-		*in = *open
-		return true, nil
-	}
-	if !errors.Is(err, sql.ErrNoRows) {
+	opened := err == nil
+	if err != nil && !errors.Is(err, sql.ErrNoRows) {
 		return false, fmt.Errorf("monitor: open interruption of check %d: %w", in.CheckID, err)
 	}
 	open, err := t.openInterruption(ctx, in.CheckID)
@@ -91,7 +86,7 @@ func (t *Tx) OpenInterruption(ctx context.Context, in *Interruption) (bool, erro
 		return false, err
 	}
 	*in = *open
-	return false, nil
+	return opened, nil
 }
 
 func (t *Tx) openInterruption(ctx context.Context, checkID int64) (*Interruption, error) {
@@ -242,32 +237,53 @@ func (s *Store) uptimeInput(ctx context.Context, scope access.Scope, systemID in
 		in.Since = to
 	}
 
-	// The last interruption that ended before From, unless maintenance
-	// covered it, is where the current run began.
-	before, err := queryInterruptions(ctx, tx, `i.id = (SELECT j.id FROM interruptions j WHERE j.system_id = $1 AND j.ended_at <= $2
-		AND NOT EXISTS (SELECT 1 FROM maintenance_windows m WHERE m.system_id = j.system_id AND m.starts_at <= j.started_at AND m.ends_at >= j.ended_at)
-		ORDER BY j.ended_at DESC LIMIT 1)`, systemID, formatTime(from))
+	// Only times are read: a year of interruptions must answer in
+	// milliseconds. The last interruption that ended before From, unless
+	// a maintenance window covers it, is where the current run began.
+	before, err := spans(ctx, tx, `SELECT started_at, ended_at FROM interruptions i WHERE system_id = $1 AND ended_at <= $2
+		AND NOT EXISTS (SELECT 1 FROM maintenance_windows m WHERE m.system_id = i.system_id AND m.starts_at <= i.started_at AND m.ends_at >= i.ended_at)
+		ORDER BY ended_at DESC LIMIT 1`, systemID, formatTime(from))
 	if err != nil {
 		return nil, err
 	}
-	list, err := systemInterruptions(ctx, tx, systemID, from, to)
+	in.Interruptions, err = spans(ctx, tx, `SELECT started_at, ended_at FROM interruptions
+		WHERE system_id = $1 AND started_at < $2 AND (ended_at IS NULL OR ended_at > $3)`, systemID, formatTime(to), formatTime(from))
 	if err != nil {
 		return nil, err
 	}
+	in.Interruptions = append(in.Interruptions, before...)
 	windowsFrom := from
-	for _, i := range append(before, list...) {
-		in.Interruptions = append(in.Interruptions, i.Span())
-		windowsFrom = earlier(windowsFrom, i.StartedAt)
+	for _, s := range before {
+		windowsFrom = earlier(windowsFrom, s.Start)
 	}
-	windows, err := queryWindows(ctx, tx, `w.system_id = $1 AND w.starts_at < $2 AND w.ends_at > $3`,
+	in.Maintenance, err = spans(ctx, tx, `SELECT starts_at, ends_at FROM maintenance_windows WHERE system_id = $1 AND starts_at < $2 AND ends_at > $3`,
 		systemID, formatTime(to), formatTime(windowsFrom))
 	if err != nil {
 		return nil, err
 	}
-	for _, w := range windows {
-		in.Maintenance = append(in.Maintenance, w.Span())
-	}
 	return in, nil
+}
+
+// spans reads the (start, end) pairs a query selects.
+func spans(ctx context.Context, q queryer, query string, args ...any) ([]Span, error) {
+	rows, err := q.QueryContext(ctx, query, args...)
+	if err != nil {
+		return nil, fmt.Errorf("monitor: read spans: %w", err)
+	}
+	defer rows.Close()
+	var list []Span
+	for rows.Next() {
+		var start string
+		var end sql.NullString
+		if err := rows.Scan(&start, &end); err != nil {
+			return nil, fmt.Errorf("monitor: read spans: %w", err)
+		}
+		list = append(list, Span{Start: parseTime(start), End: parseNullTime(end)})
+	}
+	if err := rows.Err(); err != nil {
+		return nil, fmt.Errorf("monitor: read spans: %w", err)
+	}
+	return list, nil
 }
 
 // clip cuts s to at most n characters.

@@ -29,7 +29,7 @@ func TestRollup(t *testing.T) {
 		q    float64
 		want time.Duration
 	}{
-		{0.5, ms(50) * 49 / 90}, // half of 98 is the 49th of 90 in the first bucket
+		{0.5, ms(50) * 49 / 90},                                 // half of 98 is the 49th of 90 in the first bucket
 		{0.95, ms(500) + time.Duration(float64(ms(500))*3.1/8)}, // 93.1st: 3.1 into the 8 of 500 ms–1 s
 		{1, ms(1000)},
 	}

@@ -34,7 +34,7 @@ type fixture struct {
 	keisScope      access.Scope
 }
 
-func newFixture(t *testing.T, db *database.DB) *fixture {
+func newFixture(t testing.TB, db *database.DB) *fixture {
 	t.Helper()
 	ctx := access.WithActor(context.Background(), access.Actor{Kind: access.ActorUser, ID: 7, Name: "hong"})
 	f := &fixture{db: db, store: monitor.NewStore(db), inv: inventory.NewStore(db), ctx: ctx,
@@ -69,7 +69,7 @@ func newFixture(t *testing.T, db *database.DB) *fixture {
 }
 
 // check returns the check of target, as the ministry sees it.
-func (f *fixture) check(t *testing.T, target string) monitor.Check {
+func (f *fixture) check(t testing.TB, target string) monitor.Check {
 	t.Helper()
 	for _, sys := range []*inventory.System{f.insurance, f.w24} {
 		list, err := f.store.SystemChecks(f.ctx, access.All(), sys.ID)
@@ -197,21 +197,32 @@ func TestScopeIsolation(t *testing.T) {
 			t.Fatal(err)
 		}
 		hour := t0.Add(-time.Hour)
-		for name, err := range map[string]error{
-			"check":       func() error { _, err := f.store.Check(f.ctx, f.welfareScope, theirs.ID); return err }(),
-			"update":      f.store.UpdateCheck(f.ctx, f.welfareScope, &monitor.Check{ID: theirs.ID, Interval: time.Minute}),
-			"system":      func() error { _, err := f.store.SystemChecks(f.ctx, f.welfareScope, f.w24.ID); return err }(),
-			"rollups":     func() error { _, err := f.store.Rollups(f.ctx, f.welfareScope, theirs.ID, hour, t0); return err }(),
-			"outages":     func() error { _, err := f.store.Interruptions(f.ctx, f.welfareScope, f.w24.ID, hour, t0); return err }(),
-			"uptime":      func() error { _, err := f.store.SystemUptime(f.ctx, f.welfareScope, f.w24.ID, hour, t0); return err }(),
-			"windows":     func() error { _, err := f.store.MaintenanceWindows(f.ctx, f.welfareScope, f.w24.ID, hour, t0); return err }(),
-			"window":      func() error { _, err := f.store.MaintenanceWindow(f.ctx, f.welfareScope, win.ID); return err }(),
-			"add window":  f.store.CreateMaintenanceWindow(f.ctx, f.welfareScope, &monitor.MaintenanceWindow{SystemID: f.w24.ID, StartsAt: t0, EndsAt: t0.Add(time.Hour)}),
-			"edit window": f.store.UpdateMaintenanceWindow(f.ctx, f.welfareScope, &monitor.MaintenanceWindow{ID: win.ID, StartsAt: t0, EndsAt: t0.Add(2 * time.Hour)}),
-			"drop window": f.store.DeleteMaintenanceWindow(f.ctx, f.welfareScope, win.ID),
-		} {
-			if code(err) != apperror.NotFound {
-				t.Errorf("%s of another agency: %v, want not found", name, err)
+		scope, other := f.welfareScope, f.w24.ID
+		attempts := []struct {
+			name string
+			try  func() error
+		}{
+			{"check", func() error { _, err := f.store.Check(f.ctx, scope, theirs.ID); return err }},
+			{"update", func() error {
+				return f.store.UpdateCheck(f.ctx, scope, &monitor.Check{ID: theirs.ID, Interval: time.Minute})
+			}},
+			{"system", func() error { _, err := f.store.SystemChecks(f.ctx, scope, other); return err }},
+			{"rollups", func() error { _, err := f.store.Rollups(f.ctx, scope, theirs.ID, hour, t0); return err }},
+			{"interruptions", func() error { _, err := f.store.Interruptions(f.ctx, scope, other, hour, t0); return err }},
+			{"uptime", func() error { _, err := f.store.SystemUptime(f.ctx, scope, other, hour, t0); return err }},
+			{"windows", func() error { _, err := f.store.MaintenanceWindows(f.ctx, scope, other, hour, t0); return err }},
+			{"window", func() error { _, err := f.store.MaintenanceWindow(f.ctx, scope, win.ID); return err }},
+			{"add window", func() error {
+				return f.store.CreateMaintenanceWindow(f.ctx, scope, &monitor.MaintenanceWindow{SystemID: other, StartsAt: t0, EndsAt: t0.Add(time.Hour)})
+			}},
+			{"edit window", func() error {
+				return f.store.UpdateMaintenanceWindow(f.ctx, scope, &monitor.MaintenanceWindow{ID: win.ID, StartsAt: t0, EndsAt: t0.Add(2 * time.Hour)})
+			}},
+			{"delete window", func() error { return f.store.DeleteMaintenanceWindow(f.ctx, scope, win.ID) }},
+		}
+		for _, a := range attempts {
+			if err := a.try(); code(err) != apperror.NotFound {
+				t.Errorf("%s of another agency: %v, want not found", a.name, err)
 			}
 		}
 		if got, err := f.store.Check(f.ctx, f.keisScope, theirs.ID); err != nil || got.Interval != 0 {
@@ -407,9 +418,9 @@ func TestSystemUptime(t *testing.T) {
 				}
 			}
 		}
-		down(web, 10, 12)    // before the period: the current run starts at 12 h
-		down(web, 100, 101)  // inside maintenance: no interruption
-		down(web, 200, 201)  // 1 h, and the port with it for 1.5 h
+		down(web, 10, 12)   // before the period: the current run starts at 12 h
+		down(web, 100, 101) // inside maintenance: no interruption
+		down(web, 200, 201) // 1 h, and the port with it for 1.5 h
 		down(port, 200, 201.5)
 		down(web, 300, -1) // still down
 		w := &monitor.MaintenanceWindow{SystemID: f.insurance.ID, StartsAt: h(99), EndsAt: h(102)}
