@@ -125,80 +125,89 @@ func BenchmarkFlushRollups10000(b *testing.B) {
 }
 
 // BenchmarkRollupStorageDay writes a day of hourly rollups of 10,000
-// checks into SQLite and reports what the file grew by: the rollups' share
-// of the issue's "≤ 100 MB per simulated day".
+// checks from the tower and reports what the database grew by: the
+// rollups' share of the issue's "≤ 100 MB per simulated day".
 func BenchmarkRollupStorageDay(b *testing.B) {
-	db := testdb.SQLite(b)
-	store, checks := whole(b, db, 10000)
-	ctx := context.Background()
-	size := func() int64 {
-		if _, err := db.Write.ExecContext(ctx, `PRAGMA wal_checkpoint(TRUNCATE)`); err != nil {
-			b.Fatal(err)
-		}
-		var pages, free, pageSize int64
-		for q, v := range map[string]*int64{`PRAGMA page_count`: &pages, `PRAGMA freelist_count`: &free, `PRAGMA page_size`: &pageSize} {
-			if err := db.Write.QueryRowContext(ctx, q).Scan(v); err != nil {
-				b.Fatal(err)
+	eachDB(b, func(b *testing.B, db *database.DB) {
+		store, checks := whole(b, db, 10000)
+		ctx := context.Background()
+		before := used(b, db)
+		day := 0
+		b.ResetTimer()
+		for b.Loop() {
+			for h := range 24 {
+				if err := store.AddRollups(ctx, hourOf(checks, t0.Add(time.Duration(day*24+h)*time.Hour))); err != nil {
+					b.Fatal(err)
+				}
 			}
+			day++
 		}
-		return (pages - free) * pageSize
-	}
-	before := size()
-	day := 0
-	b.ResetTimer()
-	for b.Loop() {
-		for h := range 24 {
-			if err := store.AddRollups(ctx, hourOf(checks, t0.Add(time.Duration(day*24+h)*time.Hour))); err != nil {
-				b.Fatal(err)
-			}
-		}
-		day++
-	}
-	b.StopTimer()
-	grown := size() - before
-	rows := int64(day * 24 * len(checks))
-	b.ReportMetric(float64(grown)/float64(day)/1e6, "MB/day")
-	b.ReportMetric(float64(grown)/float64(rows), "B/row")
+		b.StopTimer()
+		grown := used(b, db) - before
+		b.ReportMetric(float64(grown)/float64(day)/1e6, "MB/day")
+		b.ReportMetric(float64(grown)/float64(day*24*len(checks)), "B/row")
+	})
 }
 
-// BenchmarkInterruptionStorage reports the bytes one closed interruption
-// takes in SQLite, indexes included.
-func BenchmarkInterruptionStorage(b *testing.B) {
-	db := testdb.SQLite(b)
-	store, checks := whole(b, db, 1000)
+// used is the space the database's data takes: SQLite's pages in use
+// after a checkpoint, PostgreSQL's tables and indexes after a vacuum.
+func used(b *testing.B, db *database.DB) int64 {
 	ctx := context.Background()
-	var pageSize, pages, free int64
-	size := func() int64 {
-		db.Write.ExecContext(ctx, `PRAGMA wal_checkpoint(TRUNCATE)`)
-		db.Write.QueryRowContext(ctx, `PRAGMA page_size`).Scan(&pageSize)
-		db.Write.QueryRowContext(ctx, `PRAGMA page_count`).Scan(&pages)
-		db.Write.QueryRowContext(ctx, `PRAGMA freelist_count`).Scan(&free)
-		return (pages - free) * pageSize
-	}
-	before := size()
-	n := 0
-	b.ResetTimer()
-	for b.Loop() {
-		err := store.Write(ctx, func(tx *monitor.Tx) error {
-			for i, c := range checks {
-				start := t0.Add(time.Duration(n*len(checks)+i) * time.Minute)
-				if _, err := tx.OpenInterruption(ctx, &monitor.Interruption{CheckID: c.ID, StartedAt: start,
-					Reason: "timeout after 10s", Vantages: []string{"tower", "busan"}}); err != nil {
-					return err
-				}
-				if _, err := tx.CloseInterruption(ctx, c.ID, start.Add(90*time.Second)); err != nil {
-					return err
-				}
-			}
-			return nil
-		})
+	var n int64
+	if db.Dialect == database.Postgres {
+		if _, err := db.Write.ExecContext(ctx, `VACUUM`); err != nil {
+			b.Fatal(err)
+		}
+		err := db.Read.QueryRowContext(ctx, `SELECT SUM(pg_total_relation_size(c.oid)) FROM pg_class c
+			JOIN pg_namespace ns ON ns.oid = c.relnamespace WHERE ns.nspname = current_schema() AND c.relkind = 'r'`).Scan(&n)
 		if err != nil {
 			b.Fatal(err)
 		}
-		n++
+		return n
 	}
-	b.StopTimer()
-	b.ReportMetric(float64(size()-before)/float64(n*len(checks)), "B/interruption")
+	if _, err := db.Write.ExecContext(ctx, `PRAGMA wal_checkpoint(TRUNCATE)`); err != nil {
+		b.Fatal(err)
+	}
+	var pages, free, pageSize int64
+	for q, v := range map[string]*int64{`PRAGMA page_count`: &pages, `PRAGMA freelist_count`: &free, `PRAGMA page_size`: &pageSize} {
+		if err := db.Write.QueryRowContext(ctx, q).Scan(v); err != nil {
+			b.Fatal(err)
+		}
+	}
+	return (pages - free) * pageSize
+}
+
+// BenchmarkInterruptionStorage reports the bytes one closed interruption
+// takes, indexes included.
+func BenchmarkInterruptionStorage(b *testing.B) {
+	eachDB(b, func(b *testing.B, db *database.DB) {
+		store, checks := whole(b, db, 1000)
+		ctx := context.Background()
+		before := used(b, db)
+		n := 0
+		b.ResetTimer()
+		for b.Loop() {
+			err := store.Write(ctx, func(tx *monitor.Tx) error {
+				for i, c := range checks {
+					start := t0.Add(time.Duration(n*len(checks)+i) * time.Minute)
+					if _, err := tx.OpenInterruption(ctx, &monitor.Interruption{CheckID: c.ID, StartedAt: start,
+						Reason: "timeout after 10s", Vantages: []string{"tower", "busan"}}); err != nil {
+						return err
+					}
+					if _, err := tx.CloseInterruption(ctx, c.ID, start.Add(90*time.Second)); err != nil {
+						return err
+					}
+				}
+				return nil
+			})
+			if err != nil {
+				b.Fatal(err)
+			}
+			n++
+		}
+		b.StopTimer()
+		b.ReportMetric(float64(used(b, db)-before)/float64(n*len(checks)), "B/interruption")
+	})
 }
 
 // BenchmarkChecks10000 loads what the engine runs at 10,000 endpoints, as
