@@ -61,6 +61,12 @@ const (
 	// Implementation tasks and dismissed task proposals (package tasks).
 	KindTask      = "task"
 	KindDismissal = "proposal_dismissal"
+
+	// Monitoring (package monitor): a check's settings, a system's planned
+	// maintenance window, an agent probing from another site.
+	KindCheck       = "monitor_check"
+	KindMaintenance = "maintenance_window"
+	KindAgent       = "monitor_agent"
 )
 
 // Grade-change proposals (package grading): the kind, and what a decision
@@ -77,7 +83,8 @@ const (
 // report offers them; each has its words in the catalogue (Describe).
 var (
 	Kinds = []string{KindAgency, KindFacility, KindSystem, KindService, KindDependency, KindDeclared, KindUser, KindToken,
-		KindGradeProposal, KindRisk, KindTask, KindDismissal}
+		KindGradeProposal, KindRisk, KindTask, KindDismissal,
+		KindCheck, KindMaintenance, KindAgent}
 	Actions = []string{ActionCreate, ActionUpdate, ActionDelete, ActionLock, ActionUnlock, ActionPassword, ActionPasswordReset,
 		ActionDisable, ActionEnable, ActionRevoke,
 		ActionApprove, ActionReject, ActionWithdraw}

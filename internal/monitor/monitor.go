@@ -27,6 +27,9 @@ type Check struct {
 	AgencyID int64  `json:"agency_id"`
 	Kind     string `json:"kind"`
 	Target   string `json:"target"`
+	// Active is false once the endpoint has left the inventory: the check
+	// is no longer probed, and its history stays.
+	Active bool `json:"active"`
 
 	// Interval is how often it is probed; Timeout how long one probe may
 	// take. Zero: the default of the system's grade (DefaultInterval) and
