@@ -6,19 +6,19 @@ import (
 	"time"
 )
 
-var t0 = time.Date(2025, 9, 1, 0, 0, 0, 0, time.UTC)
+var epoch = time.Date(2025, 9, 1, 0, 0, 0, 0, time.UTC)
 
-// at is t0 plus a number of hours.
-func at(hours float64) time.Time { return t0.Add(time.Duration(hours * float64(time.Hour))) }
+// hourAt is epoch plus a number of hours.
+func hourAt(hours float64) time.Time { return epoch.Add(time.Duration(hours * float64(time.Hour))) }
 
 func hours(h float64) time.Duration { return time.Duration(h * float64(time.Hour)) }
 
-// span is [from, to) in hours after t0; to < 0 leaves it open.
+// span is [from, to) in hours after epoch; to < 0 leaves it open.
 func span(from, to float64) Span {
 	if to < 0 {
-		return Span{Start: at(from)}
+		return Span{Start: hourAt(from)}
 	}
-	return Span{Start: at(from), End: at(to)}
+	return Span{Start: hourAt(from), End: hourAt(to)}
 }
 
 func TestComputeUptime(t *testing.T) {
@@ -31,24 +31,24 @@ func TestComputeUptime(t *testing.T) {
 	}{
 		{
 			name: "no interruption: all service",
-			in:   UptimeInput{From: at(0), To: at(month), Grade: 1},
+			in:   UptimeInput{From: hourAt(0), To: hourAt(month), Grade: 1},
 			want: Uptime{Observed: hours(month), Availability: 100, Current: hours(month), Longest: hours(month)},
 		},
 		{
 			name: "an interruption is clipped to the period on both sides",
-			in:   UptimeInput{From: at(10), To: at(20), Grade: 3, Interruptions: []Span{span(8, 11), span(19, 25)}},
+			in:   UptimeInput{From: hourAt(10), To: hourAt(20), Grade: 3, Interruptions: []Span{span(8, 11), span(19, 25)}},
 			want: Uptime{Observed: hours(10), Down: hours(2), Availability: 80, Interruptions: 2, Longest: hours(8),
 				MTBF: hours(4), MTTR: hours(1), DownAtTo: true},
 		},
 		{
 			name: "an open interruption is down until To",
-			in:   UptimeInput{From: at(0), To: at(10), Grade: 3, Interruptions: []Span{span(6, -1)}},
+			in:   UptimeInput{From: hourAt(0), To: hourAt(10), Grade: 3, Interruptions: []Span{span(6, -1)}},
 			want: Uptime{Observed: hours(10), Down: hours(4), Availability: 60, Interruptions: 1, Longest: hours(6),
 				MTBF: hours(6), MTTR: hours(4), DownAtTo: true},
 		},
 		{
 			name: "checks of one system down together count once",
-			in: UptimeInput{From: at(0), To: at(10), Grade: 3,
+			in: UptimeInput{From: hourAt(0), To: hourAt(10), Grade: 3,
 				Interruptions: []Span{span(2, 3), span(2.5, 4), span(4, 5), span(1, 1)}},
 			want: Uptime{Observed: hours(10), Down: hours(3), Availability: 70, Interruptions: 1, Longest: hours(5),
 				MTBF: hours(7), MTTR: hours(3), Current: hours(5)},
@@ -57,50 +57,50 @@ func TestComputeUptime(t *testing.T) {
 			name: "maintenance leaves the period and the interruption",
 			// Down 2–4 with maintenance 3–5: one hour counts; the period
 			// is 8 hours.
-			in: UptimeInput{From: at(0), To: at(10), Grade: 3, Interruptions: []Span{span(2, 4)}, Maintenance: []Span{span(3, 5)}},
+			in: UptimeInput{From: hourAt(0), To: hourAt(10), Grade: 3, Interruptions: []Span{span(2, 4)}, Maintenance: []Span{span(3, 5)}},
 			want: Uptime{Observed: hours(8), Maintenance: hours(2), Down: hours(1), Availability: 87.5, Interruptions: 1,
 				Longest: hours(5), MTBF: hours(7), MTTR: hours(1), Current: hours(5)},
 		},
 		{
 			name: "an interruption wholly inside maintenance is none",
-			in: UptimeInput{From: at(0), To: at(10), Grade: 3, Interruptions: []Span{span(3, 4)},
+			in: UptimeInput{From: hourAt(0), To: hourAt(10), Grade: 3, Interruptions: []Span{span(3, 4)},
 				Maintenance: []Span{span(2, 6), span(5, 7), span(9, -1)}},
 			want: Uptime{Observed: hours(5), Maintenance: hours(5), Availability: 100, Longest: hours(5), Current: hours(5)},
 		},
 		{
 			name: "a thousand hours since the last interruption, reaching back before From",
-			in:   UptimeInput{From: at(1000), To: at(1720), Grade: 1, Interruptions: []Span{span(700, 720)}},
+			in:   UptimeInput{From: hourAt(1000), To: hourAt(1720), Grade: 1, Interruptions: []Span{span(700, 720)}},
 			want: Uptime{Observed: hours(720), Availability: 100, Current: hours(1000), Longest: hours(720)},
 		},
 		{
 			name: "maintenance pauses the thousand-hour clock",
-			in: UptimeInput{From: at(1000), To: at(1720), Grade: 1, Interruptions: []Span{span(700, 720)},
+			in: UptimeInput{From: hourAt(1000), To: hourAt(1720), Grade: 1, Interruptions: []Span{span(700, 720)},
 				Maintenance: []Span{span(1100, 1101)}},
 			want: Uptime{Observed: hours(719), Maintenance: hours(1), Availability: 100, Current: hours(999), Longest: hours(719)},
 		},
 		{
 			name: "monitoring began within the period",
-			in:   UptimeInput{From: at(0), To: at(100), Since: at(90), Grade: 2, Interruptions: []Span{span(95, 96)}},
+			in:   UptimeInput{From: hourAt(0), To: hourAt(100), Since: hourAt(90), Grade: 2, Interruptions: []Span{span(95, 96)}},
 			want: Uptime{Observed: hours(10), Down: hours(1), Availability: 90, Interruptions: 1, Longest: hours(5),
 				MTBF: hours(9), MTTR: hours(1), Current: hours(4)},
 		},
 		{
 			name: "an interruption after To is not counted",
-			in:   UptimeInput{From: at(0), To: at(10), Grade: 3, Interruptions: []Span{span(10, 11), span(12, -1)}},
+			in:   UptimeInput{From: hourAt(0), To: hourAt(10), Grade: 3, Interruptions: []Span{span(10, 11), span(12, -1)}},
 			want: Uptime{Observed: hours(10), Availability: 100, Current: hours(10), Longest: hours(10)},
 		},
 		{
 			name: "restored within the RTO: ended in the period, judged on the whole interruption",
 			// 0.5 h and 1 h are within a 1 h RTO; 2 h (begun before From)
 			// is not; the open one is not restored.
-			in: UptimeInput{From: at(10), To: at(100), Grade: 3, RTO: time.Hour,
+			in: UptimeInput{From: hourAt(10), To: hourAt(100), Grade: 3, RTO: time.Hour,
 				Interruptions: []Span{span(9, 11), span(20, 20.5), span(30, 31), span(99, -1)}},
 			want: Uptime{Observed: hours(90), Down: hours(3.5), Availability: 100 * 86.5 / 90, Interruptions: 4, Longest: hours(68),
 				MTBF: hours(86.5 / 4), MTTR: hours(3.5 / 4), DownAtTo: true, Restored: 3, RestoredInRTO: 2},
 		},
 		{
 			name: "an empty period",
-			in:   UptimeInput{From: at(10), To: at(10), Grade: 1, Interruptions: []Span{span(0, -1)}},
+			in:   UptimeInput{From: hourAt(10), To: hourAt(10), Grade: 1, Interruptions: []Span{span(0, -1)}},
 			want: Uptime{Availability: 100},
 		},
 	}
@@ -137,9 +137,9 @@ func TestUptimeTarget(t *testing.T) {
 	}
 	for _, s := range scenarios {
 		t.Run(s.name, func(t *testing.T) {
-			in := UptimeInput{From: t0, To: t0.Add(month), Grade: s.grade}
+			in := UptimeInput{From: epoch, To: epoch.Add(month), Grade: s.grade}
 			if s.down > 0 {
-				in.Interruptions = []Span{{Start: t0.Add(time.Hour), End: t0.Add(time.Hour + s.down)}}
+				in.Interruptions = []Span{{Start: epoch.Add(time.Hour), End: epoch.Add(time.Hour + s.down)}}
 			}
 			u := ComputeUptime(in)
 			if u.Target != s.target || u.HasTarget != s.hasTarget || u.MeetsTarget != s.meets {
@@ -185,15 +185,15 @@ func TestDailyUptime(t *testing.T) {
 // interruptions of three checks, each a few minutes long and often seen by
 // two checks at once, and a maintenance window every week.
 func yearOfInterruptions() UptimeInput {
-	in := UptimeInput{From: t0, To: t0.AddDate(1, 0, 0), Grade: 1, RTO: 2 * time.Hour}
+	in := UptimeInput{From: epoch, To: epoch.AddDate(1, 0, 0), Grade: 1, RTO: 2 * time.Hour}
 	for i := range 300 {
-		start := t0.Add(time.Duration(i) * 29 * time.Hour)
+		start := epoch.Add(time.Duration(i) * 29 * time.Hour)
 		in.Interruptions = append(in.Interruptions,
 			Span{Start: start, End: start.Add(time.Duration(3+i%17) * time.Minute)},
 			Span{Start: start.Add(time.Minute), End: start.Add(time.Duration(5+i%7) * time.Minute)})
 	}
 	for w := range 52 {
-		start := t0.Add(time.Duration(w)*7*24*time.Hour + 2*time.Hour)
+		start := epoch.Add(time.Duration(w)*7*24*time.Hour + 2*time.Hour)
 		in.Maintenance = append(in.Maintenance, Span{Start: start, End: start.Add(2 * time.Hour)})
 	}
 	return in
