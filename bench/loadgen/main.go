@@ -19,9 +19,7 @@ import (
 	"fmt"
 	"log"
 	"net"
-	"net/http"
 	"os"
-	"time"
 
 	"yeonsok/bench/internal/loadgen"
 )
@@ -56,6 +54,5 @@ func run(n int, mix loadgen.Mix, addr string, tcp bool) error {
 	}
 	fmt.Printf("loadgen: %d targets on http://%s\n", n, ln.Addr())
 	os.Stdout.Sync()
-	srv := &http.Server{Handler: s.Handler(), ReadHeaderTimeout: 10 * time.Second, ErrorLog: log.New(os.Stderr, "loadgen: ", 0)}
-	return srv.Serve(ln)
+	return s.Serve(ln)
 }

@@ -10,9 +10,11 @@ package loadgen
 import (
 	"encoding/json"
 	"fmt"
+	"log"
 	"math"
 	"net"
 	"net/http"
+	"os"
 	"strconv"
 	"sync"
 	"sync/atomic"
@@ -79,6 +81,12 @@ const (
 // New returns a server of n targets with the mix.
 func New(n int, mix Mix) *Server {
 	return &Server{n: n, mix: mix, override: make([]atomic.Int32, n), last: make([]atomic.Int64, n)}
+}
+
+// Serve serves the targets and the control endpoints on ln.
+func (s *Server) Serve(ln net.Listener) error {
+	srv := &http.Server{Handler: s.Handler(), ReadHeaderTimeout: 10 * time.Second, ErrorLog: log.New(os.Stderr, "loadgen: ", 0)}
+	return srv.Serve(ln)
 }
 
 // Behaviour is how target i answers now.
