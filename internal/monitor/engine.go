@@ -21,8 +21,9 @@ type EngineOptions struct {
 	// never more than the number of checks. A bound sized for the usual
 	// few hanging probes would stall the whole schedule exactly when a
 	// site's network goes dark and every probe into it hangs, which is when
-	// the tower must keep watching; the bound costs nothing until it is
-	// used, since a probe's goroutine exists only while it runs.
+	// the tower must keep watching. The bound costs nothing until it is
+	// used: workers start only when no idle one is free, so there are as
+	// many as the most probes ever in flight at once, not as the bound.
 	Concurrency int
 	// Vantage is written into results whose prober left it empty; empty:
 	// the tower's own (Vantage).
@@ -30,10 +31,10 @@ type EngineOptions struct {
 }
 
 // Engine probes checks on their schedule. One goroutine (Run) keeps the due
-// times in a min-heap and sleeps on a single timer until the earliest; each
-// due probe runs on its own goroutine under the concurrency bound and hands
-// its result to the sink. No goroutine or timer waits per check, so a check
-// costs its entry in the heap.
+// times in a min-heap and sleeps on a single timer until the earliest; it
+// hands each due probe to a pool of workers no larger than the concurrency
+// bound, which probe and pass the results to the sink. No goroutine or
+// timer waits per check, so a check costs its entry in the heap.
 //
 // A check's due times are a fixed grid: its phase within the interval comes
 // from its id (so 10,000 checks at 30 s spread evenly instead of firing
@@ -46,18 +47,19 @@ type Engine struct {
 	sink  func(Result)
 	opt   EngineOptions
 
-	mu       sync.Mutex
-	slots    map[int64]*slot
-	due      dueHeap
-	limit    int
-	inFlight int
-	maxIn    int
-	running  bool
+	mu      sync.Mutex
+	slots   map[int64]*slot
+	due     dueHeap
+	limit   int // the bound on workers, so on probes in flight
+	workers int
+	running bool
 
 	wake  chan struct{} // the schedule changed
-	freed chan struct{} // a probe ended or the bound grew
+	grown chan struct{} // the bound grew
+	jobs  chan job      // to an idle worker
 	wg    sync.WaitGroup
 
+	inFlight, maxInFlight           atomic.Int64
 	started, skipped, late, dropped atomic.Uint64
 	lag                             lagHistogram
 }
@@ -94,7 +96,8 @@ func NewEngine(probe func(context.Context, Check) Result, sink func(Result), opt
 		slots: map[int64]*slot{},
 		limit: 1,
 		wake:  make(chan struct{}, 1),
-		freed: make(chan struct{}, 1),
+		grown: make(chan struct{}, 1),
+		jobs:  make(chan job),
 	}
 }
 
@@ -145,7 +148,7 @@ func (e *Engine) Set(checks []Check) {
 		e.limit = defaultConcurrency(e.slots)
 	}
 	signal(e.wake)
-	signal(e.freed)
+	signal(e.grown)
 }
 
 // defaultConcurrency is enough probes in flight for every check to hang
@@ -224,12 +227,10 @@ func (e *Engine) Run(ctx context.Context) error {
 		var wait time.Duration
 		batch, wait = e.takeDue(time.Now(), batch[:0])
 		for i, j := range batch {
-			if !e.acquire(ctx) {
+			if !e.dispatch(ctx, j) {
 				e.release(batch[i:])
 				return nil
 			}
-			e.wg.Add(1)
-			go e.run(ctx, j)
 		}
 		if len(batch) > 0 {
 			continue
@@ -271,21 +272,58 @@ func (e *Engine) takeDue(now time.Time, batch []job) ([]job, time.Duration) {
 	return batch, e.due[0].next.Sub(now)
 }
 
-// acquire waits for room under the concurrency bound; false if ctx ended.
-func (e *Engine) acquire(ctx context.Context) bool {
+// dispatch hands j to an idle worker, or to a new one while there are
+// fewer than the bound, or else waits for one to come free; false if ctx
+// ended first. Workers live until Run ends, so their stacks, grown deep by
+// a probe, are not grown again for every probe.
+func (e *Engine) dispatch(ctx context.Context, j job) bool {
 	for {
+		select {
+		case e.jobs <- j:
+			return true
+		default:
+		}
 		e.mu.Lock()
-		if e.inFlight < e.limit {
-			e.inFlight++
-			e.maxIn = max(e.maxIn, e.inFlight)
+		if e.workers < e.limit {
+			e.workers++
 			e.mu.Unlock()
+			e.wg.Add(1)
+			go e.work(ctx, j)
 			return true
 		}
 		e.mu.Unlock()
 		select {
-		case <-e.freed:
+		case e.jobs <- j:
+			return true
+		case <-e.grown:
 		case <-ctx.Done():
 			return false
+		}
+	}
+}
+
+// work runs j and then whatever the scheduler hands it, until ctx ends or
+// the bound shrinks below the workers.
+func (e *Engine) work(ctx context.Context, j job) {
+	defer e.wg.Done()
+	for {
+		e.run(ctx, j)
+		e.mu.Lock()
+		surplus := e.workers > e.limit
+		if surplus {
+			e.workers--
+		}
+		e.mu.Unlock()
+		if surplus {
+			return
+		}
+		select {
+		case j = <-e.jobs:
+		case <-ctx.Done():
+			e.mu.Lock()
+			e.workers--
+			e.mu.Unlock()
+			return
 		}
 	}
 }
@@ -301,8 +339,8 @@ func (e *Engine) release(jobs []job) {
 
 // run probes one check and hands on its result.
 func (e *Engine) run(ctx context.Context, j job) {
-	defer e.wg.Done()
 	started := time.Now()
+	raise(&e.maxInFlight, e.inFlight.Add(1))
 	lag := started.Sub(j.due)
 	e.started.Add(1)
 	e.lag.record(lag)
@@ -332,9 +370,8 @@ func (e *Engine) run(ctx context.Context, j job) {
 
 	e.mu.Lock()
 	j.slot.running = false
-	e.inFlight--
 	e.mu.Unlock()
-	signal(e.freed)
+	e.inFlight.Add(-1)
 }
 
 // signal wakes whoever waits on c without ever blocking.
@@ -371,10 +408,10 @@ func (e *Engine) Stats() EngineStats {
 	st := EngineStats{
 		Checks:      len(e.slots),
 		Concurrency: e.limit,
-		InFlight:    e.inFlight,
-		MaxInFlight: e.maxIn,
 	}
 	e.mu.Unlock()
+	st.InFlight = int(e.inFlight.Load())
+	st.MaxInFlight = int(e.maxInFlight.Load())
 	st.Started = e.started.Load()
 	st.Skipped = e.skipped.Load()
 	st.Late = e.late.Load()

@@ -18,9 +18,13 @@ type lagHistogram struct {
 func (h *lagHistogram) record(d time.Duration) {
 	d = max(d, 0)
 	h.counts[lagBucket(uint64(d/time.Microsecond))].Add(1)
-	for {
-		m := h.max.Load()
-		if int64(d) <= m || h.max.CompareAndSwap(m, int64(d)) {
+	raise(&h.max, int64(d))
+}
+
+// raise sets a to v if v is larger.
+func raise(a *atomic.Int64, v int64) {
+	for m := a.Load(); v > m; m = a.Load() {
+		if a.CompareAndSwap(m, v) {
 			return
 		}
 	}
