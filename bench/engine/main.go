@@ -25,6 +25,7 @@ import (
 	"net/http"
 	"os"
 	"os/exec"
+	"runtime/pprof"
 	"slices"
 	"strings"
 	"sync"
@@ -68,12 +69,21 @@ func main() {
 	flag.StringVar(&c.stopMode, "stop-mode", "refuse", "how stopped targets fail: refuse, hang or fail")
 	flag.IntVar(&c.failures, "failures", monitor.DefaultFailures, "failures in a row that declare a target down")
 	flag.IntVar(&c.concurrency, "concurrency", 0, "bound on probes in flight (0: the engine's default)")
+	cpuProfile := flag.String("cpuprofile", "", "write a CPU profile of the run to this file")
 	child := flag.Bool("loadgen-child", false, "serve as the load generator (used by the benchmark itself)")
 	flag.Parse()
 
 	if *child {
 		serveLoadgen(c.n, c.mix)
 		return
+	}
+	if *cpuProfile != "" {
+		f, err := os.Create(*cpuProfile)
+		if err != nil {
+			log.Fatal(err)
+		}
+		pprof.StartCPUProfile(f)
+		defer pprof.StopCPUProfile()
 	}
 	if err := run(c); err != nil {
 		log.Fatal(err)
@@ -168,21 +178,23 @@ func run(c config) error {
 	if err := <-done; err != nil {
 		return err
 	}
-	cpu, wall := cpuTime()-cpu0, time.Since(wall0)
+	cpu1, wall := cpuTime(), time.Since(wall0)
+	user, sys := cpu1.user-cpu0.user, cpu1.sys-cpu0.sys
+	cpu := user + sys
 
 	st := e.Stats()
 	fmt.Printf("engine benchmark: %d HTTP checks every %v (timeout %v) for %v; %.0f%% slow (1 s), %.0f%% hanging, %.0f%% failing; GOMAXPROCS %d\n",
 		c.n, c.interval, c.timeout, wall.Round(time.Second), c.mix.Slow*100, c.mix.Hang*100, c.mix.Fail*100, runtimeProcs())
 	fmt.Printf("probe: %s\n", probeName)
-	fmt.Printf("  checks run (probes started)    %d (%d results, %d cut short at the end; %d turns skipped while the previous probe ran)\n",
-		st.Started, t.total(), st.Dropped, st.Skipped)
+	fmt.Printf("  checks run (probes started)    %d (%d results, %d cut short at the end; %d turns waited for the previous probe, %d skipped)\n",
+		st.Started, t.total(), st.Dropped, st.Deferred, st.Skipped)
 	within := 100 * float64(st.Started-st.Late) / float64(max(st.Started, 1))
 	fmt.Printf("  started within 1 s of due      %.2f%%   (target ≥ 99%%)\n", within)
 	fmt.Printf("  start lag                      p50 %v, p90 %v, p99 %v, max %v\n",
 		st.LagP50, st.LagP90, st.LagP99, st.LagMax.Round(time.Microsecond))
 	perCheck := time.Duration(int64(cpu) / int64(max(st.Started, 1)))
-	fmt.Printf("  CPU per check                  %.3f ms   (target ≤ 0.5 ms; %v user+sys in all, %.0f%% of one core)\n",
-		float64(perCheck)/float64(time.Millisecond), cpu.Round(time.Millisecond), 100*float64(cpu)/float64(wall))
+	fmt.Printf("  CPU per check                  %.3f ms   (target ≤ 0.5 ms; %v user + %v system in all, %.0f%% of one core)\n",
+		float64(perCheck)/float64(time.Millisecond), user.Round(time.Millisecond), sys.Round(time.Millisecond), 100*float64(cpu)/float64(wall))
 	fmt.Printf("  peak resident memory           %.0f MB   (target ≤ 300 MB)\n", float64(peakRSS())/(1<<20))
 	fmt.Printf("  probes in flight               at most %d (bound %d)\n", st.MaxInFlight, st.Concurrency)
 	t.print()
@@ -315,13 +327,13 @@ func (o *outage) print() {
 		at(0.50).Round(time.Millisecond), at(0.99).Round(time.Millisecond), times[len(times)-1].Round(time.Millisecond), target)
 }
 
-// cpuTime is the user and system CPU time this process has used.
-func cpuTime() time.Duration {
+// cpuUse is the user and system CPU time this process has used.
+type cpuUse struct{ user, sys time.Duration }
+
+func cpuTime() cpuUse {
 	var ru syscall.Rusage
-	if err := syscall.Getrusage(syscall.RUSAGE_SELF, &ru); err != nil {
-		return 0
-	}
-	return time.Duration(ru.Utime.Nano() + ru.Stime.Nano())
+	syscall.Getrusage(syscall.RUSAGE_SELF, &ru)
+	return cpuUse{time.Duration(ru.Utime.Nano()), time.Duration(ru.Stime.Nano())}
 }
 
 // peakRSS is the most resident memory this process has had (VmHWM).

@@ -22,7 +22,9 @@ const probeName = "bench stand-in (fresh connection per probe, status 200–399)
 func newHTTPProbe() prober {
 	client := &http.Client{
 		Transport: &http.Transport{
-			DialContext:        (&net.Dialer{}).DialContext,
+			// No keep-alive probes on a connection that lives one request:
+			// it saves the socket options for them on every dial.
+			DialContext:        (&net.Dialer{KeepAlive: -1}).DialContext,
 			DisableKeepAlives:  true,
 			DisableCompression: true,
 		},

@@ -40,8 +40,11 @@ type EngineOptions struct {
 // from its id (so 10,000 checks at 30 s spread evenly instead of firing
 // together, the same way after every restart and at every vantage point),
 // and the next due time follows from the schedule, not from when a probe
-// finished, so nothing drifts. A check whose previous probe is still running
-// when it falls due is skipped for that turn, never probed twice at once.
+// finished, so nothing drifts. A check is never probed twice at once: a turn
+// that falls due while the previous probe still runs waits for it and starts
+// the moment it ends (late, and counted so), as a probe whose timeout equals
+// the interval needs; if the next turn comes first, the waiting one is
+// skipped.
 type Engine struct {
 	probe func(context.Context, Check) Result
 	sink  func(Result)
@@ -59,9 +62,10 @@ type Engine struct {
 	jobs  chan job      // to an idle worker
 	wg    sync.WaitGroup
 
-	inFlight, maxInFlight           atomic.Int64
-	started, skipped, late, dropped atomic.Uint64
-	lag                             lagHistogram
+	inFlight, maxInFlight      atomic.Int64
+	started, deferred, skipped atomic.Uint64
+	late, dropped              atomic.Uint64
+	lag                        lagHistogram
 }
 
 // slot is a scheduled check: what to probe and when next.
@@ -70,8 +74,9 @@ type slot struct {
 	interval time.Duration
 	timeout  time.Duration
 	next     time.Time
-	index    int  // in the heap; -1 once removed from the schedule
-	running  bool // a probe of it is in flight
+	index    int       // in the heap; -1 once removed from the schedule
+	running  bool      // a probe of it is in flight
+	waiting  time.Time // a turn due while it ran; zero: none
 }
 
 // job is one due probe taken from the schedule.
@@ -260,7 +265,11 @@ func (e *Engine) takeDue(now time.Time, batch []job) ([]job, time.Duration) {
 		s.next = nextDue(due, s.interval, now)
 		heap.Fix(&e.due, 0)
 		if s.running {
-			e.skipped.Add(1)
+			e.deferred.Add(1)
+			if !s.waiting.IsZero() {
+				e.skipped.Add(1)
+			}
+			s.waiting = due
 			continue
 		}
 		s.running = true
@@ -307,7 +316,10 @@ func (e *Engine) dispatch(ctx context.Context, j job) bool {
 func (e *Engine) work(ctx context.Context, j job) {
 	defer e.wg.Done()
 	for {
-		e.run(ctx, j)
+		if next, ok := e.run(ctx, j); ok {
+			j = next
+			continue
+		}
 		e.mu.Lock()
 		surplus := e.workers > e.limit
 		if surplus {
@@ -333,12 +345,13 @@ func (e *Engine) release(jobs []job) {
 	e.mu.Lock()
 	defer e.mu.Unlock()
 	for _, j := range jobs {
-		j.slot.running = false
+		j.slot.running, j.slot.waiting = false, time.Time{}
 	}
 }
 
-// run probes one check and hands on its result.
-func (e *Engine) run(ctx context.Context, j job) {
+// run probes one check and hands on its result; then, if a turn of the
+// check fell due meanwhile, returns it to be run at once.
+func (e *Engine) run(ctx context.Context, j job) (job, bool) {
 	started := time.Now()
 	raise(&e.maxInFlight, e.inFlight.Add(1))
 	lag := started.Sub(j.due)
@@ -368,10 +381,17 @@ func (e *Engine) run(ctx context.Context, j job) {
 		e.dropped.Add(1)
 	}
 
-	e.mu.Lock()
-	j.slot.running = false
-	e.mu.Unlock()
 	e.inFlight.Add(-1)
+	e.mu.Lock()
+	defer e.mu.Unlock()
+	s := j.slot
+	due := s.waiting
+	s.running, s.waiting = false, time.Time{}
+	if due.IsZero() || s.index < 0 || ctx.Err() != nil {
+		return job{}, false
+	}
+	s.running = true
+	return job{slot: s, check: s.check, due: due}, true
 }
 
 // signal wakes whoever waits on c without ever blocking.
@@ -389,13 +409,15 @@ type EngineStats struct {
 	InFlight    int
 	MaxInFlight int    // the most ever in flight at once
 	Started     uint64 // probes started
-	// Skipped counts turns a check missed because its previous probe was
-	// still running; Late probes started more than LateAfter after their
+	// Deferred counts turns that fell due while the check's previous probe
+	// still ran, and Skipped those of them given up because the next turn
+	// came first; Late probes started more than LateAfter after their
 	// due time; Dropped results came from probes cut short by the end of
 	// Run or of checks removed meanwhile.
-	Skipped uint64
-	Late    uint64
-	Dropped uint64
+	Deferred uint64
+	Skipped  uint64
+	Late     uint64
+	Dropped  uint64
 	// Lag is how long after their due time probes started (Started − Due),
 	// at percentiles: each figure is the upper bound of a histogram bucket
 	// at most 12.5 % wide, so it errs long.
@@ -413,6 +435,7 @@ func (e *Engine) Stats() EngineStats {
 	st.InFlight = int(e.inFlight.Load())
 	st.MaxInFlight = int(e.maxInFlight.Load())
 	st.Started = e.started.Load()
+	st.Deferred = e.deferred.Load()
 	st.Skipped = e.skipped.Load()
 	st.Late = e.late.Load()
 	st.Dropped = e.dropped.Load()
