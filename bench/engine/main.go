@@ -25,6 +25,7 @@ import (
 	"net/http"
 	"os"
 	"os/exec"
+	"runtime"
 	"runtime/pprof"
 	"slices"
 	"strings"
@@ -35,14 +36,6 @@ import (
 	"yeonsok/bench/internal/loadgen"
 	"yeonsok/internal/monitor"
 )
-
-// prober is what the engine runs for each due check.
-type prober = func(context.Context, monitor.Check) monitor.Result
-
-// probe is a minimal HTTP prober standing in for the monitor package's
-// probes, which are being written beside the engine. AT MERGE: replace it
-// with monitor.Probe, so the benchmark measures the real thing.
-var probe prober = newHTTPProbe()
 
 type config struct {
 	n                     int
@@ -153,7 +146,7 @@ func run(c config) error {
 	// before (fast or slow) can be seen going down.
 	out := newOutage(c, c.n/2, c.n/2+c.stop)
 	t := &tally{mix: c.mix, outage: out}
-	e := monitor.NewEngine(probe, t.record, monitor.EngineOptions{Concurrency: c.concurrency})
+	e := monitor.NewEngine(monitor.Probe, t.record, monitor.EngineOptions{Concurrency: c.concurrency})
 	e.Set(checks)
 
 	// The outage starts when there is time left for failures+1 intervals
@@ -184,8 +177,7 @@ func run(c config) error {
 
 	st := e.Stats()
 	fmt.Printf("engine benchmark: %d HTTP checks every %v (timeout %v) for %v; %.0f%% slow (1 s), %.0f%% hanging, %.0f%% failing; GOMAXPROCS %d\n",
-		c.n, c.interval, c.timeout, wall.Round(time.Second), c.mix.Slow*100, c.mix.Hang*100, c.mix.Fail*100, runtimeProcs())
-	fmt.Printf("probe: %s\n", probeName)
+		c.n, c.interval, c.timeout, wall.Round(time.Second), c.mix.Slow*100, c.mix.Hang*100, c.mix.Fail*100, runtime.GOMAXPROCS(0))
 	fmt.Printf("  checks run (probes started)    %d (%d results, %d cut short at the end; %d turns waited for the previous probe, %d skipped)\n",
 		st.Started, t.total(), st.Dropped, st.Deferred, st.Skipped)
 	within := 100 * float64(st.Started-st.Late) / float64(max(st.Started, 1))

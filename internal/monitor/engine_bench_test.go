@@ -3,7 +3,6 @@ package monitor
 import (
 	"context"
 	"sync/atomic"
-	"syscall"
 	"testing"
 	"time"
 )
@@ -46,11 +45,4 @@ func BenchmarkEngineOverhead(b *testing.B) {
 	b.ReportMetric(float64(cpu.Microseconds())/float64(b.N), "cpu-µs/probe")
 	b.ReportMetric(float64(st.LagP99.Microseconds())/1000, "lag-p99-ms")
 	b.ReportMetric(float64(st.MaxInFlight), "max-in-flight")
-}
-
-// cpuTime is the process's user and system time so far.
-func cpuTime() time.Duration {
-	var ru syscall.Rusage
-	syscall.Getrusage(syscall.RUSAGE_SELF, &ru)
-	return time.Duration(ru.Utime.Nano() + ru.Stime.Nano())
 }
