@@ -53,6 +53,7 @@ type config struct {
 	stop                  int
 	stopMode              string
 	failures, concurrency int
+	tick                  time.Duration
 }
 
 func main() {
@@ -69,6 +70,7 @@ func main() {
 	flag.StringVar(&c.stopMode, "stop-mode", "refuse", "how stopped targets fail: refuse, hang or fail")
 	flag.IntVar(&c.failures, "failures", monitor.DefaultFailures, "failures in a row that declare a target down")
 	flag.IntVar(&c.concurrency, "concurrency", 0, "bound on probes in flight (0: the engine's default)")
+	flag.DurationVar(&c.tick, "tick", 0, "the scheduler's resolution (0: monitor.DefaultTick)")
 	cpuProfile := flag.String("cpuprofile", "", "write a CPU profile of the run to this file")
 	child := flag.Bool("loadgen-child", false, "serve as the load generator (used by the benchmark itself)")
 	flag.Parse()
@@ -153,7 +155,7 @@ func run(c config) error {
 	// before (fast or slow) can be seen going down.
 	out := newOutage(c, c.n/2, c.n/2+c.stop)
 	t := &tally{mix: c.mix, outage: out}
-	e := monitor.NewEngine(probe, t.record, monitor.EngineOptions{Concurrency: c.concurrency})
+	e := monitor.NewEngine(probe, t.record, monitor.EngineOptions{Concurrency: c.concurrency, Tick: c.tick})
 	e.Set(checks)
 
 	// The outage starts when there is time left for failures+1 intervals
