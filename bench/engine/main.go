@@ -193,7 +193,7 @@ func run(c config) error {
 	within := 100 * float64(st.Started-st.Late) / float64(max(st.Started, 1))
 	fmt.Printf("  started within 1 s of due      %.2f%%   (target ≥ 99%%)\n", within)
 	fmt.Printf("  start lag                      p50 %v, p90 %v, p99 %v, max %v\n",
-		st.LagP50, st.LagP90, st.LagP99, st.LagMax.Round(time.Microsecond))
+		st.LagP50.Round(time.Microsecond), st.LagP90.Round(time.Microsecond), st.LagP99.Round(time.Microsecond), st.LagMax.Round(time.Microsecond))
 	perCheck := time.Duration(int64(cpu) / int64(max(st.Started, 1)))
 	fmt.Printf("  CPU per check                  %.3f ms   (target ≤ 0.5 ms; %v user + %v system in all, %.0f%% of one core)\n",
 		float64(perCheck)/float64(time.Millisecond), user.Round(time.Millisecond), sys.Round(time.Millisecond), 100*float64(cpu)/float64(wall))
