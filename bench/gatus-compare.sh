@@ -48,10 +48,13 @@ echo "building the load generator and the engine benchmark into $work"
 go build -o "$work/loadgen" ./bench/loadgen
 go build -o "$work/engine" ./bench/engine
 
-# start_loadgen NAME: starts a load generator, prints its base URL.
+# start_loadgen NAME: starts a load generator in the background.
 start_loadgen() {
 	"$work/loadgen" -n "$N" -slow "$SLOW" -hang "$HANG" -addr 127.0.0.1:0 >"$work/$1.out" 2>"$work/$1.err" &
 	pids+=($!)
+}
+# base_url NAME: the load generator's base URL, once it listens.
+base_url() {
 	for _ in $(seq 50); do
 		if grep -q 'http://' "$work/$1.out"; then
 			sed -n 's/.* on \(http:[^ ]*\).*/\1/p' "$work/$1.out" | head -1
@@ -62,8 +65,10 @@ start_loadgen() {
 	echo "load generator $1 did not start: $(cat "$work/$1.err")" >&2
 	exit 1
 }
-gatus_targets=$(start_loadgen lg-gatus)
-engine_targets=$(start_loadgen lg-engine)
+start_loadgen lg-gatus
+start_loadgen lg-engine
+gatus_targets=$(base_url lg-gatus)
+engine_targets=$(base_url lg-engine)
 
 # A free port for Gatus's web server (and /metrics).
 port=28080

