@@ -41,7 +41,7 @@ func BenchmarkSystemUptimeYear(b *testing.B) {
 					if _, err := tx.OpenInterruption(ctx, in); err != nil {
 						return err
 					}
-					if _, err := tx.CloseInterruption(ctx, c.check.ID, start.Add(c.lasts)); err != nil {
+					if _, err := tx.CloseInterruption(ctx, c.check.ID, start.Add(c.lasts), nil); err != nil {
 						return err
 					}
 				}
@@ -194,7 +194,7 @@ func BenchmarkInterruptionStorage(b *testing.B) {
 						Reason: "timeout after 10s", Vantages: []string{"tower", "busan"}}); err != nil {
 						return err
 					}
-					if _, err := tx.CloseInterruption(ctx, c.ID, start.Add(90*time.Second)); err != nil {
+					if _, err := tx.CloseInterruption(ctx, c.ID, start.Add(90*time.Second), nil); err != nil {
 						return err
 					}
 				}

@@ -69,13 +69,14 @@ func (s *Store) SyncChecks(ctx context.Context) (SyncResult, error) {
 	return r, err
 }
 
-const checkColumns = `c.id, c.system_id, s.agency_id, s.grade, c.kind, c.target, c.active, c.interval_ms, c.timeout_ms,
+const checkColumns = `c.id, c.system_id, s.agency_id, s.name, s.grade, c.kind, c.target, c.active, c.interval_ms, c.timeout_ms,
 	c.failures_to_down, c.successes_to_up, c.settings`
 
-// storedCheck is a check as stored, with the grade of its system.
+// storedCheck is a check as stored, with the name and grade of its system.
 type storedCheck struct {
 	Check
-	grade int
+	system string
+	grade  int
 }
 
 func scanCheck(row interface{ Scan(...any) error }) (*storedCheck, error) {
@@ -83,7 +84,7 @@ func scanCheck(row interface{ Scan(...any) error }) (*storedCheck, error) {
 	var grade sql.NullInt64
 	var interval, timeout int64
 	var settings string
-	if err := row.Scan(&c.ID, &c.SystemID, &c.AgencyID, &grade, &c.Kind, &c.Target, &c.Active, &interval, &timeout,
+	if err := row.Scan(&c.ID, &c.SystemID, &c.AgencyID, &c.system, &grade, &c.Kind, &c.Target, &c.Active, &interval, &timeout,
 		&c.FailuresToDown, &c.SuccessesToUp, &settings); err != nil {
 		return nil, err
 	}
@@ -142,13 +143,20 @@ func (s *Store) Checks(ctx context.Context, scope access.Scope) ([]Check, error)
 // AgentChecks returns the active checks an agent probes: those of the
 // systems its API token is bound to, every default applied.
 func (s *Store) AgentChecks(ctx context.Context, agentID int64) ([]Check, error) {
-	list, err := queryChecks(ctx, s.db.Read, `c.active AND c.system_id IN
-		(SELECT ts.system_id FROM token_systems ts JOIN agents a ON a.token_id = ts.token_id WHERE a.id = $1)`, agentID)
+	list, err := queryChecks(ctx, s.db.Read, agentCondition, agentID)
 	if err != nil {
 		return nil, err
 	}
 	return effective(list), nil
 }
+
+// agentCondition selects the active checks of agent $1: those of the
+// systems its token is bound to that still belong to the agent's agency (a
+// system moved to another agency leaves an agency's agent; a ministry-wide
+// agent keeps it).
+const agentCondition = `c.active AND c.system_id IN
+	(SELECT ts.system_id FROM token_systems ts JOIN agents a ON a.token_id = ts.token_id WHERE a.id = $1)
+	AND EXISTS (SELECT 1 FROM agents a WHERE a.id = $1 AND (a.agency_id IS NULL OR a.agency_id = s.agency_id))`
 
 // SystemChecks returns every check of a system in scope, inactive ones
 // too, with their settings as stored (zero: the default).

@@ -101,12 +101,21 @@ func (t *Tx) openInterruption(ctx context.Context, checkID int64) (*Interruption
 }
 
 // CloseInterruption ends the open interruption of a check at at (never
-// before it began) and reports whether there was one: closing twice is a
-// no-op.
-func (t *Tx) CloseInterruption(ctx context.Context, checkID int64, at time.Time) (bool, error) {
-	end := formatTime(at)
-	res, err := t.tx.ExecContext(ctx, `UPDATE interruptions SET ended_at = CASE WHEN started_at > $2 THEN started_at ELSE $2 END
-		WHERE check_id = $1 AND ended_at IS NULL`, checkID, end)
+// before it began), with vantages as the vantage points that saw it (nil:
+// those it opened with), and reports whether there was one: closing twice
+// is a no-op.
+func (t *Tx) CloseInterruption(ctx context.Context, checkID int64, at time.Time, vantages []string) (bool, error) {
+	query, args := `UPDATE interruptions SET ended_at = CASE WHEN started_at > $2 THEN started_at ELSE $2 END
+		WHERE check_id = $1 AND ended_at IS NULL`, []any{checkID, formatTime(at)}
+	if vantages != nil {
+		list, err := json.Marshal(vantages)
+		if err != nil {
+			return false, fmt.Errorf("monitor: vantages as JSON: %w", err)
+		}
+		query = strings.Replace(query, "SET ", "SET vantages = $3, ", 1)
+		args = append(args, string(list))
+	}
+	res, err := t.tx.ExecContext(ctx, query, args...)
 	if err != nil {
 		return false, fmt.Errorf("monitor: close interruption of check %d: %w", checkID, err)
 	}
@@ -129,7 +138,7 @@ func (s *Store) OpenInterruption(ctx context.Context, in *Interruption) (opened 
 // CloseInterruption is Tx.CloseInterruption in a transaction of its own.
 func (s *Store) CloseInterruption(ctx context.Context, checkID int64, at time.Time) (closed bool, err error) {
 	err = s.Write(ctx, func(tx *Tx) error {
-		closed, err = tx.CloseInterruption(ctx, checkID, at)
+		closed, err = tx.CloseInterruption(ctx, checkID, at, nil)
 		return err
 	})
 	return closed, err

@@ -308,7 +308,7 @@ func TestInterruptions(t *testing.T) {
 			}
 			// An end before the start is the start: the clocks of two
 			// vantage points disagree a little.
-			_, err := tx.CloseInterruption(f.ctx, web.ID, at(39))
+			_, err := tx.CloseInterruption(f.ctx, web.ID, at(39), nil)
 			return err
 		})
 		if err != nil {

@@ -1,0 +1,316 @@
+package monitor_test
+
+import (
+	"context"
+	"io"
+	"log/slog"
+	"net"
+	"net/http"
+	"sync"
+	"testing"
+	"time"
+
+	"yeonsok/internal/access"
+	"yeonsok/internal/database"
+	"yeonsok/internal/monitor"
+	"yeonsok/internal/testdb"
+)
+
+var quiet = slog.New(slog.NewTextHandler(io.Discard, nil))
+
+// fast makes the watcher's loops quick enough for a test.
+var fast = monitor.WatcherOptions{FlushEvery: 20 * time.Millisecond, RollupEvery: 50 * time.Millisecond,
+	SyncEvery: 50 * time.Millisecond, Engine: monitor.EngineOptions{Tick: 10 * time.Millisecond}}
+
+// setInterval sets a check's interval and timeout below what people may
+// choose (monitor.MinInterval), so that a test sees many probes a second.
+func setInterval(t *testing.T, db *database.DB, id int64, interval, timeout time.Duration) {
+	t.Helper()
+	if _, err := db.Write.Exec(`UPDATE checks SET interval_ms = $1, timeout_ms = $2 WHERE id = $3`,
+		interval.Milliseconds(), timeout.Milliseconds(), id); err != nil {
+		t.Fatal(err)
+	}
+}
+
+// run starts w and returns a function that stops it and waits.
+func run(t *testing.T, w *monitor.Watcher) (stop func()) {
+	t.Helper()
+	ctx, cancel := context.WithCancel(context.Background())
+	var wg sync.WaitGroup
+	wg.Go(func() { _ = w.Run(ctx) })
+	var once sync.Once
+	stop = func() { once.Do(func() { cancel(); wg.Wait() }) }
+	t.Cleanup(stop)
+	return stop
+}
+
+func eventually(t *testing.T, within time.Duration, what string, cond func() bool) {
+	t.Helper()
+	deadline := time.Now().Add(within)
+	for !cond() {
+		if time.Now().After(deadline) {
+			t.Fatalf("timed out waiting for %s", what)
+		}
+		time.Sleep(10 * time.Millisecond)
+	}
+}
+
+// serveOn serves 200 OK on addr (":0" for any port) until the returned
+// function closes it.
+func serveOn(t *testing.T, addr string) (string, func()) {
+	t.Helper()
+	l, err := net.Listen("tcp", addr)
+	if err != nil {
+		t.Fatal(err)
+	}
+	srv := &http.Server{Handler: http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) { io.WriteString(w, "ok") })}
+	go srv.Serve(l)
+	var once sync.Once
+	closeIt := func() { once.Do(func() { srv.Close() }) }
+	t.Cleanup(closeIt)
+	return l.Addr().String(), closeIt
+}
+
+// The issue's "done when": a real HTTP server is stopped and started and
+// the tower records the interruption with its duration to the second.
+func TestWatcherRecordsTheInterruptionOfAStoppedServer(t *testing.T) {
+	testdb.Each(t, func(t *testing.T, db *database.DB) {
+		f := newFixture(t, db)
+		f.store.Now = time.Now
+		addr, stopServer := serveOn(t, "127.0.0.1:0")
+		target := "http://" + addr + "/health"
+		f.setEndpoints(t, f.w24, target)
+		if _, err := f.store.SyncChecks(f.ctx); err != nil {
+			t.Fatal(err)
+		}
+		check := f.check(t, target)
+		const interval = 100 * time.Millisecond
+		setInterval(t, db, check.ID, interval, 80*time.Millisecond)
+
+		w := monitor.NewWatcher(f.store, quiet, fast)
+		stop := run(t, w)
+		state := func() monitor.State {
+			for _, cs := range w.SystemStatuses(access.All(), f.w24.ID) {
+				if cs.Check.ID == check.ID {
+					return cs.Verdict.State
+				}
+			}
+			return ""
+		}
+		eventually(t, 5*time.Second, "the server up", func() bool { return state() == monitor.StateUp })
+
+		stopped := time.Now()
+		stopServer()
+		eventually(t, 5*time.Second, "the interruption stored", func() bool {
+			open, _ := f.store.OpenInterruptions(f.ctx)
+			return len(open) == 1
+		})
+		if state() != monitor.StateDown {
+			t.Errorf("live state %s while the interruption is open", state())
+		}
+		time.Sleep(1500 * time.Millisecond)
+		_, stopServer = serveOn(t, addr)
+		restarted := time.Now()
+		eventually(t, 5*time.Second, "the interruption ended", func() bool {
+			open, _ := f.store.OpenInterruptions(f.ctx)
+			return len(open) == 0 && state() == monitor.StateUp
+		})
+		stop()
+
+		list, err := f.store.Interruptions(f.ctx, access.All(), f.w24.ID, stopped.Add(-time.Minute), time.Now())
+		if err != nil || len(list) != 1 {
+			t.Fatalf("interruptions %+v (%v)", list, err)
+		}
+		in := list[0]
+		// The first failed probe starts it, the first success ends it: each
+		// within one interval (and a tick) of the real moment.
+		slack := interval + 50*time.Millisecond
+		if in.StartedAt.Before(stopped.Add(-time.Millisecond)) || in.StartedAt.After(stopped.Add(slack)) {
+			t.Errorf("started %v, server stopped %v", in.StartedAt, stopped)
+		}
+		if in.EndedAt.Before(restarted.Add(-time.Millisecond)) || in.EndedAt.After(restarted.Add(slack)) {
+			t.Errorf("ended %v, server back %v", in.EndedAt, restarted)
+		}
+		// To the second, and in fact to an interval.
+		real := restarted.Sub(stopped)
+		if d := in.Duration(time.Now()); (d - real).Abs() > slack {
+			t.Errorf("recorded %v, the server was away %v", d, real)
+		}
+		if in.Reason == "" || len(in.Vantages) != 1 || in.Vantages[0] != monitor.Vantage {
+			t.Errorf("reason %q, vantages %v", in.Reason, in.Vantages)
+		}
+		// The probes were summed into the hour's rollup, failures too.
+		rollups, err := f.store.Rollups(f.ctx, access.All(), check.ID, stopped.Add(-time.Hour), time.Now().Add(time.Hour))
+		var probes, failures int64
+		for _, r := range rollups {
+			probes, failures = probes+r.Probes, failures+r.Failures
+		}
+		if err != nil || probes < 20 || failures < 3 || failures >= probes {
+			t.Errorf("rollups: %d probes, %d failures (%v)", probes, failures, err)
+		}
+	})
+}
+
+// results makes n results of a check from a vantage point, one every
+// step, the last one now.
+func results(check int64, vantage string, ok bool, n int, step time.Duration) []monitor.Result {
+	now := time.Now()
+	var list []monitor.Result
+	for i := range n {
+		list = append(list, monitor.Result{CheckID: check, Vantage: vantage, OK: ok, Started: now.Add(-time.Duration(n-1-i) * step),
+			Latency: time.Millisecond, Reason: map[bool]string{false: "connection refused"}[ok]})
+	}
+	return list
+}
+
+func take(w *monitor.Watcher, list []monitor.Result) {
+	for _, r := range list {
+		w.Take(r, true)
+	}
+}
+
+func verdictOf(t *testing.T, w *monitor.Watcher, checkID int64) monitor.CheckStatus {
+	t.Helper()
+	for _, cs := range w.Statuses(access.All(), false) {
+		if cs.Check.ID == checkID {
+			return cs
+		}
+	}
+	t.Fatalf("check %d not watched", checkID)
+	return monitor.CheckStatus{}
+}
+
+// One vantage point that sees a check down is outvoted by two that see it
+// up; one that falls silent counts for nothing, and with nobody reporting
+// a check is unknown, never down.
+func TestWatcherQuorumAndSilence(t *testing.T) {
+	testdb.Each(t, func(t *testing.T, db *database.DB) {
+		f := newFixture(t, db)
+		f.store.Now = time.Now
+		check := f.check(t, "dns://www.work24.go.kr") // 2 min interval: silent after 6 min
+		opt := fast
+		opt.NoProbing = true
+		w := monitor.NewWatcher(f.store, quiet, opt)
+		if err := w.Reload(f.ctx); err != nil {
+			t.Fatal(err)
+		}
+		step := time.Second
+		take(w, results(check.ID, monitor.Vantage, true, 3, step))
+		take(w, results(check.ID, "busan", true, 3, step))
+		take(w, results(check.ID, "gwangju", false, 5, step))
+		cs := verdictOf(t, w, check.ID)
+		if cs.Verdict.State != monitor.StateUp || cs.Verdict.Down != 1 || cs.Verdict.Up != 2 {
+			t.Errorf("one of three down: %+v", cs.Verdict)
+		}
+
+		// busan and the tower fall silent (their last results are old);
+		// gwangju alone reporting sees it down.
+		w2 := monitor.NewWatcher(f.store, quiet, opt)
+		if err := w2.Reload(f.ctx); err != nil {
+			t.Fatal(err)
+		}
+		long := 7 * time.Minute
+		for _, r := range results(check.ID, "busan", false, 3, step) {
+			r.Started = r.Started.Add(-long)
+			w2.Take(r, false)
+		}
+		for _, r := range results(check.ID, "gwangju", true, 3, step) {
+			r.Started = r.Started.Add(-long)
+			w2.Take(r, false)
+		}
+		w2.Reconsider(time.Now())
+		cs = verdictOf(t, w2, check.ID)
+		if cs.Verdict.State == monitor.StateDown || cs.Verdict.Silent != 2 {
+			t.Errorf("two silent agents, one of them last saw it down: %+v", cs.Verdict)
+		}
+		for _, v := range cs.Vantages {
+			if v.Reporting {
+				t.Errorf("%s reporting after 7 minutes of silence", v.Vantage)
+			}
+		}
+		w2.Flush(f.ctx)
+		if open, _ := f.store.OpenInterruptions(f.ctx); len(open) != 0 {
+			t.Errorf("silence opened interruptions: %+v", open)
+		}
+	})
+}
+
+// An interruption left open by the last run is the state the next run
+// starts from: the check shows down until a probe says otherwise, and the
+// first success ends it.
+func TestWatcherTakesUpOpenInterruptions(t *testing.T) {
+	testdb.Each(t, func(t *testing.T, db *database.DB) {
+		f := newFixture(t, db)
+		f.store.Now = time.Now
+		check := f.check(t, "tcp://db.insurance:5432")
+		began := time.Now().Add(-time.Hour).UTC().Truncate(time.Microsecond)
+		if _, err := f.store.OpenInterruption(f.ctx, &monitor.Interruption{CheckID: check.ID, StartedAt: began, Reason: "timeout",
+			Vantages: []string{monitor.Vantage}}); err != nil {
+			t.Fatal(err)
+		}
+		opt := fast
+		opt.NoProbing = true
+		w := monitor.NewWatcher(f.store, quiet, opt)
+		if err := w.Reload(f.ctx); err != nil {
+			t.Fatal(err)
+		}
+		if cs := verdictOf(t, w, check.ID); cs.Verdict.State != monitor.StateDown || !cs.Verdict.Since.Equal(began) {
+			t.Errorf("after restart: %+v", cs.Verdict)
+		}
+		ok := results(check.ID, monitor.Vantage, true, 1, time.Second)
+		take(w, ok)
+		w.Flush(f.ctx)
+		list, err := f.store.Interruptions(f.ctx, access.All(), f.insurance.ID, began.Add(-time.Minute), time.Now())
+		if err != nil || len(list) != 1 || list[0].Open() || !list[0].EndedAt.Equal(ok[0].Started.UTC().Truncate(time.Microsecond)) {
+			t.Fatalf("interruption %+v (%v), want ended at %v", list, err, ok[0].Started)
+		}
+	})
+}
+
+// An agent's batch counts once however often it is sent, and only for
+// the checks the agent probes.
+func TestWatcherTakesABatchOnce(t *testing.T) {
+	testdb.Each(t, func(t *testing.T, db *database.DB) {
+		f := newFixture(t, db)
+		f.store.Now = time.Now
+		a := &monitor.Agent{Name: "busan", TokenID: agentToken(t, db, f.welfare.ID, false, f.insurance.ID)}
+		if err := f.store.CreateAgent(f.ctx, f.welfareScope, a); err != nil {
+			t.Fatal(err)
+		}
+		opt := fast
+		opt.NoProbing = true
+		w := monitor.NewWatcher(f.store, quiet, opt)
+		if err := w.Reload(f.ctx); err != nil {
+			t.Fatal(err)
+		}
+		web := f.check(t, "https://insurance.example.go.kr/health")
+		other := f.check(t, "dns://www.work24.go.kr")
+		batch := append(results(web.ID, "", false, 4, time.Second), results(other.ID, "", true, 2, time.Second)...)
+		for i, want := range []monitor.BatchOutcome{{Accepted: true, Taken: 4, Ignored: 2}, {Accepted: false}} {
+			got, err := w.TakeBatch(f.ctx, a, 1, batch)
+			if err != nil || got != want {
+				t.Fatalf("push %d: %+v (%v), want %+v", i+1, got, err, want)
+			}
+		}
+		rollups, _ := f.store.Rollups(f.ctx, access.All(), web.ID, time.Now().Add(-time.Hour), time.Now().Add(time.Hour))
+		var probes int64
+		for _, r := range rollups {
+			if r.Vantage != "busan" {
+				t.Errorf("rollup of vantage %q", r.Vantage)
+			}
+			probes += r.Probes
+		}
+		if probes != 4 {
+			t.Errorf("%d probes stored, want 4", probes)
+		}
+		// The agent alone reports, and it sees the check down.
+		w.Flush(f.ctx)
+		open, _ := f.store.OpenInterruptions(f.ctx)
+		if len(open) != 1 || open[0].CheckID != web.ID || len(open[0].Vantages) != 1 || open[0].Vantages[0] != "busan" {
+			t.Errorf("open interruptions %+v", open)
+		}
+		if _, err := w.TakeBatch(f.ctx, a, 2, make([]monitor.Result, monitor.MaxBatchResults+1)); code(err) != "invalid" {
+			t.Errorf("an oversized batch: %v", err)
+		}
+	})
+}
