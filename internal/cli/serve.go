@@ -17,6 +17,8 @@ import (
 	"yeonsok/internal/access"
 	"yeonsok/internal/auth"
 	"yeonsok/internal/config"
+	"yeonsok/internal/inventory"
+	"yeonsok/internal/monitor"
 	"yeonsok/internal/oidc"
 	"yeonsok/internal/web"
 )
@@ -71,8 +73,9 @@ func runServe(ctx context.Context, env *environment, args []string) error {
 	if err != nil {
 		return fmt.Errorf("create the first administrator: %w", err)
 	}
+	watcher := monitor.NewWatcher(monitor.NewStore(db), env.log, monitor.WatcherOptions{InventoryVersion: inventory.NewStore(db).Version})
 	srv, err := web.New(db, env.log, accounts, web.Options{TrustedProxies: env.cfg.TrustedProxies, TrustedOrigins: trustedOrigins(env.cfg),
-		SSO: sso})
+		SSO: sso, Watcher: watcher})
 	if err != nil {
 		return err
 	}
@@ -107,6 +110,14 @@ It is shown only now and must be changed at the first sign-in.
 	ctx, stop := signal.NotifyContext(ctx, syscall.SIGINT, syscall.SIGTERM)
 	defer stop()
 	go keepHouse(ctx, env, accounts)
+	watching := make(chan struct{})
+	go func() {
+		defer close(watching)
+		_ = watcher.Run(ctx)
+	}()
+	// The last state changes and rollups are written before the database
+	// closes.
+	defer func() { stop(); <-watching }()
 	if sso != nil {
 		go connectSSO(ctx, env, ssoCfg, sso)
 	}

@@ -28,6 +28,7 @@ import (
 	"yeonsok/internal/grading"
 	"yeonsok/internal/inventory"
 	"yeonsok/internal/locale"
+	"yeonsok/internal/monitor"
 	"yeonsok/internal/risk"
 	"yeonsok/internal/tasks"
 	"yeonsok/internal/transfer"
@@ -71,6 +72,10 @@ type Server struct {
 	grades *grading.Store
 	risks  *risk.Store
 	tasks  *tasks.Store
+	// Monitoring: its records, and the Watcher that holds the live state
+	// and takes the agents' results (Options.Watcher).
+	monitors *monitor.Store
+	watcher  *monitor.Watcher
 }
 
 // Options are the server's settings beyond its stores. The zero value
@@ -89,6 +94,11 @@ type Options struct {
 	// holds (or will hold: the provider may be set into it after the
 	// server starts). Nil: no single sign-on, and its routes answer 404.
 	SSO *SSO
+	// Watcher is the monitoring that runs beside the server: the live
+	// state the status pages show, and where agents' results go. Nil: the
+	// pages show what is stored, with every check's live state unknown,
+	// and agents' pushes are refused as unavailable.
+	Watcher *monitor.Watcher
 }
 
 // New builds the server and parses every template; a broken template fails
@@ -104,6 +114,7 @@ func New(db *database.DB, log *slog.Logger, accounts *auth.Store, opt Options) (
 		mux: http.NewServeMux(), rules: map[string]rule{}, attempts: newLimiter(attemptBurst, attemptEvery, attemptClients),
 		trustedProxies: opt.TrustedProxies, sso: opt.SSO}
 	s.grades, s.risks, s.tasks = grading.NewStore(db), risk.NewStore(db), tasks.NewStore(db)
+	s.monitors, s.watcher = monitor.NewStore(db), opt.Watcher
 	s.routes()
 	protection := http.NewCrossOriginProtection()
 	for _, origin := range opt.TrustedOrigins {
