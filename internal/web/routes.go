@@ -182,6 +182,19 @@ func (s *Server) routes() {
 	s.handle("POST /agencies/{id}/proposals/accept", ruleWrite, s.acceptProposal)
 	s.handle("POST /agencies/{id}/proposals/dismiss", ruleWrite, s.dismissProposal)
 	s.handle("POST /agencies/{id}/proposals/restore", ruleWrite, s.restoreProposal)
+	// Monitoring pages. The status board and the agents are read in the
+	// caller's scope; a check's settings, a system's maintenance windows
+	// and the agents are changed by who may write its agency's records.
+	s.handle("GET /status", ruleRead, s.showPage("status", "status.title", buildStatus))
+	s.handle("GET /checks/{id}/edit", ruleWrite, s.showEditCheck)
+	s.handle("POST /checks/{id}", ruleWrite, s.updateCheck)
+	s.handle("GET /systems/{id}/maintenance/new", ruleWrite, s.showNewMaintenance)
+	s.handle("POST /systems/{id}/maintenance", ruleWrite, s.createMaintenance)
+	s.handle("POST /maintenance/{id}/delete", ruleWrite, s.deleteMaintenance)
+	s.handle("GET /agents", ruleRead, s.showPage("agents", "agents.title", buildAgents))
+	s.handle("GET /agents/new", ruleWrite, s.showNewAgent)
+	s.handle("POST /agents", ruleWrite, s.createAgent)
+	s.handle("POST /agents/{id}/delete", ruleWrite, s.deleteAgent)
 
 	// Accounts and API tokens, the audit log and the security report.
 	// The rule lets in admins; which accounts, tokens and entries each

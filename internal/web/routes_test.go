@@ -108,6 +108,18 @@ var routeRules = map[string]rule{
 	"/api/v1/agencies/{id}/proposals/dismiss":      ruleRead,
 	"/api/v1/agencies/{id}/proposals/restore":      ruleRead,
 
+	// Monitoring pages (issue 5).
+	"GET /status":                       ruleRead,
+	"GET /checks/{id}/edit":             ruleWrite,
+	"POST /checks/{id}":                 ruleWrite,
+	"GET /systems/{id}/maintenance/new": ruleWrite,
+	"POST /systems/{id}/maintenance":    ruleWrite,
+	"POST /maintenance/{id}/delete":     ruleWrite,
+	"GET /agents":                       ruleRead,
+	"GET /agents/new":                   ruleWrite,
+	"POST /agents":                      ruleWrite,
+	"POST /agents/{id}/delete":          ruleWrite,
+
 	"GET /admin/users":                         ruleManageUsers,
 	"GET /admin/users/new":                     ruleManageUsers,
 	"POST /admin/users":                        ruleManageUsers,
@@ -428,6 +440,7 @@ func newMatrix(t *testing.T, srv *Server, ts *httptest.Server) *matrix {
 		}
 		m.ids[other]["task"] = task.ID
 	}
+	m.monitoringRecords(f) // checks (issue 5)
 	return m
 }
 
@@ -497,6 +510,10 @@ var collectionKinds = map[string]string{
 	"grade-proposals": "grade_proposal", // grades (issue 4)
 	"risks":           "risk",
 	"tasks":           "task", // tasks (issue 4)
+	// Monitoring (issue 5).
+	"checks":      "check",
+	"maintenance": "maintenance_window",
+	"agents":      "agent",
 }
 
 // recordKind is the kind of record a route's path names by id, and
@@ -620,6 +637,9 @@ func (m *matrix) victim(kind string, other bool) int64 {
 	name := fmt.Sprintf("victim %d", m.victims)
 	if kind == "risk" {
 		return m.riskOf(agency, name)
+	}
+	if id, ok := m.monitoringVictim(kind, agency, name); ok { // issue 5
+		return id
 	}
 	if kind == "task" {
 		task := &tasks.Task{AgencyID: agency.ID, Title: name, Term: tasks.TermShort, Due: "2025-12-31", Criterion: name}

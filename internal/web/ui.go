@@ -36,6 +36,8 @@ var exportable = map[string]pageBuilder{
 	"concentration":   buildConcentration,
 	"tasks":           buildTasks,
 	"plan":            buildPlan,
+	"status":          buildStatus,
+	"agents":          buildAgents,
 }
 
 // switchLanguage remembers the chosen language in a cookie and goes back to

@@ -37,14 +37,15 @@ type fieldset struct {
 	Fields []*field
 }
 
-// field is one input. Kinds: text, textarea, number, duration, select,
-// checkbox, checkboxes.
+// field is one input. Kinds: text, textarea, number, duration, datetime
+// (a datetime-local input), select, checkbox, checkboxes.
 type field struct {
 	Name     string
 	Label    string // catalogue key
 	Kind     string
 	Value    string
 	Hint     string // catalogue key
+	HintArgs []any  // fill the hint's placeholders (a default value)
 	Required bool
 	Checked  bool
 	Groups   []optionGroup
@@ -53,6 +54,9 @@ type field struct {
 
 // ID is the element id a <label for> and an error link point at.
 func (f *field) ID() string { return "f-" + f.Name }
+
+// HintText is a field's hint in the page's language.
+func (p page) HintText(f *field) string { return p.T(f.Hint, f.HintArgs...) }
 
 // DescribedBy lists the ids of the field's hint and errors.
 func (f *field) DescribedBy() string {

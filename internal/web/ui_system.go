@@ -131,13 +131,16 @@ type systemData struct {
 	ScoredGrade    string
 	GradePending   bool
 	Risks          *table // risk entries on the system
+	// Monitoring: its endpoints' live state, uptime, latency,
+	// interruptions and maintenance windows (ui_monitor.go).
+	Monitoring *systemMonitoring
 }
 
 func (d *systemData) RecordName() string  { return d.System.Name }
 func (d *systemData) setProblem(p string) { d.Problem = p }
 func (d *systemData) Tables() []*table {
-	return []*table{d.Redundancy, d.Targets, d.Capability, d.Endpoints, d.Services, d.DependsOn, d.DependedBy, d.Findings,
-		d.GradeProposals, d.Risks}
+	return append([]*table{d.Redundancy, d.Targets, d.Capability, d.Endpoints, d.Services, d.DependsOn, d.DependedBy, d.Findings,
+		d.GradeProposals, d.Risks}, d.Monitoring.tables()...)
 }
 
 func buildSystem(s *Server, r *http.Request, q url.Values) (tabled, error) {
@@ -227,6 +230,9 @@ func buildSystem(s *Server, r *http.Request, q url.Values) (tabled, error) {
 		return nil, err
 	}
 	d.Risks = risksTable(l, x, risks, "risks", l.t("system.risks.caption", len(risks)), export("risks"), query, false, false)
+	if err := s.systemMonitoring(r, d, query); err != nil {
+		return nil, err
+	}
 	return d, nil
 }
 
