@@ -104,7 +104,9 @@ type feeder struct {
 	at time.Time
 }
 
-func newFeeder(w *monitor.Watcher) *feeder { return &feeder{w: w, at: time.Now().Add(-20 * time.Second)} }
+func newFeeder(w *monitor.Watcher) *feeder {
+	return &feeder{w: w, at: time.Now().Add(-20 * time.Second)}
+}
 
 // results hands n results of a check from a vantage point: up, or down
 // for reason.
@@ -220,7 +222,7 @@ func TestStatusBoard(t *testing.T) {
 		}
 
 		// 근로복지공단's viewer: its two systems, nothing of the ministry's.
-		agency, _, _ := watchedServerOn(t, srv, auth.AgencyViewer, f.welfare.ID)
+		agency := serveAs(t, srv, auth.AgencyViewer, f.welfare.ID)
 		_, body = get(t, agency, "/status")
 		mustNotShow(t, "/status as 근로복지공단", body, "고용24", "대표홈페이지", "노사누리", "고용노동부</a>")
 		if got := between(body, `id="card-systems">`, "<"); got != "2" {
@@ -240,15 +242,14 @@ func TestStatusBoard(t *testing.T) {
 	})
 }
 
-// watchedServerOn serves srv once more, to a client signed in as a new
-// account of role: another caller of the same tower.
-func watchedServerOn(tb testing.TB, srv *Server, role auth.Role, agencyID int64) (*httptest.Server, *auth.User, *Server) {
+// serveAs serves srv once more, to a client signed in as a new account of
+// role: another caller of the same tower.
+func serveAs(tb testing.TB, srv *Server, role auth.Role, agencyID int64) *httptest.Server {
 	tb.Helper()
 	ts := httptest.NewServer(srv)
 	tb.Cleanup(ts.Close)
-	u := newAccount(tb, srv.accounts, role, agencyID, false)
-	signIn(tb, ts, srv.accounts, u)
-	return ts, u, srv
+	signIn(tb, ts, srv.accounts, newAccount(tb, srv.accounts, role, agencyID, false))
+	return ts
 }
 
 // A system's page shows its endpoints as every vantage point sees them,
@@ -453,7 +454,7 @@ func TestAgentsPage(t *testing.T) {
 		}
 		wantCells(t, "reporting", state(ts)[4:5], "응답 중")
 
-		other, _, _ := watchedServerOn(t, srv, auth.AgencyViewer, f.ministry.ID)
+		other := serveAs(t, srv, auth.AgencyViewer, f.ministry.ID)
 		if _, body := get(t, other, "/agents"); strings.Contains(body, "부산 백업센터") {
 			t.Error("고용노동부's viewer sees 근로복지공단's agent")
 		}
