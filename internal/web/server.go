@@ -238,6 +238,8 @@ func statusOf(code string) int {
 		return http.StatusForbidden
 	case apperror.TooLarge:
 		return http.StatusRequestEntityTooLarge
+	case apperror.Unavailable:
+		return http.StatusServiceUnavailable
 	case auth.Unauthorized:
 		return http.StatusUnauthorized
 	case mustChangePassword:
