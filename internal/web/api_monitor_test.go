@@ -264,3 +264,52 @@ func TestMaintenanceWindowAPI(t *testing.T) {
 		}
 	})
 }
+
+// /metrics for Prometheus: with a script token, each check in the
+// token's scope with its state, and for the ministry the tower's own
+// health; without a token, 401 as JSON.
+func TestMetrics(t *testing.T) {
+	testdb.Each(t, func(t *testing.T, db *database.DB) {
+		f := newMonitorFixture(t, db)
+		now := time.Now()
+		for i := range 3 {
+			f.watcher.Take(monitor.Result{CheckID: f.checks[f.insurance.ID], Vantage: monitor.Vantage, Started: now.Add(time.Duration(i-3) * time.Second),
+				Reason: "status 503"}, true)
+			f.watcher.Take(monitor.Result{CheckID: f.checks[f.work24.ID], Vantage: monitor.Vantage, Started: now.Add(time.Duration(i-3) * time.Second),
+				OK: true, Latency: 250 * time.Millisecond}, true)
+		}
+		ts := httptest.NewServer(f.srv)
+		defer ts.Close()
+		scrape := func(agencyID int64) (int, string) {
+			t.Helper()
+			header := map[string]string{}
+			if agencyID >= 0 {
+				tok := &auth.Token{Name: fmt.Sprintf("prometheus %d", agencyID), Role: auth.Script, AgencyID: agencyID}
+				secret, err := f.srv.accounts.CreateToken(context.Background(), tok)
+				if err != nil {
+					t.Fatal(err)
+				}
+				header["Authorization"] = "Bearer " + secret
+			}
+			status, _, body := apiRequest(t, ts, "GET", metricsPath, "", header)
+			return status, string(body)
+		}
+		status, body := scrape(0)
+		insurance := fmt.Sprintf(`yeonsok_endpoint_up{agency_id="%d",check_id="%d",grade="1",kind="http",system="노동보험시스템",system_id="%d",target="https://s%[3]d.example/health"} 0`,
+			f.welfare.ID, f.checks[f.insurance.ID], f.insurance.ID)
+		for _, want := range []string{insurance, `system="고용24"`, "yeonsok_endpoint_latency_seconds{", "} 0.25\n",
+			`yeonsok_endpoint_vantage_reporting{`, "yeonsok_monitor_checks 2", "go_goroutines "} {
+			if status != 200 || !strings.Contains(body, want) {
+				t.Errorf("the ministry's scrape lacks %q: %d\n%s", want, status, body)
+			}
+		}
+		status, body = scrape(f.welfare.ID)
+		if status != 200 || !strings.Contains(body, insurance) || strings.Contains(body, "고용24") || strings.Contains(body, "go_goroutines") ||
+			strings.Contains(body, "yeonsok_monitor_checks") {
+			t.Errorf("an agency's scrape: %d\n%s", status, body)
+		}
+		if status, body := scrape(-1); status != 401 || !strings.Contains(body, `"code"`) {
+			t.Errorf("no token: %d %s", status, body)
+		}
+	})
+}

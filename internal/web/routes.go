@@ -338,6 +338,7 @@ func (s *Server) routes() {
 	s.handle("POST /api/v1/agents", ruleWrite, s.createAgentJSON)
 	s.handle("PUT /api/v1/agents/{id}", ruleWrite, s.updateAgentJSON)
 	s.handle("DELETE /api/v1/agents/{id}", ruleWrite, s.deleteAgentJSON)
+	s.handle("GET "+metricsPath, ruleRead, s.showMetrics)
 	// What an agent calls: its checks, and its results in numbered batches.
 	s.handle("GET /api/v1/agent/checks", ruleAgent, s.showAgentChecksJSON)
 	s.handle("POST /api/v1/agent/results", ruleAgent, s.pushAgentResultsJSON)

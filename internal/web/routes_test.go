@@ -128,6 +128,7 @@ var routeRules = map[string]rule{
 	"PUT /api/v1/agents/{id}":                 ruleWrite,
 	"DELETE /api/v1/agents/{id}":              ruleWrite,
 	"GET /api/v1/agent/checks":                ruleAgent,
+	"GET /metrics":                            ruleRead,
 	"POST /api/v1/agent/results":              ruleAgent,
 	"/api/v1/status":                          ruleRead,
 	"/api/v1/checks":                          ruleRead,
@@ -671,7 +672,7 @@ func (m *matrix) request(rt route, other bool) *http.Request {
 	return req
 }
 
-func isAPIPath(path string) bool { return strings.HasPrefix(path, "/api/") }
+func isAPIPath(path string) bool { return strings.HasPrefix(path, "/api/") || path == metricsPath }
 
 // recordJSON is a record as the API returns it, to send back unchanged.
 func (m *matrix) recordJSON(kind string, id int64) string {
