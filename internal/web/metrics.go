@@ -61,6 +61,7 @@ var (
 	lagDesc      = prometheus.NewDesc("yeonsok_monitor_schedule_lag_p99_seconds", "99th percentile of how late probes started.", nil, nil)
 	pendingDesc  = prometheus.NewDesc("yeonsok_monitor_pending_writes", "State changes not yet written to the database.", nil, nil)
 	failuresDesc = prometheus.NewDesc("yeonsok_monitor_write_failures_total", "Database writes of the Watcher that failed and were retried.", nil, nil)
+	isolatedDesc = prometheus.NewDesc("yeonsok_monitor_tower_isolated", "1 while the tower looks cut off and its own probes do not count.", nil, nil)
 )
 
 // watcherCollector reads the Watcher at scrape time.
@@ -74,7 +75,7 @@ func (c *watcherCollector) Describe(ch chan<- *prometheus.Desc) {
 		ch <- d
 	}
 	if c.scope.IsAll() {
-		for _, d := range []*prometheus.Desc{checksDesc, startedDesc, lateDesc, inFlightDesc, lagDesc, pendingDesc, failuresDesc} {
+		for _, d := range []*prometheus.Desc{checksDesc, startedDesc, lateDesc, inFlightDesc, lagDesc, pendingDesc, failuresDesc, isolatedDesc} {
 			ch <- d
 		}
 	}
@@ -111,6 +112,7 @@ func (c *watcherCollector) Collect(ch chan<- prometheus.Metric) {
 	ch <- prometheus.MustNewConstMetric(lagDesc, gauge, st.Engine.LagP99.Seconds())
 	ch <- prometheus.MustNewConstMetric(pendingDesc, gauge, float64(st.Pending))
 	ch <- prometheus.MustNewConstMetric(failuresDesc, counter, float64(st.Failures))
+	ch <- prometheus.MustNewConstMetric(isolatedDesc, gauge, oneIf(st.Isolated))
 }
 
 func upValue(s monitor.State) (float64, bool) {
