@@ -441,6 +441,38 @@ func TestRestartKeepsSeqIncreasing(t *testing.T) {
 	}
 }
 
+func TestRefreshTakesNewAssignments(t *testing.T) {
+	tg := newTarget(t)
+	checks := tg.checks(2, 100*time.Millisecond)
+	ft := newFakeTower(t, checks[:1])
+	dir := t.TempDir()
+	r := startAgent(t, ft, dir, nil)
+	waitFor(t, "results of check 1", func() bool { _, res, _ := ft.snapshot(); return len(res) > 0 })
+	ft.mu.Lock()
+	ft.checks = checks[1:]
+	ft.mu.Unlock()
+	waitFor(t, "results of check 2 at the tower", func() bool {
+		_, res, _ := ft.snapshot()
+		return slices.ContainsFunc(res, func(r monitor.Result) bool { return r.CheckID == 2 })
+	})
+	time.Sleep(300 * time.Millisecond) // check 1's last probe, if one was in flight, is over
+	hits := tg.hitsOf(1)
+	time.Sleep(300 * time.Millisecond)
+	if now := tg.hitsOf(1); now != hits {
+		t.Errorf("check 1 was probed %d times after the tower took it away", now-hits)
+	}
+	r.stop()
+	wantInOrderOnce(t, ft, tg, 1)
+	saved, err := os.ReadFile(filepath.Join(dir, checksFile))
+	var as assignment
+	if err == nil {
+		err = json.Unmarshal(saved, &as)
+	}
+	if err != nil || len(as.Checks) != 1 || as.Checks[0].ID != 2 || as.Agent.Name != "busan" {
+		t.Errorf("saved assignments: %s (%v), want check 2 alone", saved, err)
+	}
+}
+
 func TestBoundDropsTheOldestBatches(t *testing.T) {
 	tg := newTarget(t)
 	ft := newFakeTower(t, tg.checks(5, 50*time.Millisecond))
