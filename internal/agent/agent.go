@@ -78,7 +78,7 @@ type Options struct {
 	DrainFor time.Duration
 	// Tick is the probe scheduler's resolution (zero: monitor.DefaultTick).
 	Tick time.Duration
-	// Logger receives what goes wrong; nil: nothing is logged.
+	// Logger receives the agent's log; nil: nothing is logged.
 	Logger *slog.Logger
 }
 
@@ -95,8 +95,8 @@ type Stats struct {
 	// files (some perhaps left by an earlier run).
 	Buffered int
 	// Dropped is the results lost unsent: deleted by the buffer's bound,
-	// or held in memory beyond maxPending while the buffer could not be
-	// written.
+	// in batch files that could no longer be read, or beyond the 100,000
+	// held in memory while the buffer could not be written.
 	Dropped uint64
 	// Rejected is the results in batches the tower refused for good,
 	// moved aside in the buffer as *.rejected.
