@@ -16,7 +16,10 @@ const (
 	Conflict  = "conflict"
 	Forbidden = "forbidden"
 	TooLarge  = "too_large"
-	Internal  = "internal"
+	// Unavailable: the tower cannot do it now; the same request may
+	// succeed later.
+	Unavailable = "unavailable"
+	Internal    = "internal"
 )
 
 // Error is an error the user can act on. Key and Args name a catalogue

@@ -132,6 +132,10 @@ func (p Principal) CanPush(role Role, systemID int64) bool {
 	return p.Role == role && p.CanPushFor(systemID)
 }
 
+// IsAgent reports whether the principal is a monitoring agent's token,
+// which fetches its checks and pushes probe results, and nothing else.
+func (p Principal) IsAgent() bool { return p.Kind == KindToken && p.role() == Agent }
+
 // CanViewAudit reports whether the principal may read the audit log (and
 // the security report) of agencyID (0: entries that belong to no agency). A
 // ministry admin sees all of it; an agency admin its own agency's.

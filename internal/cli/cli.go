@@ -41,6 +41,7 @@ func commands() []command {
 		{"user", "manage accounts: add, list, lock, unlock, reset-password, link-sso, unlink-sso", runUser},
 		{"token", "manage API tokens: create (shown once), list, revoke", runToken},
 		{"audit", "verify: check that no audit-log entry was edited or deleted", runAudit},
+		{"agent", "probe from another site the checks the tower assigns, and send it the results", runAgent},
 		{"migrate", "bring the database schema up to this version and stop", runMigrate},
 		{"version", "print the version", runVersion},
 	}

@@ -317,3 +317,13 @@ func (s *Store) AcceptBatch(ctx context.Context, agentID, seq int64, fn func(tx 
 	}
 	return accepted, nil
 }
+
+// LastBatch is the highest batch seq accepted from the agent, 0 if none:
+// an agent that lost its buffer numbers its next batch after it.
+func (s *Store) LastBatch(ctx context.Context, agentID int64) (int64, error) {
+	var seq sql.NullInt64
+	if err := s.db.Read.QueryRowContext(ctx, `SELECT MAX(batch_seq) FROM agent_batches WHERE agent_id = $1`, agentID).Scan(&seq); err != nil {
+		return 0, fmt.Errorf("monitor: last batch of agent %d: %w", agentID, err)
+	}
+	return seq.Int64, nil
+}

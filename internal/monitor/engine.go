@@ -91,11 +91,13 @@ type slot struct {
 	waiting  time.Time // a turn due while it ran; zero: none
 }
 
-// job is one due probe taken from the schedule.
+// job is one due probe taken from the schedule, with what it needs of its
+// slot copied under the lock: Set may change the slot while it runs.
 type job struct {
-	slot  *slot
-	check Check
-	due   time.Time
+	slot    *slot
+	check   Check
+	timeout time.Duration
+	due     time.Time
 }
 
 // NewEngine returns an engine that probes with probe and hands each result
@@ -288,7 +290,7 @@ func (e *Engine) takeDue(now time.Time, batch []job) ([]job, time.Duration) {
 			continue
 		}
 		s.running = true
-		batch = append(batch, job{slot: s, check: s.check, due: due})
+		batch = append(batch, job{slot: s, check: s.check, timeout: s.timeout, due: due})
 	}
 	if len(batch) > 0 || len(e.due) == 0 {
 		return batch, time.Hour
@@ -376,7 +378,7 @@ func (e *Engine) run(ctx context.Context, j job) (job, bool) {
 		e.late.Add(1)
 	}
 
-	pctx, cancel := context.WithTimeout(ctx, j.slot.timeout)
+	pctx, cancel := context.WithTimeout(ctx, j.timeout)
 	r := e.probe(pctx, j.check)
 	cancel()
 	r.CheckID, r.Due = j.check.ID, j.due
@@ -406,7 +408,7 @@ func (e *Engine) run(ctx context.Context, j job) (job, bool) {
 		return job{}, false
 	}
 	s.running = true
-	return job{slot: s, check: s.check, due: due}, true
+	return job{slot: s, check: s.check, timeout: s.timeout, due: due}, true
 }
 
 // signal wakes whoever waits on c without ever blocking.

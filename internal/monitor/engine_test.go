@@ -482,3 +482,41 @@ func TestLagBuckets(t *testing.T) {
 		t.Errorf("the longest duration falls in bucket %d of %d, ending at %v", longest, len(h.counts), lagBucketEnd(longest))
 	}
 }
+
+// A probe runs with the timeout its check had when it was taken from the
+// schedule: Set changing the check meanwhile applies from the next probe
+// (and, under -race, is no data race).
+func TestEngineSetWhileAProbeRuns(t *testing.T) {
+	started := make(chan struct{}, 1)
+	release := make(chan struct{})
+	var got []time.Duration
+	var mu sync.Mutex
+	probe := func(ctx context.Context, c Check) Result {
+		d, _ := ctx.Deadline()
+		mu.Lock()
+		got = append(got, time.Until(d).Round(100*time.Millisecond))
+		mu.Unlock()
+		select {
+		case started <- struct{}{}:
+		default:
+		}
+		<-release
+		return Result{OK: true}
+	}
+	e := NewEngine(probe, func(Result) {}, EngineOptions{Tick: testTick})
+	e.Set([]Check{{ID: 1, Interval: 20 * time.Millisecond, Timeout: 10 * time.Second}})
+	runEngine(t, e)
+	<-started
+	e.Set([]Check{{ID: 1, Interval: 20 * time.Millisecond, Timeout: 5 * time.Second}})
+	close(release)
+	waitFor(t, "a second probe", func() bool {
+		mu.Lock()
+		defer mu.Unlock()
+		return len(got) >= 2
+	})
+	mu.Lock()
+	defer mu.Unlock()
+	if got[0] != 10*time.Second || got[len(got)-1] != 5*time.Second {
+		t.Errorf("probe timeouts %v: want 10s for the running probe, then 5s", got)
+	}
+}

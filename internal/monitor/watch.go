@@ -33,12 +33,15 @@ type Watcher struct {
 	// results (tests).
 	engine *Engine
 
-	mu       sync.Mutex
-	checks   map[int64]*watched
-	pending  []transition
-	rollups  map[rollupKey]*Rollup
-	version  int64 // the inventory version last synced
-	loaded   bool
+	mu      sync.Mutex
+	checks  map[int64]*watched
+	pending []transition
+	rollups map[rollupKey]*Rollup
+	version int64 // the inventory version last synced
+	loaded  bool
+	// isolated: the tower looks cut off (TowerIsolated), so its own
+	// results do not count.
+	isolated bool
 	ignored  uint64 // results for checks not watched
 	failures uint64 // database writes that failed and were retried
 }
@@ -316,7 +319,7 @@ func (w *Watcher) decide(id int64, wc *watched, now time.Time) {
 	views := make([]View, 0, len(wc.vantages))
 	for name, v := range wc.vantages {
 		views = append(views, View{Vantage: name, State: v.tracker.State, Since: v.tracker.Since, Reason: v.tracker.Reason,
-			Reporting: !Silent(v.heard, now, wc.check.Interval)})
+			Reporting: w.reporting(name, v, wc, now)})
 	}
 	verdict := Quorum(views, w.opt.Quorum)
 	if verdict.State == StateUnknown {
@@ -353,16 +356,87 @@ func (w *Watcher) owe(t transition) {
 	w.pending = append(w.pending, t)
 }
 
+// reporting reports whether a vantage point's view of a check counts at
+// now: it has been heard within SilentIntervals, and it is not the tower
+// while the tower looks cut off. w.mu is held.
+func (w *Watcher) reporting(name string, v *vantage, wc *watched, now time.Time) bool {
+	return !Silent(v.heard, now, wc.check.Interval) && !(w.isolated && name == Vantage)
+}
+
 // Reconsider decides again every check at now: a vantage point that fell
-// silent no longer counts, which may change the verdict.
+// silent no longer counts, which may change the verdict. First it judges
+// whether the tower itself is cut off (TowerIsolated): then its own
+// results do not count until it is not.
 func (w *Watcher) Reconsider(now time.Time) {
 	w.mu.Lock()
 	defer w.mu.Unlock()
+	var s Sight
+	agents := map[string]bool{} // name: reporting on any of its checks
+	for _, wc := range w.checks {
+		for name, v := range wc.vantages {
+			if name == Vantage {
+				switch v.tracker.State {
+				case StateDown:
+					s.TowerDown++
+					s.TowerKnown++
+				case StateUp:
+					s.TowerKnown++
+				}
+				continue
+			}
+			agents[name] = agents[name] || !Silent(v.heard, now, wc.check.Interval)
+		}
+	}
+	for _, reporting := range agents {
+		s.Agents++
+		if !reporting {
+			s.SilentAgents++
+		}
+	}
+	isolated := TowerIsolated(s)
+	switch {
+	case isolated && !w.isolated:
+		w.log.Error("monitoring: the tower looks cut off — every agent silent and most of its own probes failing; its own results do not count until this ends",
+			"agents", s.Agents, "tower_down", s.TowerDown, "tower_known", s.TowerKnown)
+	case !isolated && w.isolated:
+		w.log.Warn("monitoring: the tower's own results count again", "agents", s.Agents, "silent", s.SilentAgents,
+			"tower_down", s.TowerDown, "tower_known", s.TowerKnown)
+	}
+	w.isolated = isolated
 	for id, wc := range w.checks {
-		if len(wc.vantages) > 1 {
+		if len(wc.vantages) > 1 || isolated {
 			w.decide(id, wc, now)
 		}
 	}
+}
+
+// Sight is what Reconsider counts to tell whether the tower is cut off:
+// the agents that have reported on any check and how many of them have
+// fallen silent on all of theirs; the checks the tower has a state for
+// and how many of those it sees down.
+type Sight struct {
+	Agents, SilentAgents  int
+	TowerKnown, TowerDown int
+}
+
+// Isolation thresholds: at least this many checks known to the tower, and
+// at least this share of them down.
+const (
+	IsolationMinChecks = 4
+	IsolationDownShare = 0.5
+)
+
+// TowerIsolated reports whether the tower is more likely cut off than the
+// systems down: it has agents, every one of them has fallen silent, and
+// at least half of the (at least four) checks it knows it sees down. A
+// fire or a cut line at the tower's own site looks exactly like that;
+// then the tower's own results do not count, so that its site losing the
+// network does not declare every system down. A real outage of many
+// systems while the agents still report is declared as usual, and so is
+// one seen by a tower without agents (it has nobody to ask).
+func TowerIsolated(s Sight) bool {
+	return s.Agents > 0 && s.SilentAgents == s.Agents && s.TowerKnown >= IsolationMinChecks &&
+		float64(s.TowerDown) >= IsolationDownShare*float64(s.TowerKnown)
 }
 
 // writeTransitions writes the transitions owed, in order, in one
@@ -532,7 +606,7 @@ func (w *Watcher) statuses(scope access.Scope, systemID int64, recent bool) []Ch
 		}
 		for name, v := range wc.vantages {
 			vs := VantageStatus{Vantage: name, State: v.tracker.State, Since: v.tracker.Since, Latest: v.latest,
-				Reporting: !Silent(v.heard, now, wc.check.Interval)}
+				Reporting: w.reporting(name, v, wc, now)}
 			if recent {
 				vs.Recent = v.samples()
 			}
@@ -588,6 +662,7 @@ func compareStrings(a, b string) int {
 // WatcherStats describes the Watcher for /metrics.
 type WatcherStats struct {
 	Checks   int
+	Isolated bool   // the tower looks cut off (TowerIsolated)
 	Pending  int    // state changes not yet written
 	Ignored  uint64 // results for checks not watched
 	Failures uint64 // database writes that failed (and were retried)
@@ -597,7 +672,7 @@ type WatcherStats struct {
 // Stats reports the Watcher's counters.
 func (w *Watcher) Stats() WatcherStats {
 	w.mu.Lock()
-	st := WatcherStats{Checks: len(w.checks), Pending: len(w.pending), Ignored: w.ignored, Failures: w.failures}
+	st := WatcherStats{Checks: len(w.checks), Isolated: w.isolated, Pending: len(w.pending), Ignored: w.ignored, Failures: w.failures}
 	w.mu.Unlock()
 	if w.engine != nil {
 		st.Engine = w.engine.Stats()

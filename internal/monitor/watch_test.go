@@ -314,3 +314,87 @@ func TestWatcherTakesABatchOnce(t *testing.T) {
 		}
 	})
 }
+
+func TestTowerIsolated(t *testing.T) {
+	scenarios := []struct {
+		name  string
+		sight monitor.Sight
+		want  bool
+	}{
+		{"no agents: the tower has nobody to ask", monitor.Sight{TowerKnown: 10, TowerDown: 10}, false},
+		{"an agent still reports", monitor.Sight{Agents: 2, SilentAgents: 1, TowerKnown: 10, TowerDown: 10}, false},
+		{"every agent silent, half down", monitor.Sight{Agents: 2, SilentAgents: 2, TowerKnown: 10, TowerDown: 5}, true},
+		{"every agent silent, fewer than half down", monitor.Sight{Agents: 2, SilentAgents: 2, TowerKnown: 10, TowerDown: 4}, false},
+		{"too few checks to tell", monitor.Sight{Agents: 1, SilentAgents: 1, TowerKnown: 3, TowerDown: 3}, false},
+	}
+	for _, s := range scenarios {
+		t.Run(s.name, func(t *testing.T) {
+			if got := monitor.TowerIsolated(s.sight); got != s.want {
+				t.Errorf("TowerIsolated(%+v) = %v", s.sight, got)
+			}
+		})
+	}
+}
+
+// The tower's own site loses its network: its probes all fail, and its
+// agents, which cannot reach it, fall silent. That must not declare every
+// system down; the same failures seen by a tower without agents are.
+func TestWatcherCutOffTowerDeclaresNothing(t *testing.T) {
+	testdb.Each(t, func(t *testing.T, db *database.DB) {
+		f := newFixture(t, db)
+		f.store.Now = time.Now
+		f.setEndpoints(t, f.insurance, "https://a.example/", "https://b.example/", "tcp://c.example:1", "tcp://d.example:2")
+		if _, err := f.store.SyncChecks(f.ctx); err != nil {
+			t.Fatal(err)
+		}
+		opt := fast
+		opt.NoProbing = true
+		now := time.Now()
+		var ids []int64
+		for _, target := range []string{"https://a.example/", "https://b.example/", "tcp://c.example:1", "tcp://d.example:2"} {
+			ids = append(ids, f.check(t, target).ID)
+		}
+		// The tower's failures, as seen 100 s from now.
+		towerFails := func(w *monitor.Watcher) {
+			for _, id := range ids {
+				for i := range 3 {
+					w.Take(monitor.Result{CheckID: id, Vantage: monitor.Vantage, Started: now.Add(time.Duration(100+i) * time.Second), Reason: "timeout"}, false)
+				}
+			}
+		}
+
+		cutOff := monitor.NewWatcher(f.store, quiet, opt)
+		if err := cutOff.Reload(f.ctx); err != nil {
+			t.Fatal(err)
+		}
+		for _, id := range ids {
+			cutOff.Take(monitor.Result{CheckID: id, Vantage: "busan", Started: now.Add(-10 * time.Second), OK: true}, false)
+		}
+		towerFails(cutOff)
+		// 113 s after busan last reported on checks probed every 30 s: silent.
+		cutOff.Reconsider(now.Add(103 * time.Second))
+		if !cutOff.Stats().Isolated {
+			t.Fatal("the tower does not see that it is cut off")
+		}
+		cutOff.Flush(f.ctx)
+		if open, _ := f.store.OpenInterruptions(f.ctx); len(open) != 0 {
+			t.Fatalf("a cut-off tower declared %d interruptions", len(open))
+		}
+		for _, cs := range cutOff.Statuses(access.All(), false) {
+			if cs.Check.SystemID == f.insurance.ID && cs.Verdict.State == monitor.StateDown {
+				t.Errorf("check %s shows down", cs.Check.Target)
+			}
+		}
+
+		alone := monitor.NewWatcher(f.store, quiet, opt)
+		if err := alone.Reload(f.ctx); err != nil {
+			t.Fatal(err)
+		}
+		towerFails(alone)
+		alone.Reconsider(now.Add(103 * time.Second))
+		alone.Flush(f.ctx)
+		if open, _ := f.store.OpenInterruptions(f.ctx); len(open) != len(ids) || alone.Stats().Isolated {
+			t.Errorf("a tower without agents: %d interruptions, isolated %v", len(open), alone.Stats().Isolated)
+		}
+	})
+}

@@ -40,6 +40,10 @@ const (
 	// rejecting a grade change — the ministry admin, a person, never a
 	// token (auth.Principal.CanApprove).
 	ruleApprove rule = "approve"
+	// ruleAgent: a monitoring agent at another site — an agent token,
+	// which fetches its checks and pushes its results and does nothing
+	// else (auth.Principal.IsAgent).
+	ruleAgent rule = "agent"
 )
 
 // allows reports whether the rule lets p through, leaving aside the
@@ -62,6 +66,8 @@ func (ru rule) allows(p auth.Principal) bool {
 		return p.CanViewAudit(p.AgencyID)
 	case ruleApprove:
 		return p.CanApprove()
+	case ruleAgent:
+		return p.IsAgent()
 	}
 	return false
 }
@@ -325,6 +331,40 @@ func (s *Server) routes() {
 	for _, decision := range []string{"accept", "dismiss", "restore"} {
 		s.handle("/api/v1/agencies/{id}/proposals/"+decision, ruleRead, s.refuseMethodJSON("POST"))
 	}
+
+	// Monitoring (issue 5): the live state, the checks' settings,
+	// uptime and interruptions, maintenance windows and agents; the
+	// Watcher takes up a check changed here at once.
+	s.handle("GET /api/v1/status", ruleRead, s.listStatusJSON)
+	s.handle("GET /api/v1/checks", ruleRead, s.listChecksJSON)
+	s.handle("GET /api/v1/checks/{id}", ruleRead, s.showCheckJSON)
+	s.handle("PUT /api/v1/checks/{id}", ruleWrite, s.updateCheckJSON)
+	s.handle("GET /api/v1/systems/{id}/uptime", ruleRead, s.showSystemUptimeJSON)
+	s.handle("GET /api/v1/systems/{id}/interruptions", ruleRead, s.listSystemInterruptionsJSON)
+	s.handle("GET /api/v1/maintenance-windows", ruleRead, s.listMaintenanceWindowsJSON)
+	s.handle("GET /api/v1/maintenance-windows/{id}", ruleRead, s.showMaintenanceWindowJSON)
+	s.handle("POST /api/v1/maintenance-windows", ruleWrite, s.createMaintenanceWindowJSON)
+	s.handle("PUT /api/v1/maintenance-windows/{id}", ruleWrite, s.updateMaintenanceWindowJSON)
+	s.handle("DELETE /api/v1/maintenance-windows/{id}", ruleWrite, s.deleteMaintenanceWindowJSON)
+	s.handle("GET /api/v1/agents", ruleRead, s.listAgentsJSON)
+	s.handle("GET /api/v1/agents/{id}", ruleRead, s.showAgentJSON)
+	s.handle("POST /api/v1/agents", ruleWrite, s.createAgentJSON)
+	s.handle("PUT /api/v1/agents/{id}", ruleWrite, s.updateAgentJSON)
+	s.handle("DELETE /api/v1/agents/{id}", ruleWrite, s.deleteAgentJSON)
+	s.handle("GET "+metricsPath, ruleRead, s.showMetrics)
+	// What an agent calls: its checks, and its results in numbered batches.
+	s.handle("GET /api/v1/agent/checks", ruleAgent, s.showAgentChecksJSON)
+	s.handle("POST /api/v1/agent/results", ruleAgent, s.pushAgentResultsJSON)
+	for _, path := range []string{"/api/v1/status", "/api/v1/checks", "/api/v1/systems/{id}/uptime", "/api/v1/systems/{id}/interruptions"} {
+		s.handle(path, ruleRead, s.refuseMethodJSON("GET"))
+	}
+	s.handle("/api/v1/checks/{id}", ruleRead, s.refuseMethodJSON("GET, PUT"))
+	for _, collection := range []string{"maintenance-windows", "agents"} {
+		s.handle("/api/v1/"+collection, ruleRead, s.refuseMethodJSON("GET, POST"))
+		s.handle("/api/v1/"+collection+"/{id}", ruleRead, s.refuseMethodJSON("GET, PUT, DELETE"))
+	}
+	s.handle("/api/v1/agent/checks", ruleAgent, s.refuseMethodJSON("GET"))
+	s.handle("/api/v1/agent/results", ruleAgent, s.refuseMethodJSON("POST"))
 
 	// Without these the mux would answer a wrong method or an unknown path
 	// with plain text; an API client always gets the JSON error body. Who

@@ -9,6 +9,7 @@ import (
 	"net/http/httptest"
 	"strings"
 	"testing"
+	"time"
 
 	"yeonsok/internal/access"
 	"yeonsok/internal/audit"
@@ -16,6 +17,7 @@ import (
 	"yeonsok/internal/database"
 	"yeonsok/internal/grading"
 	"yeonsok/internal/inventory"
+	"yeonsok/internal/monitor"
 	"yeonsok/internal/risk"
 	"yeonsok/internal/tasks"
 	"yeonsok/internal/testdb"
@@ -119,6 +121,38 @@ var routeRules = map[string]rule{
 	"GET /agents/new":                   ruleWrite,
 	"POST /agents":                      ruleWrite,
 	"POST /agents/{id}/delete":          ruleWrite,
+
+	// Monitoring API (issue 5).
+	"GET /api/v1/status":                      ruleRead,
+	"GET /api/v1/checks":                      ruleRead,
+	"GET /api/v1/checks/{id}":                 ruleRead,
+	"PUT /api/v1/checks/{id}":                 ruleWrite,
+	"GET /api/v1/systems/{id}/uptime":         ruleRead,
+	"GET /api/v1/systems/{id}/interruptions":  ruleRead,
+	"GET /api/v1/maintenance-windows":         ruleRead,
+	"GET /api/v1/maintenance-windows/{id}":    ruleRead,
+	"POST /api/v1/maintenance-windows":        ruleWrite,
+	"PUT /api/v1/maintenance-windows/{id}":    ruleWrite,
+	"DELETE /api/v1/maintenance-windows/{id}": ruleWrite,
+	"GET /api/v1/agents":                      ruleRead,
+	"GET /api/v1/agents/{id}":                 ruleRead,
+	"POST /api/v1/agents":                     ruleWrite,
+	"PUT /api/v1/agents/{id}":                 ruleWrite,
+	"DELETE /api/v1/agents/{id}":              ruleWrite,
+	"GET /api/v1/agent/checks":                ruleAgent,
+	"GET /metrics":                            ruleRead,
+	"POST /api/v1/agent/results":              ruleAgent,
+	"/api/v1/status":                          ruleRead,
+	"/api/v1/checks":                          ruleRead,
+	"/api/v1/checks/{id}":                     ruleRead,
+	"/api/v1/systems/{id}/uptime":             ruleRead,
+	"/api/v1/systems/{id}/interruptions":      ruleRead,
+	"/api/v1/maintenance-windows":             ruleRead,
+	"/api/v1/maintenance-windows/{id}":        ruleRead,
+	"/api/v1/agents":                          ruleRead,
+	"/api/v1/agents/{id}":                     ruleRead,
+	"/api/v1/agent/checks":                    ruleAgent,
+	"/api/v1/agent/results":                   ruleAgent,
 
 	"GET /admin/users":                         ruleManageUsers,
 	"GET /admin/users/new":                     ruleManageUsers,
@@ -278,6 +312,7 @@ var ruleMatrix = map[rule]string{
 	ruleManageUsers: "-       Y       -      Y       -      -      -     -        -        -     -      -",
 	ruleViewAudit:   "-       Y       -      Y       -      -      -     -        -        -     -      -",
 	ruleApprove:     "-       Y       -      -       -      -      -     -        -        -     -      -",
+	ruleAgent:       "-       -       -      -       -      -      -     -        -        Y     -      -",
 }
 
 // Outcomes of a request, as the matrix checks them.
@@ -440,8 +475,62 @@ func newMatrix(t *testing.T, srv *Server, ts *httptest.Server) *matrix {
 		}
 		m.ids[other]["task"] = task.ID
 	}
-	m.monitoringRecords(f) // checks (issue 5)
+	// Monitoring (issue 5): a check, a maintenance window and an agent of
+	// each agency.
+	for other, sys := range map[bool]*inventory.System{false: f.insurance, true: f.work24} {
+		m.ids[other]["check"], m.ids[other]["maintenance_window"] = m.watched(sys)
+		m.ids[other]["agent"] = m.agentOf(sys, fmt.Sprintf("matrix agent %d", sys.AgencyID))
+	}
 	return m
+}
+
+// watched gives sys an endpoint, and so a check, and a maintenance window;
+// it returns their ids.
+func (m *matrix) watched(sys *inventory.System) (checkID, windowID int64) {
+	ctx := context.Background()
+	err := m.store.Update(ctx, access.All(), func(tx *inventory.Tx) error {
+		s, err := tx.System(ctx, sys.ID)
+		if err != nil {
+			return err
+		}
+		s.Endpoints = []inventory.Endpoint{{Target: fmt.Sprintf("https://matrix-%d.example/health", sys.ID)}}
+		return tx.UpdateSystem(ctx, s)
+	})
+	if err != nil {
+		m.t.Fatal(err)
+	}
+	if _, err := m.srv.monitors.SyncChecks(ctx); err != nil {
+		m.t.Fatal(err)
+	}
+	checks, err := m.srv.monitors.SystemChecks(ctx, access.All(), sys.ID)
+	if err != nil || len(checks) != 1 {
+		m.t.Fatalf("checks of %s: %v (%v)", sys.Name, checks, err)
+	}
+	return checks[0].ID, m.windowOf(sys.ID)
+}
+
+// windowOf records a maintenance window of a system and returns its id.
+func (m *matrix) windowOf(systemID int64) int64 {
+	start := time.Date(2026, 1, 10, 22, 0, 0, 0, time.UTC)
+	w := &monitor.MaintenanceWindow{SystemID: systemID, StartsAt: start, EndsAt: start.Add(2 * time.Hour), Note: "matrix"}
+	if err := m.srv.monitors.CreateMaintenanceWindow(context.Background(), access.All(), w); err != nil {
+		m.t.Fatal(err)
+	}
+	return w.ID
+}
+
+// agentOf records an agent of sys's agency, bound to sys, and returns its id.
+func (m *matrix) agentOf(sys *inventory.System, name string) int64 {
+	ctx := context.Background()
+	tok := &auth.Token{Name: name, Role: auth.Agent, AgencyID: sys.AgencyID, SystemIDs: []int64{sys.ID}}
+	if _, err := m.srv.accounts.CreateToken(ctx, tok); err != nil {
+		m.t.Fatal(err)
+	}
+	a := &monitor.Agent{Name: name, TokenID: tok.ID}
+	if err := m.srv.monitors.CreateAgent(ctx, access.All(), a); err != nil {
+		m.t.Fatal(err)
+	}
+	return a.ID
 }
 
 // riskOf records a risk entry of agency and returns its id.
@@ -511,9 +600,10 @@ var collectionKinds = map[string]string{
 	"risks":           "risk",
 	"tasks":           "task", // tasks (issue 4)
 	// Monitoring (issue 5).
-	"checks":      "check",
-	"maintenance": "maintenance_window",
-	"agents":      "agent",
+	"checks":              "check",
+	"maintenance-windows": "maintenance_window",
+	"maintenance":         "maintenance_window", // POST /maintenance/{id}/delete
+	"agents":              "agent",
 }
 
 // recordKind is the kind of record a route's path names by id, and
@@ -595,7 +685,7 @@ func (m *matrix) request(rt route, other bool) *http.Request {
 	return req
 }
 
-func isAPIPath(path string) bool { return strings.HasPrefix(path, "/api/") }
+func isAPIPath(path string) bool { return strings.HasPrefix(path, "/api/") || path == metricsPath }
 
 // recordJSON is a record as the API returns it, to send back unchanged.
 func (m *matrix) recordJSON(kind string, id int64) string {
@@ -617,6 +707,12 @@ func (m *matrix) recordJSON(kind string, id int64) string {
 		record, err = m.srv.risks.Entry(ctx, all, id)
 	case "task":
 		record, err = m.srv.tasks.Task(ctx, all, id)
+	case "check":
+		record, err = m.srv.monitors.Check(ctx, all, id)
+	case "maintenance_window":
+		record, err = m.srv.monitors.MaintenanceWindow(ctx, all, id)
+	case "agent":
+		record, err = m.srv.monitors.Agent(ctx, all, id)
 	}
 	if err != nil {
 		m.t.Fatalf("read %s %d: %v", kind, id, err)
@@ -638,15 +734,22 @@ func (m *matrix) victim(kind string, other bool) int64 {
 	if kind == "risk" {
 		return m.riskOf(agency, name)
 	}
-	if id, ok := m.monitoringVictim(kind, agency, name); ok { // issue 5
-		return id
-	}
 	if kind == "task" {
 		task := &tasks.Task{AgencyID: agency.ID, Title: name, Term: tasks.TermShort, Due: "2025-12-31", Criterion: name}
 		if err := m.srv.tasks.Create(ctx, access.All(), task); err != nil {
 			m.t.Fatalf("victim task: %v", err)
 		}
 		return task.ID
+	}
+	switch kind {
+	case "maintenance_window":
+		return m.windowOf(m.ids[other]["system"])
+	case "agent":
+		sys, err := m.store.System(ctx, access.All(), m.ids[other]["system"])
+		if err != nil {
+			m.t.Fatal(err)
+		}
+		return m.agentOf(sys, name)
 	}
 	var id int64
 	err := m.store.Update(ctx, access.All(), func(tx *inventory.Tx) error {

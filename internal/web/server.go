@@ -162,8 +162,11 @@ func isUpload(r *http.Request) bool {
 	return r.Method == http.MethodPost && (r.URL.Path == "/api/v1/import" || r.URL.Path == "/import")
 }
 
-// isAPI reports whether r is for the JSON API rather than a page.
-func isAPI(r *http.Request) bool { return strings.HasPrefix(r.URL.Path, "/api/") }
+// isAPI reports whether r is for the JSON API (or /metrics, which
+// Prometheus scrapes with a token) rather than a page.
+func isAPI(r *http.Request) bool {
+	return strings.HasPrefix(r.URL.Path, "/api/") || r.URL.Path == metricsPath
+}
 
 // fail answers err in the caller's kind: JSON for the API, the error page
 // for a person in a browser (a refused form post, a page that panicked).
@@ -238,6 +241,8 @@ func statusOf(code string) int {
 		return http.StatusForbidden
 	case apperror.TooLarge:
 		return http.StatusRequestEntityTooLarge
+	case apperror.Unavailable:
+		return http.StatusServiceUnavailable
 	case auth.Unauthorized:
 		return http.StatusUnauthorized
 	case mustChangePassword:

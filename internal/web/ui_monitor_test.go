@@ -19,50 +19,6 @@ import (
 	"yeonsok/internal/testdb"
 )
 
-// The monitoring pages' records in the route matrix: a check of a system of
-// each agency (from an endpoint given to it), and for the deletes a
-// maintenance window or an agent of the caller's agency or the other.
-
-func (m *matrix) monitoringRecords(f *scopeFixture) {
-	ctx := context.Background()
-	for other, sys := range map[bool]*inventory.System{false: f.insurance, true: f.work24} {
-		setEndpoints(m.t, m.store, sys.ID, fmt.Sprintf("https://system%d.example.go.kr/health", sys.ID))
-		if _, err := m.srv.monitors.SyncChecks(ctx); err != nil {
-			m.t.Fatal(err)
-		}
-		checks, err := m.srv.monitors.SystemChecks(ctx, access.All(), sys.ID)
-		if err != nil || len(checks) != 1 {
-			m.t.Fatalf("checks of %s: %v %v", sys.Name, checks, err)
-		}
-		m.ids[other]["check"] = checks[0].ID
-	}
-}
-
-func (m *matrix) monitoringVictim(kind string, agency *inventory.Agency, name string) (int64, bool) {
-	ctx := context.Background()
-	system := m.ids[agency.ID != m.own.ID]["system"]
-	switch kind {
-	case "maintenance_window":
-		start := time.Date(2025, 9, 26, 13, 0, 0, 0, time.UTC)
-		w := &monitor.MaintenanceWindow{SystemID: system, StartsAt: start, EndsAt: start.Add(time.Hour), Note: name}
-		if err := m.srv.monitors.CreateMaintenanceWindow(ctx, access.All(), w); err != nil {
-			m.t.Fatalf("victim window: %v", err)
-		}
-		return w.ID, true
-	case "agent":
-		tok := &auth.Token{Name: name, Role: auth.Agent, AgencyID: agency.ID, SystemIDs: []int64{system}}
-		if _, err := m.srv.accounts.CreateToken(ctx, tok); err != nil {
-			m.t.Fatalf("victim agent token: %v", err)
-		}
-		a := &monitor.Agent{Name: name, TokenID: tok.ID}
-		if err := m.srv.monitors.CreateAgent(ctx, access.All(), a); err != nil {
-			m.t.Fatalf("victim agent: %v", err)
-		}
-		return a.ID, true
-	}
-	return 0, false
-}
-
 // setEndpoints gives system id the endpoints targets, as an edit of the
 // system does.
 func setEndpoints(tb testing.TB, store *inventory.Store, id int64, targets ...string) {
