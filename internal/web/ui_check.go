@@ -180,13 +180,7 @@ func (s *Server) updateCheck(w http.ResponseWriter, r *http.Request) {
 			if err := s.monitors.UpdateCheck(r.Context(), s.scope(r), c); err != nil {
 				return err
 			}
-			// Saved but not taken up is worth an error page: saving
-			// again changes nothing and reloads.
-			if s.watcher != nil {
-				if err := s.watcher.Reload(r.Context()); err != nil {
-					return fmt.Errorf("web: reload checks after saving check %d: %w", c.ID, err)
-				}
-			}
+			s.reloadChecks(r.Context())
 			return nil
 		},
 		again: func(status int, v url.Values, problems []*apperror.Error) {

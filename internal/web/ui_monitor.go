@@ -46,6 +46,24 @@ func (l tr) vantage(name string) string {
 	return name
 }
 
+// silent says a vantage point's results do not count: an agent unheard
+// of ("agent down"), or the tower itself while it looks cut off from its
+// systems (monitor.TowerIsolated).
+func (l tr) silent(name string) string {
+	if name == monitor.Vantage {
+		return l.t("monitor.vantage.tower_isolated")
+	}
+	return l.t("monitor.vantage.silent", name)
+}
+
+func (l tr) silentVantages(names []string) string {
+	out := make([]string, len(names))
+	for i, n := range names {
+		out[i] = l.silent(n)
+	}
+	return strings.Join(out, ", ")
+}
+
 func (l tr) vantages(names []string) string {
 	out := make([]string, len(names))
 	for i, n := range names {
@@ -206,7 +224,7 @@ func (l tr) vantageViews(views []monitor.VantageStatus) string {
 	for _, v := range views {
 		switch {
 		case !v.Reporting:
-			parts = append(parts, l.t("monitor.vantage.silent", l.vantage(v.Vantage)))
+			parts = append(parts, l.silent(v.Vantage))
 		case v.Latest.OK:
 			parts = append(parts, l.t("monitor.vantage.answered", l.vantage(v.Vantage), l.t("monitor.state."+string(v.State)),
 				milliseconds(v.Latest.Latency)))

@@ -158,7 +158,7 @@ func TestStatusBoard(t *testing.T) {
 		}
 		wantCells(t, "then down in part", []string{rows[2][0], rows[2][2]}, "일부 장애", "고용24")
 		wantCells(t, "then unknown", []string{rows[3][0], rows[3][2]}, "알 수 없음", "산재보험 EDI")
-		wantCells(t, "then an agent down", []string{rows[4][0], rows[4][2], rows[4][8]}, "정상", "대표홈페이지", "부산 백업센터 (에이전트 응답 없음)")
+		wantCells(t, "then an agent down", []string{rows[4][0], rows[4][2], rows[4][8]}, "정상", "대표홈페이지", "부산 백업센터: 에이전트 응답 없음")
 		if strings.Contains(body, "노사누리") {
 			t.Error("a system without endpoints is counted, not listed")
 		}
@@ -439,4 +439,35 @@ func TestMonitoringKeysAreInTheCatalogue(t *testing.T) {
 			}
 		}
 	}
+}
+
+// What each vantage point sees, in words: an agent unheard of is "agent
+// down", and the tower cut off from its systems says so, never that the
+// systems are down.
+func TestVantageViews(t *testing.T) {
+	l := tr(locale.Korean)
+	views := []monitor.VantageStatus{
+		{Vantage: monitor.Vantage, State: monitor.StateUp, Reporting: true, Latest: monitor.Result{OK: true, Latency: 120 * time.Millisecond}},
+		{Vantage: "부산 백업센터", State: monitor.StateDown, Reporting: true, Latest: monitor.Result{Reason: "connection refused"}},
+		{Vantage: "대구", State: monitor.StateUp, Reporting: false},
+		{Vantage: "광주", State: monitor.StateUnknown, Reporting: true},
+	}
+	want := "타워: 정상 (120 ms); 부산 백업센터: 장애 — connection refused; 대구: 에이전트 응답 없음; 광주: 알 수 없음"
+	if got := l.vantageViews(views); got != want {
+		t.Errorf("views:\n got  %s\n want %s", got, want)
+	}
+	if got := l.vantageViews([]monitor.VantageStatus{{Vantage: monitor.Vantage, State: monitor.StateDown}}); got != "타워: 고립된 것으로 보여 판정에서 제외" {
+		t.Errorf("the tower cut off: %s", got)
+	}
+}
+
+// When every agent is silent and the tower sees half its checks down, the
+// tower is more likely cut off than the systems down: the board says so.
+func TestStatusBoardTowerCutOff(t *testing.T) {
+	db := testdb.SQLite(t)
+	ts, srv, w := watchedServer(t, db, auth.MinistryAdmin, 0)
+	newMonitoredFixture(t, srv, w)
+	w.Reconsider(time.Now())
+	_, body := get(t, ts, "/status")
+	mustContain(t, "/status with the tower cut off", body, `id="isolated"`, "타워: 고립된 것으로 보여 판정에서 제외")
 }

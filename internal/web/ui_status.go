@@ -36,8 +36,9 @@ func (c *statusCounts) add(o statusCounts) {
 // statusData is the status board.
 type statusData struct {
 	// Live: a Watcher runs; without one every monitored system's state is
-	// unknown.
-	Live             bool
+	// unknown. Isolated: the tower looks cut off, and its own results do
+	// not count (monitor.TowerIsolated).
+	Live, Isolated   bool
 	Agencies, Grades []filterOption
 	Counts           statusCounts
 	Grid, List       *table
@@ -71,6 +72,9 @@ func buildStatus(s *Server, r *http.Request, q url.Values) (tabled, error) {
 	}
 
 	d := &statusData{Live: s.watcher != nil}
+	if s.watcher != nil {
+		d.Isolated = s.watcher.Stats().Isolated
+	}
 	names := make(map[int64]string, len(agencies))
 	pairs := []string{"", l.t("filter.all")}
 	for _, a := range agencies {
@@ -231,7 +235,7 @@ func statusList(l tr, systems []monitor.SystemStatus, names map[int64]string, qu
 		}
 		silent := textCell("")
 		if len(sys.SilentVantages) > 0 {
-			silent = textCell(l.t("status.silent", l.vantages(sys.SilentVantages)))
+			silent = textCell(l.silentVantages(sys.SilentVantages))
 		}
 		t.Rows = append(t.Rows, []cell{{Text: l.t("status.state." + sys.State), Class: "state-" + sys.State},
 			textCell(names[sys.AgencyID]), headCell(linkCell(sys.Name, systemHref(sys.SystemID))), textCell(l.grade(sys.Grade)),
