@@ -292,6 +292,11 @@ func TestProbeTCP(t *testing.T) {
 			t.Fatalf("listening: OK %v reason %q", r.OK, r.Reason)
 		}
 	}
+	// The kernel completes a connection before Accept returns it: wait
+	// for both to be taken before closing, so each probe is one accept.
+	for deadline := time.Now().Add(2 * time.Second); accepted.Load() < 2 && time.Now().Before(deadline); {
+		time.Sleep(time.Millisecond)
+	}
 	ln.Close()
 	if r := Probe(context.Background(), c); r.OK || r.Reason != "connection refused" {
 		t.Errorf("closed: OK %v reason %q, want connection refused", r.OK, r.Reason)
