@@ -536,29 +536,32 @@ func measure(ctx context.Context, db *database.DB) (size, error) {
 	return s, err
 }
 
-// fileBytes is the size of an SQLite database's files (with its WAL) as
-// the run left them; zero for PostgreSQL.
-func fileBytes(target string) int64 {
+// files are the sizes of an SQLite database's file and its WAL as the
+// run left them; zero for PostgreSQL.
+type files struct{ db, wal int64 }
+
+func fileBytes(target string) files {
+	var f files
 	if database.IsPostgresURL(target) {
-		return 0
+		return f
 	}
-	var n int64
-	for _, suffix := range []string{"", "-wal", "-shm"} {
-		if fi, err := os.Stat(target + suffix); err == nil {
-			n += fi.Size()
-		}
+	if fi, err := os.Stat(target); err == nil {
+		f.db = fi.Size()
 	}
-	return n
+	if fi, err := os.Stat(target + "-wal"); err == nil {
+		f.wal = fi.Size()
+	}
+	return f
 }
 
-func (b *bench) printStorage(c config, wall time.Duration, files int64, s0, s1 size) {
+func (b *bench) printStorage(c config, wall time.Duration, files files, s0, s1 size) {
 	mb := func(n int64) string { return fmt.Sprintf("%.2f MB", float64(n)/1e6) }
 	grown := s1.used - s0.used
 	rollupRows, interruptions := s1.rollups-s0.rollups, s1.interruptions-s0.interruptions
 	perRow := float64(s1.rollupBytes-s0.rollupBytes) / float64(max(rollupRows, 1))
 	perInterruption := float64(s1.interruptionBytes-s0.interruptionBytes) / float64(max(interruptions, 1))
-	fmt.Printf("  database grew                  %s (%d rollup rows over %d hours, %.1f B a row; %d interruptions, %.0f B each; files with WAL at the end %s)\n",
-		mb(grown), rollupRows, s1.hours, perRow, interruptions, perInterruption, mb(files))
+	fmt.Printf("  database grew                  %s (%d rollup rows over %d hours, %.1f B a row; %d interruptions, %.0f B each); its files at the end %s with %s of WAL\n",
+		mb(grown), rollupRows, s1.hours, perRow, interruptions, perInterruption, mb(files.db), mb(files.wal))
 	if c.simHour > 0 {
 		simulated := wall.Hours() * b.scale
 		fmt.Printf("  grown per simulated day        %s   (target ≤ 100 MB: %s over %.1f simulated hours × 24 / %.1f; an hour every %v)\n",
@@ -567,11 +570,14 @@ func (b *bench) printStorage(c config, wall time.Duration, files int64, s0, s1 s
 	}
 	// In real time the hour's rollup rows are all written in the run's
 	// first minute, so scaling the growth by the run's length counts them
-	// again and again; the day is the hour's rows 24 times, plus the
-	// interruptions at the run's rate.
-	day := float64(s1.latestHourRows)*24*perRow + float64(interruptions)*(24*time.Hour).Seconds()/wall.Seconds()*perInterruption
-	fmt.Printf("  per day, from the rows         %s   (target ≤ 100 MB: %d rollup rows an hour × 24 × %.1f B, + %d interruptions × %.0f B at this run's rate of them; not measured over a day: see -sim-hour)\n",
-		mb(int64(day)), s1.latestHourRows, perRow, interruptions, perInterruption)
+	// again and again: the rollups' day is the hour's rows 24 times. The
+	// interruptions depend on how often targets fail, which a few minutes
+	// cannot tell: their cost is given per interruption, and at this run's
+	// rate.
+	rollupDay := float64(s1.latestHourRows) * 24 * perRow
+	atThisRate := float64(interruptions) * (24 * time.Hour).Seconds() / wall.Seconds() * perInterruption
+	fmt.Printf("  per day, from the rows         rollups %s (%d rows an hour × 24 × %.1f B); interruptions %.0f B each, %s a day at this run's rate (%d in %v)   (target ≤ 100 MB; not measured over a day: see -sim-hour)\n",
+		mb(int64(rollupDay)), s1.latestHourRows, perRow, perInterruption, mb(int64(atThisRate)), interruptions, wall.Round(time.Second))
 }
 
 // loadgenStats asks the load generator how many requests it got and how
