@@ -317,11 +317,16 @@ func run(c config) error {
 	})
 
 	// The outage starts when there is time left for four intervals after
-	// it (three failures and the phase), and not within the first
-	// interval, while the checks start.
-	stopAt := c.duration - time.Duration(monitor.DefaultFailures+1)*c.interval
+	// it (three failures and the phase), and a timeout more when stopped
+	// targets hang, and not within the first interval, while the checks
+	// start.
+	needed := time.Duration(monitor.DefaultFailures+1) * c.interval
+	if c.stopMode == "hang" {
+		needed += min(c.timeout, c.interval)
+	}
+	stopAt := c.duration - needed
 	if c.stop > 0 && stopAt < c.interval {
-		fmt.Printf("no outage measured: -duration must be at least %v for that\n", time.Duration(monitor.DefaultFailures+2)*c.interval)
+		fmt.Printf("no outage measured: -duration must be at least %v for that\n", needed+c.interval)
 		c.stop = 0
 	}
 
