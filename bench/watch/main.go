@@ -87,6 +87,7 @@ type config struct {
 	tick              time.Duration
 	rollupEvery       time.Duration
 	simHour           time.Duration
+	memProfile        string
 }
 
 func main() {
@@ -107,6 +108,7 @@ func main() {
 	flag.DurationVar(&c.rollupEvery, "rollup-every", 0, "how often the Watcher writes rollups (0: its default, a minute)")
 	flag.DurationVar(&c.simHour, "sim-hour", 0, "let a simulated hour pass every this long, for the rollups (0: real time)")
 	cpuProfile := flag.String("cpuprofile", "", "write a CPU profile of the run to this file")
+	flag.StringVar(&c.memProfile, "memprofile", "", "write a heap profile to this file as the run ends, the Watcher still holding its state")
 	loadgenChild := flag.Bool("loadgen-child", false, "serve as the load generator (used by the benchmark itself)")
 	setupChild := flag.Bool("setup-child", false, "make the database and exit (used by the benchmark itself)")
 	flag.Parse()
@@ -350,6 +352,11 @@ func run(c config) error {
 	}
 	used, wall := procstat.Self().Sub(cpu0), time.Since(wall0)
 	peak := procstat.PeakRSS()
+	if c.memProfile != "" {
+		if err := writeHeapProfile(c.memProfile); err != nil {
+			return err
+		}
+	}
 	polls.Wait()
 	files := fileBytes(target)
 	size1, err := measure(ctx, db)
@@ -383,6 +390,19 @@ func run(c config) error {
 		b.out.print()
 	}
 	return nil
+}
+
+func writeHeapProfile(path string) error {
+	f, err := os.Create(path)
+	if err != nil {
+		return err
+	}
+	runtime.GC()
+	if err := pprof.WriteHeapProfile(f); err != nil {
+		f.Close()
+		return err
+	}
+	return f.Close()
 }
 
 // bench wraps monitor.Probe: it counts results by the target's behaviour,
