@@ -1,8 +1,11 @@
 #!/usr/bin/env bash
-# Yeonsok's monitoring engine and Gatus side by side, in the same run on the
-# same workload (issue 5): N HTTP endpoints every INTERVAL seconds, a share
-# slow (1 s) and a share hanging until the 10 s timeout, each side against
-# its own load generator so each can be counted apart.
+# Yeonsok's monitoring and Gatus side by side, in the same run on the same
+# workload (issue 5): N HTTP endpoints every INTERVAL seconds, a share slow
+# (1 s) and a share hanging until the 10 s timeout, each side against its
+# own load generator so each can be counted apart. Yeonsok's side is the
+# whole pipeline as the tower runs it (bench/watch): the Watcher with the
+# real probes, state machines, interruptions and hourly rollups written to
+# an SQLite file of N systems.
 #
 #   GATUS_BIN=/path/to/gatus bench/gatus-compare.sh
 #
@@ -44,9 +47,9 @@ cleanup() {
 }
 trap cleanup EXIT
 
-echo "building the load generator and the engine benchmark into $work"
+echo "building the load generator and the Watcher benchmark into $work"
 go build -o "$work/loadgen" ./bench/loadgen
-go build -o "$work/engine" ./bench/engine
+go build -o "$work/watch" ./bench/watch
 
 # start_loadgen NAME: starts a load generator in the background.
 start_loadgen() {
@@ -95,12 +98,12 @@ fi
 	done
 } >"$work/gatus.yaml"
 
-echo "running Gatus ($GATUS_STORAGE storage, concurrency $GATUS_CONCURRENCY) and the engine: $N endpoints every ${INTERVAL}s, ${SLOW} slow, ${HANG} hanging; warm-up ${WARMUP}s, measured ${DURATION}s"
+echo "running Gatus ($GATUS_STORAGE storage, concurrency $GATUS_CONCURRENCY) and Yeonsok's Watcher (SQLite): $N endpoints every ${INTERVAL}s, ${SLOW} slow, ${HANG} hanging; warm-up ${WARMUP}s, measured ${DURATION}s"
 GATUS_CONFIG_PATH="$work/gatus.yaml" GATUS_LOG_LEVEL=${GATUS_LOG_LEVEL:-INFO} "$GATUS_BIN" >"$work/gatus.log" 2>&1 &
 gatus=$!
 pids+=("$gatus")
-"$work/engine" -n "$N" -interval "${INTERVAL}s" -slow "$SLOW" -hang "$HANG" -target "$engine_targets" \
-	-stop 0 -duration "$((WARMUP + DURATION + 10))s" >"$work/engine.out" 2>&1 &
+"$work/watch" -n "$N" -interval "${INTERVAL}s" -slow "$SLOW" -hang "$HANG" -target "$engine_targets" \
+	-db "$work/yeonsok.db" -stop 0 -duration "$((WARMUP + DURATION + 10))s" >"$work/engine.out" 2>&1 &
 engine=$!
 pids+=("$engine")
 

@@ -34,6 +34,7 @@ import (
 	"time"
 
 	"yeonsok/bench/internal/loadgen"
+	"yeonsok/bench/internal/procstat"
 	"yeonsok/internal/monitor"
 )
 
@@ -161,7 +162,7 @@ func run(c config) error {
 
 	ctx, cancel := context.WithTimeout(context.Background(), c.duration)
 	defer cancel()
-	cpu0, wall0 := cpuTime(), time.Now()
+	cpu0, wall0 := procstat.Self(), time.Now()
 	done := make(chan error, 1)
 	go func() { done <- e.Run(ctx) }()
 	if c.stop > 0 {
@@ -173,9 +174,8 @@ func run(c config) error {
 	if err := <-done; err != nil {
 		return err
 	}
-	cpu1, wall := cpuTime(), time.Since(wall0)
-	user, sys := cpu1.user-cpu0.user, cpu1.sys-cpu0.sys
-	cpu := user + sys
+	used, wall := procstat.Self().Sub(cpu0), time.Since(wall0)
+	user, sys, cpu := used.User, used.Sys, used.Total()
 
 	st := e.Stats()
 	fmt.Printf("engine benchmark: %d HTTP checks every %v (timeout %v) for %v; %.0f%% slow (1 s), %.0f%% hanging, %.0f%% failing; GOMAXPROCS %d\n",
@@ -189,7 +189,7 @@ func run(c config) error {
 	perCheck := time.Duration(int64(cpu) / int64(max(st.Started, 1)))
 	fmt.Printf("  CPU per check                  %.3f ms   (target ≤ 0.5 ms; %v user + %v system in all, %.0f%% of one core)\n",
 		float64(perCheck)/float64(time.Millisecond), user.Round(time.Millisecond), sys.Round(time.Millisecond), 100*float64(cpu)/float64(wall))
-	fmt.Printf("  peak resident memory           %.0f MB   (target ≤ 300 MB)\n", float64(peakRSS())/(1<<20))
+	fmt.Printf("  peak resident memory           %.0f MB   (target ≤ 300 MB)\n", float64(procstat.PeakRSS())/(1<<20))
 	fmt.Printf("  probes in flight               at most %d (bound %d)\n", st.MaxInFlight, st.Concurrency)
 	t.print()
 	if c.stop > 0 {
@@ -319,29 +319,4 @@ func (o *outage) print() {
 	at := func(p float64) time.Duration { return times[min(len(times)-1, int(p*float64(len(times))))] }
 	fmt.Printf(": p50 %v, p99 %v, max %v   (target ≤ %v)\n",
 		at(0.50).Round(time.Millisecond), at(0.99).Round(time.Millisecond), times[len(times)-1].Round(time.Millisecond), target)
-}
-
-// cpuUse is the user and system CPU time this process has used.
-type cpuUse struct{ user, sys time.Duration }
-
-func cpuTime() cpuUse {
-	var ru syscall.Rusage
-	syscall.Getrusage(syscall.RUSAGE_SELF, &ru)
-	return cpuUse{time.Duration(ru.Utime.Nano()), time.Duration(ru.Stime.Nano())}
-}
-
-// peakRSS is the most resident memory this process has had (VmHWM).
-func peakRSS() int64 {
-	status, err := os.ReadFile("/proc/self/status")
-	if err != nil {
-		return 0
-	}
-	for line := range strings.Lines(string(status)) {
-		if rest, ok := strings.CutPrefix(line, "VmHWM:"); ok {
-			var kb int64
-			fmt.Sscanf(strings.TrimSpace(rest), "%d", &kb)
-			return kb << 10
-		}
-	}
-	return 0
 }
