@@ -40,7 +40,17 @@ type EngineOptions struct {
 	// then starts every probe due by then, so a probe starts up to a tick
 	// after its due time. Zero: DefaultTick.
 	Tick time.Duration
+	// ConfirmTimeout bounds the probes that confirm a failure (see
+	// slot.probeTimeout); zero: DefaultConfirmTimeout.
+	ConfirmTimeout time.Duration
 }
+
+// DefaultConfirmTimeout is how long a probe that follows a failure waits
+// for an answer at least (see slot.probeTimeout). With three failures to
+// go down, a target that stops answering is declared down within three
+// intervals and this (plus a tick), inside the issue's "N × interval +
+// 2 s", where the full timeout would add up to 10 s.
+const DefaultConfirmTimeout = 1500 * time.Millisecond
 
 // Engine probes checks on their schedule. One goroutine (Run) keeps the due
 // times in a min-heap and sleeps on a single timer until the earliest (but
@@ -89,6 +99,35 @@ type slot struct {
 	index    int       // in the heap; -1 once removed from the schedule
 	running  bool      // a probe of it is in flight
 	waiting  time.Time // a turn due while it ran; zero: none
+	// failing: its latest probe failed; slowest: the slowest of its
+	// recent successful answers, decaying (see probeTimeout).
+	failing bool
+	slowest time.Duration
+}
+
+// probeTimeout is how long the slot's next probe may wait for an answer:
+// the check's timeout, except after a failure. A probe that follows a
+// failure only confirms it, and a target that has stopped answering makes
+// every such probe hang to its end: so it waits the longest of confirm
+// and one and a half times the slowest recent answer, never more than the
+// timeout. A service that answers slowly but answers keeps its margin; a
+// hanging one is declared down within N intervals plus confirm, not plus
+// the whole timeout.
+func (s *slot) probeTimeout(confirm time.Duration) time.Duration {
+	if !s.failing {
+		return s.timeout
+	}
+	return min(s.timeout, max(confirm, s.slowest*3/2))
+}
+
+// learn takes what a probe of the slot found into its next timeout.
+func (s *slot) learn(r Result) {
+	s.failing = !r.OK
+	if r.OK {
+		// A slow answer counts in full at once and fades by 1/16 a
+		// probe, so one slow hour is not forgotten in three probes.
+		s.slowest = max(r.Latency, s.slowest-s.slowest/16)
+	}
 }
 
 // job is one due probe taken from the schedule, with what it needs of its
@@ -110,6 +149,9 @@ func NewEngine(probe func(context.Context, Check) Result, sink func(Result), opt
 	}
 	if opt.Tick <= 0 {
 		opt.Tick = DefaultTick
+	}
+	if opt.ConfirmTimeout <= 0 {
+		opt.ConfirmTimeout = DefaultConfirmTimeout
 	}
 	return &Engine{
 		probe: probe,
@@ -290,7 +332,7 @@ func (e *Engine) takeDue(now time.Time, batch []job) ([]job, time.Duration) {
 			continue
 		}
 		s.running = true
-		batch = append(batch, job{slot: s, check: s.check, timeout: s.timeout, due: due})
+		batch = append(batch, job{slot: s, check: s.check, timeout: s.probeTimeout(e.opt.ConfirmTimeout), due: due})
 	}
 	if len(batch) > 0 || len(e.due) == 0 {
 		return batch, time.Hour
@@ -402,13 +444,16 @@ func (e *Engine) run(ctx context.Context, j job) (job, bool) {
 	e.mu.Lock()
 	defer e.mu.Unlock()
 	s := j.slot
+	if scheduled && ctx.Err() == nil {
+		s.learn(r)
+	}
 	due := s.waiting
 	s.running, s.waiting = false, time.Time{}
 	if due.IsZero() || s.index < 0 || ctx.Err() != nil {
 		return job{}, false
 	}
 	s.running = true
-	return job{slot: s, check: s.check, timeout: s.timeout, due: due}, true
+	return job{slot: s, check: s.check, timeout: s.probeTimeout(e.opt.ConfirmTimeout), due: due}, true
 }
 
 // signal wakes whoever waits on c without ever blocking.

@@ -520,3 +520,44 @@ func TestEngineSetWhileAProbeRuns(t *testing.T) {
 		t.Errorf("probe timeouts %v: want 10s for the running probe, then 5s", got)
 	}
 }
+
+// After a failure the probes that confirm it wait at most the confirm
+// timeout (or one and a half times the slowest recent answer), so that a
+// target that stopped answering is declared down without waiting out the
+// full timeout three times; a success gives the next probe its whole
+// timeout again.
+func TestEngineConfirmsAFailureWithAShorterTimeout(t *testing.T) {
+	var mu sync.Mutex
+	var waits []time.Duration
+	answer := []bool{true, false, false, false, true, true}
+	probe := func(ctx context.Context, c Check) Result {
+		d, _ := ctx.Deadline()
+		mu.Lock()
+		n := len(waits)
+		waits = append(waits, time.Until(d).Round(10*time.Millisecond))
+		mu.Unlock()
+		if n < len(answer) && answer[n] {
+			return Result{OK: true, Latency: 30 * time.Millisecond}
+		}
+		return Result{Reason: "timeout"}
+	}
+	e := NewEngine(probe, func(Result) {}, EngineOptions{Tick: testTick, ConfirmTimeout: 20 * time.Millisecond})
+	e.Set([]Check{{ID: 1, Interval: 30 * time.Millisecond, Timeout: 200 * time.Millisecond}})
+	stop := runEngine(t, e)
+	waitFor(t, "six probes", func() bool {
+		mu.Lock()
+		defer mu.Unlock()
+		return len(waits) >= 6
+	})
+	stop()
+	mu.Lock()
+	defer mu.Unlock()
+	// 1: ok; 2: fails with the whole timeout; 3, 4: confirm with 1.5 × 30 ms
+	// (more than 20 ms); 5: still after a failure; 6: after a success.
+	want := []time.Duration{200, 200, 40, 40, 40, 200}
+	for i, w := range want {
+		if got := waits[i]; got < (w-10)*time.Millisecond || got > w*time.Millisecond {
+			t.Errorf("probe %d waited up to %v, want %v ms (all: %v)", i+1, got, w, waits[:6])
+		}
+	}
+}

@@ -151,7 +151,7 @@ func NewWatcher(store *Store, log *slog.Logger, opt WatcherOptions) *Watcher {
 // must come up and watch even while its database is slow to.
 func (w *Watcher) Run(ctx context.Context) error {
 	for {
-		err := w.Reload(ctx)
+		err := w.syncIfChanged(ctx)
 		if err == nil {
 			break
 		}
@@ -201,24 +201,27 @@ func (w *Watcher) Flush(ctx context.Context) {
 }
 
 func (w *Watcher) syncIfChanged(ctx context.Context) error {
+	version := int64(-1)
 	if w.opt.InventoryVersion != nil {
-		v, err := w.opt.InventoryVersion(ctx)
-		if err != nil {
+		var err error
+		if version, err = w.opt.InventoryVersion(ctx); err != nil {
 			return err
 		}
 		w.mu.Lock()
-		same := v == w.version
+		same := version == w.version
 		w.mu.Unlock()
 		if same {
 			return nil
 		}
-		defer func() {
-			w.mu.Lock()
-			w.version = v
-			w.mu.Unlock()
-		}()
 	}
-	return w.Reload(ctx)
+	// Noted only once loaded: a failed load is tried again next time.
+	if err := w.Reload(ctx); err != nil {
+		return err
+	}
+	w.mu.Lock()
+	w.version = version
+	w.mu.Unlock()
+	return nil
 }
 
 // Reload syncs the checks with the inventory's endpoints and takes up the
