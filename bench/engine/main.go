@@ -14,23 +14,18 @@
 package main
 
 import (
-	"bufio"
 	"context"
 	"errors"
 	"flag"
 	"fmt"
 	"io"
 	"log"
-	"net"
 	"net/http"
 	"os"
-	"os/exec"
 	"runtime"
 	"runtime/pprof"
 	"slices"
-	"strings"
 	"sync"
-	"syscall"
 	"time"
 
 	"yeonsok/bench/internal/loadgen"
@@ -66,11 +61,11 @@ func main() {
 	flag.IntVar(&c.concurrency, "concurrency", 0, "bound on probes in flight (0: the engine's default)")
 	flag.DurationVar(&c.tick, "tick", 0, "the scheduler's resolution (0: monitor.DefaultTick)")
 	cpuProfile := flag.String("cpuprofile", "", "write a CPU profile of the run to this file")
-	child := flag.Bool("loadgen-child", false, "serve as the load generator (used by the benchmark itself)")
+	child := flag.Bool(loadgen.ChildFlag, false, "serve as the load generator (used by the benchmark itself)")
 	flag.Parse()
 
 	if *child {
-		serveLoadgen(c.n, c.mix)
+		loadgen.ServeChild(c.n, c.mix)
 		return
 	}
 	if *cpuProfile != "" {
@@ -86,51 +81,13 @@ func main() {
 	}
 }
 
-// serveLoadgen is the child process: it serves the targets until killed.
-func serveLoadgen(n int, mix loadgen.Mix) {
-	ln, err := net.Listen("tcp", "127.0.0.1:0")
-	if err != nil {
-		log.Fatal(err)
-	}
-	fmt.Printf("loadgen: %d targets on http://%s\n", n, ln.Addr())
-	log.Fatal(loadgen.New(n, mix).Serve(ln))
-}
-
-// startLoadgen runs this program again as the load generator and returns
-// its base URL.
-func startLoadgen(c config) (base string, stop func(), err error) {
-	self, err := os.Executable()
-	if err != nil {
-		return "", nil, err
-	}
-	cmd := exec.Command(self, "-loadgen-child", fmt.Sprint("-n=", c.n),
-		fmt.Sprint("-slow=", c.mix.Slow), fmt.Sprint("-hang=", c.mix.Hang), fmt.Sprint("-fail=", c.mix.Fail))
-	cmd.Stderr = os.Stderr
-	cmd.SysProcAttr = &syscall.SysProcAttr{Pdeathsig: syscall.SIGKILL}
-	out, err := cmd.StdoutPipe()
-	if err != nil {
-		return "", nil, err
-	}
-	if err := cmd.Start(); err != nil {
-		return "", nil, fmt.Errorf("start the load generator: %w", err)
-	}
-	stop = func() { cmd.Process.Kill(); cmd.Wait() }
-	line, err := bufio.NewReader(out).ReadString('\n')
-	if _, url, ok := strings.Cut(strings.TrimSpace(line), " on "); err == nil && ok {
-		go io.Copy(io.Discard, out)
-		return url, stop, nil
-	}
-	stop()
-	return "", nil, fmt.Errorf("the load generator said %q: %v", line, err)
-}
-
 func run(c config) error {
 	if c.stop > c.n {
 		return errors.New("-stop is more than -n")
 	}
 	base := c.target
 	if base == "" {
-		url, stop, err := startLoadgen(c)
+		url, stop, err := loadgen.StartChild(c.n, c.mix)
 		if err != nil {
 			return err
 		}

@@ -37,7 +37,6 @@
 package main
 
 import (
-	"bufio"
 	"context"
 	"crypto/rand"
 	"database/sql"
@@ -49,7 +48,6 @@ import (
 	"io"
 	"log"
 	"log/slog"
-	"net"
 	"net/http"
 	"net/url"
 	"os"
@@ -62,7 +60,6 @@ import (
 	"strings"
 	"sync"
 	"sync/atomic"
-	"syscall"
 	"time"
 
 	"yeonsok/bench/internal/loadgen"
@@ -109,13 +106,13 @@ func main() {
 	flag.DurationVar(&c.simHour, "sim-hour", 0, "let a simulated hour pass every this long, for the rollups (0: real time)")
 	cpuProfile := flag.String("cpuprofile", "", "write a CPU profile of the run to this file")
 	flag.StringVar(&c.memProfile, "memprofile", "", "write a heap profile to this file as the run ends, the Watcher still holding its state")
-	loadgenChild := flag.Bool("loadgen-child", false, "serve as the load generator (used by the benchmark itself)")
+	loadgenChild := flag.Bool(loadgen.ChildFlag, false, "serve as the load generator (used by the benchmark itself)")
 	setupChild := flag.Bool("setup-child", false, "make the database and exit (used by the benchmark itself)")
 	flag.Parse()
 
 	switch {
 	case *loadgenChild:
-		serveLoadgen(c.n, c.mix)
+		loadgen.ServeChild(c.n, c.mix)
 		return
 	case *setupChild:
 		if err := setup(c); err != nil {
@@ -134,44 +131,6 @@ func main() {
 	if err := run(c); err != nil {
 		log.Fatal(err)
 	}
-}
-
-// serveLoadgen is the load generator child: it serves until killed.
-func serveLoadgen(n int, mix loadgen.Mix) {
-	ln, err := net.Listen("tcp", "127.0.0.1:0")
-	if err != nil {
-		log.Fatal(err)
-	}
-	fmt.Printf("loadgen: %d targets on http://%s\n", n, ln.Addr())
-	log.Fatal(loadgen.New(n, mix).Serve(ln))
-}
-
-// startLoadgen runs this program again as the load generator and returns
-// its base URL.
-func startLoadgen(c config) (base string, stop func(), err error) {
-	self, err := os.Executable()
-	if err != nil {
-		return "", nil, err
-	}
-	cmd := exec.Command(self, "-loadgen-child", fmt.Sprint("-n=", c.n),
-		fmt.Sprint("-slow=", c.mix.Slow), fmt.Sprint("-hang=", c.mix.Hang), fmt.Sprint("-fail=", c.mix.Fail))
-	cmd.Stderr = os.Stderr
-	cmd.SysProcAttr = &syscall.SysProcAttr{Pdeathsig: syscall.SIGKILL}
-	out, err := cmd.StdoutPipe()
-	if err != nil {
-		return "", nil, err
-	}
-	if err := cmd.Start(); err != nil {
-		return "", nil, fmt.Errorf("start the load generator: %w", err)
-	}
-	stop = func() { cmd.Process.Kill(); cmd.Wait() }
-	line, err := bufio.NewReader(out).ReadString('\n')
-	if _, url, ok := strings.Cut(strings.TrimSpace(line), " on "); err == nil && ok {
-		go io.Copy(io.Discard, out)
-		return url, stop, nil
-	}
-	stop()
-	return "", nil, fmt.Errorf("the load generator said %q: %v", line, err)
 }
 
 // setup is the setup child: it migrates c.db, writes n systems with one
@@ -265,7 +224,7 @@ func run(c config) error {
 	}
 	base := c.target
 	if base == "" {
-		url, stop, err := startLoadgen(c)
+		url, stop, err := loadgen.StartChild(c.n, c.mix)
 		if err != nil {
 			return err
 		}
