@@ -67,6 +67,9 @@ const (
 	KindCheck       = "monitor_check"
 	KindMaintenance = "maintenance_window"
 	KindAgent       = "monitor_agent"
+
+	// Incidents (package incident): a person's decision on one.
+	KindIncident = "incident"
 )
 
 // Grade-change proposals (package grading): the kind, and what a decision
@@ -84,7 +87,7 @@ const (
 var (
 	Kinds = []string{KindAgency, KindFacility, KindSystem, KindService, KindDependency, KindDeclared, KindUser, KindToken,
 		KindGradeProposal, KindRisk, KindTask, KindDismissal,
-		KindCheck, KindMaintenance, KindAgent}
+		KindCheck, KindMaintenance, KindAgent, KindIncident}
 	Actions = []string{ActionCreate, ActionUpdate, ActionDelete, ActionLock, ActionUnlock, ActionPassword, ActionPasswordReset,
 		ActionDisable, ActionEnable, ActionRevoke,
 		ActionApprove, ActionReject, ActionWithdraw}

@@ -304,3 +304,18 @@ func (d *DeclaredFigure) Validate() Problems {
 	p.text("note", d.Note, MaxLongText)
 	return p
 }
+
+// Clip makes s safe to store as text of at most n characters: valid
+// UTF-8, no NUL bytes, cut at n characters. For text the tower records from
+// outside rather than refuses — a probe's reason, a signal's summary.
+func Clip(s string, n int) string {
+	s = strings.ToValidUTF8(strings.ReplaceAll(s, "\x00", ""), "\uFFFD")
+	count := 0
+	for i := range s {
+		if count == n {
+			return s[:i]
+		}
+		count++
+	}
+	return s
+}

@@ -12,6 +12,7 @@ import (
 	"yeonsok/internal/access"
 	"yeonsok/internal/apperror"
 	"yeonsok/internal/database"
+	"yeonsok/internal/inventory"
 )
 
 // MaxReason bounds the reason an interruption keeps.
@@ -76,7 +77,7 @@ func (t *Tx) OpenInterruption(ctx context.Context, in *Interruption) (bool, erro
 	err = t.tx.QueryRowContext(ctx, `INSERT INTO interruptions (check_id, system_id, started_at, reason, vantages)
 		SELECT id, system_id, $2, $3, $4 FROM checks WHERE id = $1
 		ON CONFLICT DO NOTHING RETURNING id`,
-		in.CheckID, formatTime(in.StartedAt), clip(in.Reason, MaxReason), string(vantages)).Scan(&in.ID)
+		in.CheckID, formatTime(in.StartedAt), inventory.Clip(in.Reason, MaxReason), string(vantages)).Scan(&in.ID)
 	opened := err == nil
 	if err != nil && !errors.Is(err, sql.ErrNoRows) {
 		return false, fmt.Errorf("monitor: open interruption of check %d: %w", in.CheckID, err)
@@ -293,19 +294,6 @@ func spans(ctx context.Context, q queryer, query string, args ...any) ([]Span, e
 		return nil, fmt.Errorf("monitor: read spans: %w", err)
 	}
 	return list, nil
-}
-
-// clip cuts s to at most n characters.
-func clip(s string, n int) string {
-	s = strings.ToValidUTF8(strings.ReplaceAll(s, "\x00", ""), "\uFFFD")
-	count := 0
-	for i := range s {
-		if count == n {
-			return s[:i]
-		}
-		count++
-	}
-	return s
 }
 
 func nonNil(list []string) []string {

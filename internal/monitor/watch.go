@@ -10,6 +10,7 @@ import (
 
 	"yeonsok/internal/access"
 	"yeonsok/internal/apperror"
+	"yeonsok/internal/inventory"
 )
 
 // Watcher turns probe results into evidence. The tower's engine and the
@@ -542,7 +543,7 @@ func (w *Watcher) TakeBatch(ctx context.Context, agent *Agent, seq int64, result
 			out.Ignored++
 			continue
 		}
-		r.Vantage, r.Reason, r.Warning = agent.Name, clip(r.Reason, MaxReason), clip(r.Warning, MaxReason)
+		r.Vantage, r.Reason, r.Warning = agent.Name, inventory.Clip(r.Reason, MaxReason), inventory.Clip(r.Warning, MaxReason)
 		taken = append(taken, r)
 		ru := Rollup{CheckID: r.CheckID, Vantage: r.Vantage, Hour: HourOf(r.Started)}
 		ru.Add(r)

@@ -1,0 +1,507 @@
+package incident
+
+import (
+	"context"
+	"database/sql"
+	"errors"
+	"fmt"
+	"strings"
+	"time"
+
+	"yeonsok/internal/access"
+	"yeonsok/internal/apperror"
+	"yeonsok/internal/audit"
+	"yeonsok/internal/database"
+	"yeonsok/internal/inventory"
+)
+
+// Incident is one outage of one agency, from its first signal to its
+// review, with the systems it affects and its timeline.
+type Incident struct {
+	ID       int64    `json:"id"`
+	AgencyID int64    `json:"agency_id"`
+	State    State    `json:"state"`
+	Severity Severity `json:"severity"`
+	// SeverityReason is why a person set the severity; empty while it
+	// follows the grades affected.
+	SeverityReason string    `json:"severity_reason,omitempty"`
+	Source         string    `json:"source"`
+	DetectedAt     time.Time `json:"detected_at"`
+	// ReportedAt is the agency's first report (zero: none yet); the other
+	// times are when the incident first reached each state.
+	ReportedAt  time.Time `json:"reported_at,omitzero"`
+	DeclaredAt  time.Time `json:"declared_at,omitzero"`
+	MitigatedAt time.Time `json:"mitigated_at,omitzero"`
+	ResolvedAt  time.Time `json:"resolved_at,omitzero"`
+	ReviewedAt  time.Time `json:"reviewed_at,omitzero"`
+
+	Systems []*AffectedSystem `json:"systems"`
+	Events  []*Event          `json:"events,omitempty"`
+
+	CreatedAt time.Time `json:"created_at"`
+	UpdatedAt time.Time `json:"updated_at"`
+}
+
+// AffectedSystem is a system an incident affects, with its RTO clock.
+type AffectedSystem struct {
+	SystemID   int64     `json:"system_id"`
+	Name       string    `json:"name"`
+	Grade      int       `json:"grade"`
+	DownAt     time.Time `json:"down_at"`
+	RestoredAt time.Time `json:"restored_at,omitzero"`
+	// RTO is the system's target when it went down (zero: none).
+	RTO time.Duration `json:"rto"`
+	// Warned is the last stage of its clock that was warned of.
+	Warned Stage `json:"warned"`
+}
+
+// Clock is the system's RTO clock.
+func (a *AffectedSystem) Clock() Clock {
+	return Clock{Start: a.DownAt, Stop: a.RestoredAt, Target: a.RTO}
+}
+
+// Event is one entry of an incident's timeline.
+type Event struct {
+	ID       int64     `json:"id"`
+	At       time.Time `json:"at"`
+	Kind     string    `json:"kind"`
+	SystemID int64     `json:"system_id,omitempty"`
+	Author   string    `json:"author"`
+	Text     string    `json:"text"`
+}
+
+// Kinds of timeline entry.
+const (
+	EventOpened   = "opened"   // the first signal opened the incident
+	EventSignal   = "signal"   // another signal joined it
+	EventRestored = "restored" // a system is back
+	EventState    = "state"    // a person moved it (Text: the new state, then the note)
+	EventNote     = "note"     // a person's entry
+)
+
+// Sources of an incident.
+const (
+	SourceMonitor = "monitor"
+	SourceReport  = "report"
+	SourceAlert   = "alert"
+)
+
+// Signal is news that a system is down: from the tower's monitoring, a
+// person's report or another monitor's alert.
+type Signal struct {
+	SystemID int64
+	At       time.Time
+	Source   string
+	// Reason says what was seen ("connection refused", an alert's summary).
+	Reason string
+}
+
+// CorrelationWindow is how close to an open incident's detection another
+// system of the same agency must go down to join it: the systems a fire or
+// a cut line stops go down within minutes, and are one incident to run,
+// not one each.
+const CorrelationWindow = 10 * time.Minute
+
+// MaxText bounds a timeline entry's text.
+const MaxText = 2000
+
+// Store reads and writes incidents. Reads and a person's changes take an
+// access.Scope (an agency sees its own incidents only; another's does not
+// exist); what the tower records by itself — signals, recoveries — takes
+// none. A person's state change is written to the audit log too.
+type Store struct {
+	db *database.DB
+	// Now is the store's clock; tests replace it.
+	Now func() time.Time
+}
+
+// NewStore returns a store on db.
+func NewStore(db *database.DB) *Store { return &Store{db: db, Now: time.Now} }
+
+type queryer interface {
+	ExecContext(ctx context.Context, query string, args ...any) (sql.Result, error)
+	QueryContext(ctx context.Context, query string, args ...any) (*sql.Rows, error)
+	QueryRowContext(ctx context.Context, query string, args ...any) *sql.Row
+}
+
+func formatTime(t time.Time) string { return t.UTC().Format(database.TimeLayout) }
+
+func nullTime(t time.Time) any {
+	if t.IsZero() {
+		return nil
+	}
+	return formatTime(t)
+}
+
+func parseTime(v sql.NullString) time.Time {
+	if !v.Valid {
+		return time.Time{}
+	}
+	t, _ := time.Parse(database.TimeLayout, v.String)
+	return t
+}
+
+// Detect takes a signal that a system is down: it joins the open incident
+// that already has the system, or else an open incident of the same agency
+// detected within CorrelationWindow of the signal (adding the system), or
+// else opens a new incident. It reports the incident and whether it was
+// opened now. A person's report (SourceReport) also counts as the agency's
+// report of the incident.
+func (s *Store) Detect(ctx context.Context, sig Signal) (inc *Incident, opened bool, err error) {
+	if sig.At.IsZero() {
+		sig.At = s.Now()
+	}
+	author := access.ActorFrom(ctx).Name
+	err = s.db.InTx(ctx, func(tx *sql.Tx) error {
+		sys, err := readSystem(ctx, tx, sig.SystemID)
+		if err != nil {
+			return err
+		}
+		id, err := openIncidentOf(ctx, tx, sys, sig.At)
+		if err != nil {
+			return err
+		}
+		now := formatTime(s.Now())
+		kind := EventSignal
+		if id == 0 {
+			opened, kind = true, EventOpened
+			if err := tx.QueryRowContext(ctx, `INSERT INTO incidents (agency_id, state, severity, source, detected_at,
+				created_at, updated_at, created_by, updated_by) VALUES ($1, $2, $3, $4, $5, $6, $6, $7, $7) RETURNING id`,
+				sys.agencyID, Detected, SeverityOf([]int{sys.grade}), sig.Source, formatTime(sig.At), now, author).Scan(&id); err != nil {
+				return fmt.Errorf("incident: open for system %d: %w", sig.SystemID, err)
+			}
+		}
+		if _, err := tx.ExecContext(ctx, `INSERT INTO incident_systems (incident_id, system_id, down_at, rto_minutes)
+			VALUES ($1, $2, $3, $4) ON CONFLICT (incident_id, system_id) DO UPDATE SET restored_at = NULL`,
+			id, sys.id, formatTime(sig.At), sys.rto); err != nil {
+			return fmt.Errorf("incident %d: add system %d: %w", id, sys.id, err)
+		}
+		if err := appendEvent(ctx, tx, id, sig.At, kind, sys.id, author, sig.Reason); err != nil {
+			return err
+		}
+		if sig.Source == SourceReport {
+			if _, err := tx.ExecContext(ctx, `UPDATE incidents SET reported_at = $1 WHERE id = $2 AND reported_at IS NULL`,
+				formatTime(sig.At), id); err != nil {
+				return fmt.Errorf("incident %d: note the report: %w", id, err)
+			}
+		}
+		if err := s.followGrades(ctx, tx, id); err != nil {
+			return err
+		}
+		inc, err = readIncident(ctx, tx, id)
+		return err
+	})
+	return inc, opened, err
+}
+
+// system is what an incident needs of a system.
+type system struct {
+	id, agencyID int64
+	name         string
+	grade        int
+	rto          sql.NullInt64 // minutes
+}
+
+func readSystem(ctx context.Context, q queryer, id int64) (*system, error) {
+	var sys system
+	var grade sql.NullInt64
+	err := q.QueryRowContext(ctx, `SELECT id, agency_id, name, grade, rto_failure FROM systems WHERE id = $1`, id).
+		Scan(&sys.id, &sys.agencyID, &sys.name, &grade, &sys.rto)
+	if errors.Is(err, sql.ErrNoRows) {
+		return nil, apperror.New(apperror.NotFound, "", "not_found.system")
+	}
+	if err != nil {
+		return nil, fmt.Errorf("incident: read system %d: %w", id, err)
+	}
+	sys.grade = int(grade.Int64)
+	return &sys, nil
+}
+
+// openIncidentOf is the open incident a signal of sys at at joins (see
+// Detect), 0 if none.
+func openIncidentOf(ctx context.Context, q queryer, sys *system, at time.Time) (int64, error) {
+	const open = `i.state IN ('detected', 'declared', 'mitigated')`
+	var id int64
+	err := q.QueryRowContext(ctx, `SELECT i.id FROM incidents i JOIN incident_systems s ON s.incident_id = i.id
+		WHERE s.system_id = $1 AND `+open+` ORDER BY i.id DESC LIMIT 1`, sys.id).Scan(&id)
+	if errors.Is(err, sql.ErrNoRows) {
+		err = q.QueryRowContext(ctx, `SELECT i.id FROM incidents i WHERE i.agency_id = $1 AND `+open+`
+			AND i.detected_at >= $2 AND i.detected_at <= $3 ORDER BY i.detected_at DESC, i.id DESC LIMIT 1`,
+			sys.agencyID, formatTime(at.Add(-CorrelationWindow)), formatTime(at.Add(CorrelationWindow))).Scan(&id)
+	}
+	if errors.Is(err, sql.ErrNoRows) {
+		return 0, nil
+	}
+	if err != nil {
+		return 0, fmt.Errorf("incident: find the open incident of system %d: %w", sys.id, err)
+	}
+	return id, nil
+}
+
+// followGrades sets the incident's severity from the grades of its
+// systems, unless a person set it with a reason.
+func (s *Store) followGrades(ctx context.Context, tx *sql.Tx, id int64) error {
+	rows, err := tx.QueryContext(ctx, `SELECT COALESCE(y.grade, 0) FROM incident_systems s JOIN systems y ON y.id = s.system_id
+		WHERE s.incident_id = $1`, id)
+	if err != nil {
+		return fmt.Errorf("incident %d: grades: %w", id, err)
+	}
+	var grades []int
+	for rows.Next() {
+		var g int
+		if err := rows.Scan(&g); err != nil {
+			rows.Close()
+			return fmt.Errorf("incident %d: grades: %w", id, err)
+		}
+		grades = append(grades, g)
+	}
+	rows.Close()
+	if err := rows.Err(); err != nil {
+		return fmt.Errorf("incident %d: grades: %w", id, err)
+	}
+	if _, err := tx.ExecContext(ctx, `UPDATE incidents SET severity = $1 WHERE id = $2 AND severity_reason = ''`,
+		SeverityOf(grades), id); err != nil {
+		return fmt.Errorf("incident %d: severity: %w", id, err)
+	}
+	return nil
+}
+
+func appendEvent(ctx context.Context, q queryer, incidentID int64, at time.Time, kind string, systemID int64, author, text string) error {
+	var system any
+	if systemID != 0 {
+		system = systemID
+	}
+	if _, err := q.ExecContext(ctx, `INSERT INTO incident_events (incident_id, at, kind, system_id, author, text)
+		VALUES ($1, $2, $3, $4, $5, $6)`, incidentID, formatTime(at), kind, system, author, inventory.Clip(text, MaxText)); err != nil {
+		return fmt.Errorf("incident %d: timeline: %w", incidentID, err)
+	}
+	return nil
+}
+
+// Restore takes news that a system is back at at: its clock stops in every
+// open incident that has it, and each timeline says so. It reports how
+// many incidents it touched.
+func (s *Store) Restore(ctx context.Context, systemID int64, at time.Time, reason string) (int, error) {
+	touched := 0
+	err := s.db.InTx(ctx, func(tx *sql.Tx) error {
+		rows, err := tx.QueryContext(ctx, `SELECT s.incident_id FROM incident_systems s JOIN incidents i ON i.id = s.incident_id
+			WHERE s.system_id = $1 AND s.restored_at IS NULL AND i.state IN ('detected', 'declared', 'mitigated')`, systemID)
+		if err != nil {
+			return fmt.Errorf("incident: restore system %d: %w", systemID, err)
+		}
+		var ids []int64
+		for rows.Next() {
+			var id int64
+			if err := rows.Scan(&id); err != nil {
+				rows.Close()
+				return fmt.Errorf("incident: restore system %d: %w", systemID, err)
+			}
+			ids = append(ids, id)
+		}
+		rows.Close()
+		if err := rows.Err(); err != nil {
+			return fmt.Errorf("incident: restore system %d: %w", systemID, err)
+		}
+		for _, id := range ids {
+			if _, err := tx.ExecContext(ctx, `UPDATE incident_systems SET restored_at = CASE WHEN down_at > $1 THEN down_at ELSE $1 END
+				WHERE incident_id = $2 AND system_id = $3`, formatTime(at), id, systemID); err != nil {
+				return fmt.Errorf("incident %d: restore system %d: %w", id, systemID, err)
+			}
+			if err := appendEvent(ctx, tx, id, at, EventRestored, systemID, access.ActorFrom(ctx).Name, reason); err != nil {
+				return err
+			}
+		}
+		touched = len(ids)
+		return nil
+	})
+	return touched, err
+}
+
+// Move moves incident id in scope to state to, with a note for the
+// timeline, as a person's decision: refused (invalid, on "state") when the
+// incident cannot move there. Declaring counts as the agency's report.
+// Reviewing is refused while anything taken by hand is outstanding unless
+// overrideReason says why (CanReview).
+func (s *Store) Move(ctx context.Context, scope access.Scope, id int64, to State, note string, outstanding int, overrideReason string) (*Incident, error) {
+	var inc *Incident
+	err := s.db.InTx(ctx, func(tx *sql.Tx) error {
+		before, err := incidentInScope(ctx, tx, scope, id)
+		if err != nil {
+			return err
+		}
+		if !CanMove(before.State, to) {
+			return apperror.New(apperror.Invalid, "state", "incident.invalid.move", string(before.State), string(to))
+		}
+		if to == Reviewed && !CanReview(outstanding, overrideReason) {
+			return apperror.New(apperror.Invalid, "override_reason", "incident.invalid.backlog", outstanding)
+		}
+		now := s.Now()
+		actor := access.ActorFrom(ctx).Name
+		column := map[State]string{Declared: "declared_at", Mitigated: "mitigated_at", Resolved: "resolved_at", Reviewed: "reviewed_at"}[to]
+		query := `UPDATE incidents SET state = $1, updated_at = $2, updated_by = $3, ` + column + ` = COALESCE(` + column + `, $2)`
+		if to == Declared {
+			query += `, reported_at = COALESCE(reported_at, $2)`
+		}
+		if _, err := tx.ExecContext(ctx, query+` WHERE id = $4`, to, formatTime(now), actor, id); err != nil {
+			return fmt.Errorf("incident %d: move to %s: %w", id, to, err)
+		}
+		text := string(to)
+		if note = strings.TrimSpace(note); note != "" {
+			text += ": " + note
+		}
+		if overrideReason = strings.TrimSpace(overrideReason); to == Reviewed && outstanding > 0 {
+			text += fmt.Sprintf(" (override, %d outstanding: %s)", outstanding, overrideReason)
+		}
+		if err := appendEvent(ctx, tx, id, now, EventState, 0, actor, text); err != nil {
+			return err
+		}
+		if inc, err = readIncident(ctx, tx, id); err != nil {
+			return err
+		}
+		log := audit.NewAppender(tx)
+		agency := inc.AgencyID
+		if err := log.Append(ctx, &audit.Entry{Action: audit.ActionUpdate, Kind: audit.KindIncident, RecordID: &id, AgencyID: &agency,
+			Summary: fmt.Sprintf("%s → %s", before.State, to)}); err != nil {
+			return err
+		}
+		return log.Flush(ctx)
+	})
+	return inc, err
+}
+
+// Note adds a person's entry to the timeline of incident id in scope.
+func (s *Store) Note(ctx context.Context, scope access.Scope, id int64, text string) error {
+	text = strings.TrimSpace(text)
+	if text == "" {
+		return apperror.New(apperror.Invalid, "text", "invalid.required")
+	}
+	return s.db.InTx(ctx, func(tx *sql.Tx) error {
+		if _, err := incidentInScope(ctx, tx, scope, id); err != nil {
+			return err
+		}
+		return appendEvent(ctx, tx, id, s.Now(), EventNote, 0, access.ActorFrom(ctx).Name, text)
+	})
+}
+
+// Incident reads incident id in scope with its systems and timeline.
+func (s *Store) Incident(ctx context.Context, scope access.Scope, id int64) (*Incident, error) {
+	tx, err := s.db.BeginRead(ctx)
+	if err != nil {
+		return nil, fmt.Errorf("incident %d: %w", id, err)
+	}
+	defer tx.Rollback()
+	return incidentInScope(ctx, tx, scope, id)
+}
+
+// Open lists the open incidents in scope, latest first, with their systems.
+func (s *Store) Open(ctx context.Context, scope access.Scope) ([]*Incident, error) {
+	tx, err := s.db.BeginRead(ctx)
+	if err != nil {
+		return nil, fmt.Errorf("incident: open incidents: %w", err)
+	}
+	defer tx.Rollback()
+	var args []any
+	rows, err := tx.QueryContext(ctx, `SELECT id FROM incidents WHERE state IN ('detected', 'declared', 'mitigated') AND `+
+		scope.Where("agency_id", &args)+` ORDER BY detected_at DESC, id DESC`, args...)
+	if err != nil {
+		return nil, fmt.Errorf("incident: open incidents: %w", err)
+	}
+	var ids []int64
+	for rows.Next() {
+		var id int64
+		if err := rows.Scan(&id); err != nil {
+			rows.Close()
+			return nil, fmt.Errorf("incident: open incidents: %w", err)
+		}
+		ids = append(ids, id)
+	}
+	rows.Close()
+	if err := rows.Err(); err != nil {
+		return nil, fmt.Errorf("incident: open incidents: %w", err)
+	}
+	list := make([]*Incident, 0, len(ids))
+	for _, id := range ids {
+		inc, err := readIncident(ctx, tx, id)
+		if err != nil {
+			return nil, err
+		}
+		inc.Events = nil
+		list = append(list, inc)
+	}
+	return list, nil
+}
+
+func incidentInScope(ctx context.Context, q queryer, scope access.Scope, id int64) (*Incident, error) {
+	inc, err := readIncident(ctx, q, id)
+	if err == nil && !scope.Allows(inc.AgencyID) {
+		err = apperror.New(apperror.NotFound, "", "not_found.incident")
+	}
+	return inc, err
+}
+
+func readIncident(ctx context.Context, q queryer, id int64) (*Incident, error) {
+	var inc Incident
+	var detected, created, updated string
+	var reported, declared, mitigated, resolved, reviewed sql.NullString
+	err := q.QueryRowContext(ctx, `SELECT id, agency_id, state, severity, severity_reason, source, detected_at, reported_at,
+		declared_at, mitigated_at, resolved_at, reviewed_at, created_at, updated_at FROM incidents WHERE id = $1`, id).
+		Scan(&inc.ID, &inc.AgencyID, &inc.State, &inc.Severity, &inc.SeverityReason, &inc.Source, &detected, &reported,
+			&declared, &mitigated, &resolved, &reviewed, &created, &updated)
+	if errors.Is(err, sql.ErrNoRows) {
+		return nil, apperror.New(apperror.NotFound, "", "not_found.incident")
+	}
+	if err != nil {
+		return nil, fmt.Errorf("incident %d: %w", id, err)
+	}
+	for _, t := range []struct {
+		dst *time.Time
+		v   sql.NullString
+	}{{&inc.DetectedAt, sql.NullString{String: detected, Valid: true}}, {&inc.ReportedAt, reported}, {&inc.DeclaredAt, declared},
+		{&inc.MitigatedAt, mitigated}, {&inc.ResolvedAt, resolved}, {&inc.ReviewedAt, reviewed},
+		{&inc.CreatedAt, sql.NullString{String: created, Valid: true}}, {&inc.UpdatedAt, sql.NullString{String: updated, Valid: true}}} {
+		*t.dst = parseTime(t.v)
+	}
+
+	rows, err := q.QueryContext(ctx, `SELECT s.system_id, y.name, COALESCE(y.grade, 0), s.down_at, s.restored_at, s.rto_minutes, s.warned
+		FROM incident_systems s JOIN systems y ON y.id = s.system_id WHERE s.incident_id = $1 ORDER BY s.down_at, s.system_id`, id)
+	if err != nil {
+		return nil, fmt.Errorf("incident %d: systems: %w", id, err)
+	}
+	for rows.Next() {
+		var a AffectedSystem
+		var down string
+		var restored sql.NullString
+		var rto sql.NullInt64
+		if err := rows.Scan(&a.SystemID, &a.Name, &a.Grade, &down, &restored, &rto, &a.Warned); err != nil {
+			rows.Close()
+			return nil, fmt.Errorf("incident %d: systems: %w", id, err)
+		}
+		a.DownAt, a.RestoredAt = parseTime(sql.NullString{String: down, Valid: true}), parseTime(restored)
+		a.RTO = time.Duration(rto.Int64) * time.Minute
+		inc.Systems = append(inc.Systems, &a)
+	}
+	rows.Close()
+	if err := rows.Err(); err != nil {
+		return nil, fmt.Errorf("incident %d: systems: %w", id, err)
+	}
+
+	rows, err = q.QueryContext(ctx, `SELECT id, at, kind, COALESCE(system_id, 0), author, text FROM incident_events
+		WHERE incident_id = $1 ORDER BY id`, id)
+	if err != nil {
+		return nil, fmt.Errorf("incident %d: timeline: %w", id, err)
+	}
+	defer rows.Close()
+	for rows.Next() {
+		var e Event
+		var at string
+		if err := rows.Scan(&e.ID, &at, &e.Kind, &e.SystemID, &e.Author, &e.Text); err != nil {
+			return nil, fmt.Errorf("incident %d: timeline: %w", id, err)
+		}
+		e.At = parseTime(sql.NullString{String: at, Valid: true})
+		inc.Events = append(inc.Events, &e)
+	}
+	if err := rows.Err(); err != nil {
+		return nil, fmt.Errorf("incident %d: timeline: %w", id, err)
+	}
+	return &inc, nil
+}

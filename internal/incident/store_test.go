@@ -1,0 +1,211 @@
+package incident_test
+
+import (
+	"context"
+	"testing"
+	"time"
+
+	"yeonsok/internal/access"
+	"yeonsok/internal/apperror"
+	"yeonsok/internal/audit"
+	"yeonsok/internal/database"
+	"yeonsok/internal/incident"
+	"yeonsok/internal/inventory"
+	"yeonsok/internal/testdb"
+)
+
+var t0 = time.Date(2025, 9, 26, 11, 15, 0, 0, time.UTC)
+
+type fixture struct {
+	db                      *database.DB
+	store                   *incident.Store
+	inv                     *inventory.Store
+	ctx                     context.Context
+	welfare, keis           *inventory.Agency
+	insurance, employment   *inventory.System // 근로복지공단's: grade 1 (RTO 1 h), grade 3
+	work24                  *inventory.System // 한국고용정보원's: grade 1
+	welfareScope, keisScope access.Scope
+}
+
+func newFixture(t *testing.T, db *database.DB) *fixture {
+	t.Helper()
+	ctx := access.WithActor(context.Background(), access.Actor{Kind: access.ActorUser, ID: 7, Name: "hong"})
+	f := &fixture{db: db, store: incident.NewStore(db), inv: inventory.NewStore(db), ctx: ctx,
+		welfare: &inventory.Agency{Name: "근로복지공단"}, keis: &inventory.Agency{Name: "한국고용정보원"}}
+	f.store.Now = func() time.Time { return t0.Add(time.Hour) }
+	rto := inventory.Minutes(60)
+	err := f.inv.Update(ctx, access.All(), func(tx *inventory.Tx) error {
+		for _, a := range []*inventory.Agency{f.welfare, f.keis} {
+			if err := tx.CreateAgency(ctx, a); err != nil {
+				return err
+			}
+		}
+		f.insurance = &inventory.System{AgencyID: f.welfare.ID, Name: "노동보험시스템", Grade: 1, RTOFailure: &rto}
+		f.employment = &inventory.System{AgencyID: f.welfare.ID, Name: "고용보험시스템", Grade: 3}
+		f.work24 = &inventory.System{AgencyID: f.keis.ID, Name: "고용24", Grade: 1}
+		for _, s := range []*inventory.System{f.insurance, f.employment, f.work24} {
+			if err := tx.CreateSystem(ctx, s); err != nil {
+				return err
+			}
+		}
+		return nil
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	f.welfareScope, f.keisScope = access.Agency(f.welfare.ID), access.Agency(f.keis.ID)
+	return f
+}
+
+func code(err error) string {
+	if err == nil {
+		return ""
+	}
+	return apperror.CodeOf(err)
+}
+
+// Signals open an incident, join it for the same system or for another
+// system of the agency going down within minutes, and open another for
+// another agency; a recovery stops the system's clock.
+func TestDetectJoinAndRestore(t *testing.T) {
+	testdb.Each(t, func(t *testing.T, db *database.DB) {
+		f := newFixture(t, db)
+		first, opened, err := f.store.Detect(f.ctx, incident.Signal{SystemID: f.insurance.ID, At: t0, Source: incident.SourceMonitor, Reason: "connection refused"})
+		if err != nil || !opened {
+			t.Fatalf("first signal: opened %v (%v)", opened, err)
+		}
+		if first.State != incident.Detected || first.Severity != incident.SeverityNational || first.AgencyID != f.welfare.ID ||
+			len(first.Systems) != 1 || first.Systems[0].RTO != time.Hour || !first.Systems[0].DownAt.Equal(t0) ||
+			!first.ReportedAt.IsZero() || len(first.Events) != 1 || first.Events[0].Kind != incident.EventOpened {
+			t.Fatalf("opened %+v", first)
+		}
+
+		again, opened, err := f.store.Detect(f.ctx, incident.Signal{SystemID: f.insurance.ID, At: t0.Add(time.Minute), Source: incident.SourceAlert})
+		if err != nil || opened || again.ID != first.ID || len(again.Systems) != 1 || len(again.Events) != 2 {
+			t.Fatalf("a duplicate signal: %+v opened %v (%v)", again, opened, err)
+		}
+		// Another system of the agency, five minutes on, reported by a person.
+		joined, opened, err := f.store.Detect(f.ctx, incident.Signal{SystemID: f.employment.ID, At: t0.Add(5 * time.Minute), Source: incident.SourceReport})
+		if err != nil || opened || joined.ID != first.ID || len(joined.Systems) != 2 || joined.Severity != incident.SeverityNational ||
+			!joined.ReportedAt.Equal(t0.Add(5*time.Minute)) {
+			t.Fatalf("the agency's second system: %+v opened %v (%v)", joined, opened, err)
+		}
+		other, opened, err := f.store.Detect(f.ctx, incident.Signal{SystemID: f.work24.ID, At: t0.Add(time.Minute), Source: incident.SourceMonitor})
+		if err != nil || !opened || other.ID == first.ID || other.AgencyID != f.keis.ID {
+			t.Fatalf("another agency's system: %+v opened %v (%v)", other, opened, err)
+		}
+
+		if n, err := f.store.Restore(f.ctx, f.insurance.ID, t0.Add(40*time.Minute), "probe answered"); err != nil || n != 1 {
+			t.Fatalf("restore: %d (%v)", n, err)
+		}
+		got, err := f.store.Incident(f.ctx, f.welfareScope, first.ID)
+		if err != nil {
+			t.Fatal(err)
+		}
+		clock := got.Systems[0].Clock()
+		if met, ok := clock.Met(); got.Systems[0].SystemID != f.insurance.ID || !ok || !met || clock.Elapsed(t0.Add(10*time.Hour)) != 40*time.Minute {
+			t.Errorf("the restored system's clock: %+v", got.Systems[0])
+		}
+		if last := got.Events[len(got.Events)-1]; last.Kind != incident.EventRestored || last.SystemID != f.insurance.ID || last.Author != "hong" {
+			t.Errorf("last timeline entry %+v", last)
+		}
+		// Down again within the same open incident: the clock runs again.
+		if _, _, err := f.store.Detect(f.ctx, incident.Signal{SystemID: f.insurance.ID, At: t0.Add(50 * time.Minute), Source: incident.SourceMonitor}); err != nil {
+			t.Fatal(err)
+		}
+		if got, _ := f.store.Incident(f.ctx, access.All(), first.ID); !got.Systems[0].RestoredAt.IsZero() {
+			t.Errorf("down again, still restored: %+v", got.Systems[0])
+		}
+
+		if list, err := f.store.Open(f.ctx, f.welfareScope); err != nil || len(list) != 1 || list[0].ID != first.ID {
+			t.Errorf("welfare's open incidents: %v (%v)", list, err)
+		}
+		if list, _ := f.store.Open(f.ctx, access.All()); len(list) != 2 {
+			t.Errorf("the ministry sees %d open incidents", len(list))
+		}
+		if _, err := f.store.Incident(f.ctx, f.keisScope, first.ID); code(err) != apperror.NotFound {
+			t.Errorf("another agency's incident: %v", err)
+		}
+		if _, _, err := f.store.Detect(f.ctx, incident.Signal{SystemID: 99999, Source: incident.SourceMonitor}); code(err) != apperror.NotFound {
+			t.Errorf("an unknown system: %v", err)
+		}
+	})
+}
+
+// A person moves an incident along its states; what may not be is refused
+// by field; the review waits for the manual backlog unless a reason is
+// given; every move is on the timeline and in the audit log.
+func TestMove(t *testing.T) {
+	testdb.Each(t, func(t *testing.T, db *database.DB) {
+		f := newFixture(t, db)
+		inc, _, err := f.store.Detect(f.ctx, incident.Signal{SystemID: f.employment.ID, At: t0, Source: incident.SourceMonitor})
+		if err != nil {
+			t.Fatal(err)
+		}
+		if inc.Severity != incident.SeverityModerate {
+			t.Errorf("a grade-3 system's incident is %s", inc.Severity)
+		}
+		if _, err := f.store.Move(f.ctx, f.welfareScope, inc.ID, incident.Reviewed, "", 0, ""); code(err) != apperror.Invalid {
+			t.Errorf("detected → reviewed: %v", err)
+		}
+		if _, err := f.store.Move(f.ctx, f.keisScope, inc.ID, incident.Declared, "", 0, ""); code(err) != apperror.NotFound {
+			t.Errorf("another agency declares: %v", err)
+		}
+		declared, err := f.store.Move(f.ctx, f.welfareScope, inc.ID, incident.Declared, "고용센터 수기 접수 안내", 0, "")
+		if err != nil || declared.State != incident.Declared || !declared.ReportedAt.Equal(t0.Add(time.Hour)) || !declared.DeclaredAt.Equal(t0.Add(time.Hour)) {
+			t.Fatalf("declare: %+v (%v)", declared, err)
+		}
+		if r := incident.ReportingOf(declared.DetectedAt, declared.ReportedAt, t0.Add(2*time.Hour), 0); !r.Reported || r.Credited || r.Delay != time.Hour {
+			t.Errorf("reported an hour after detection: %+v", r)
+		}
+		if _, err := f.store.Move(f.ctx, f.welfareScope, inc.ID, incident.Resolved, "", 0, ""); err != nil {
+			t.Fatal(err)
+		}
+		if _, err := f.store.Move(f.ctx, f.welfareScope, inc.ID, incident.Reviewed, "", 3, " "); code(err) != apperror.Invalid {
+			t.Errorf("reviewed with 3 outstanding: %v", err)
+		}
+		reviewed, err := f.store.Move(f.ctx, f.welfareScope, inc.ID, incident.Reviewed, "", 3, "민원인 반환")
+		if err != nil || reviewed.State != incident.Reviewed {
+			t.Fatalf("review with a reason: %+v (%v)", reviewed, err)
+		}
+		last := reviewed.Events[len(reviewed.Events)-1]
+		if last.Kind != incident.EventState || last.Author != "hong" || last.Text != "reviewed (override, 3 outstanding: 민원인 반환)" {
+			t.Errorf("last entry %+v", last)
+		}
+		entries, err := audit.List(f.ctx, db, f.welfareScope, audit.Filter{Kind: audit.KindIncident, RecordID: inc.ID})
+		if err != nil || len(entries) != 3 {
+			t.Errorf("%d audit entries (%v)", len(entries), err)
+		}
+		// Closed: a new signal opens a new incident.
+		next, opened, err := f.store.Detect(f.ctx, incident.Signal{SystemID: f.employment.ID, At: t0.Add(time.Minute), Source: incident.SourceMonitor})
+		if err != nil || !opened || next.ID == inc.ID {
+			t.Errorf("after the review: %+v opened %v (%v)", next, opened, err)
+		}
+		if err := f.store.Note(f.ctx, f.welfareScope, next.ID, "  "); code(err) != apperror.Invalid {
+			t.Errorf("an empty note: %v", err)
+		}
+		if err := f.store.Note(f.ctx, f.welfareScope, next.ID, "원인 조사 중"); err != nil {
+			t.Error(err)
+		}
+	})
+}
+
+// The timeline is never rewritten, and a system in an incident cannot be
+// deleted from under it.
+func TestTimelineIsAppendOnly(t *testing.T) {
+	testdb.Each(t, func(t *testing.T, db *database.DB) {
+		f := newFixture(t, db)
+		if _, _, err := f.store.Detect(f.ctx, incident.Signal{SystemID: f.insurance.ID, At: t0, Source: incident.SourceMonitor}); err != nil {
+			t.Fatal(err)
+		}
+		for _, q := range []string{`UPDATE incident_events SET text = 'nothing happened'`, `DELETE FROM incident_events`} {
+			if _, err := db.Write.Exec(q); err == nil {
+				t.Errorf("%s went through", q)
+			}
+		}
+		err := f.inv.Update(f.ctx, access.All(), func(tx *inventory.Tx) error { return tx.DeleteSystem(f.ctx, f.insurance.ID) })
+		if code(err) != apperror.Conflict {
+			t.Errorf("deleting a system in an incident: %v", err)
+		}
+	})
+}
