@@ -17,6 +17,7 @@ import (
 	"yeonsok/internal/access"
 	"yeonsok/internal/auth"
 	"yeonsok/internal/config"
+	"yeonsok/internal/incident"
 	"yeonsok/internal/inventory"
 	"yeonsok/internal/monitor"
 	"yeonsok/internal/oidc"
@@ -73,7 +74,9 @@ func runServe(ctx context.Context, env *environment, args []string) error {
 	if err != nil {
 		return fmt.Errorf("create the first administrator: %w", err)
 	}
-	watcher := monitor.NewWatcher(monitor.NewStore(db), env.log, monitor.WatcherOptions{InventoryVersion: inventory.NewStore(db).Version})
+	// An outage the monitoring declares opens (or joins) an incident.
+	watcher := monitor.NewWatcher(monitor.NewStore(db), env.log, monitor.WatcherOptions{InventoryVersion: inventory.NewStore(db).Version,
+		OnSystem: incident.NewStore(db).FollowMonitoring})
 	srv, err := web.New(db, env.log, accounts, web.Options{TrustedProxies: env.cfg.TrustedProxies, TrustedOrigins: trustedOrigins(env.cfg),
 		SSO: sso, Watcher: watcher})
 	if err != nil {

@@ -13,6 +13,7 @@ import (
 	"yeonsok/internal/audit"
 	"yeonsok/internal/database"
 	"yeonsok/internal/inventory"
+	"yeonsok/internal/monitor"
 )
 
 // Incident is one outage of one agency, from its first signal to its
@@ -504,4 +505,22 @@ func readIncident(ctx context.Context, q queryer, id int64) (*Incident, error) {
 		return nil, fmt.Errorf("incident %d: timeline: %w", id, err)
 	}
 	return &inc, nil
+}
+
+// FollowMonitoring is the monitoring Watcher's OnSystem hook: a system
+// that goes down opens an incident or joins one (SourceMonitor); one that
+// comes back has its RTO clock stopped. A system deleted meanwhile has
+// nothing to follow.
+func (s *Store) FollowMonitoring(ctx context.Context, ev monitor.SystemEvent) error {
+	ctx = access.WithActor(ctx, access.Actor{Kind: access.ActorSystem, Name: "yeonsok"})
+	var err error
+	if ev.Down {
+		_, _, err = s.Detect(ctx, Signal{SystemID: ev.SystemID, At: ev.At, Source: SourceMonitor, Reason: ev.Reason})
+	} else {
+		_, err = s.Restore(ctx, ev.SystemID, ev.At, "")
+	}
+	if apperror.CodeOf(err) == apperror.NotFound {
+		return nil
+	}
+	return err
 }

@@ -11,6 +11,7 @@ import (
 	"yeonsok/internal/database"
 	"yeonsok/internal/incident"
 	"yeonsok/internal/inventory"
+	"yeonsok/internal/monitor"
 	"yeonsok/internal/testdb"
 )
 
@@ -206,6 +207,39 @@ func TestTimelineIsAppendOnly(t *testing.T) {
 		err := f.inv.Update(f.ctx, access.All(), func(tx *inventory.Tx) error { return tx.DeleteSystem(f.ctx, f.insurance.ID) })
 		if code(err) != apperror.Conflict {
 			t.Errorf("deleting a system in an incident: %v", err)
+		}
+	})
+}
+
+// What the monitoring hears of a system reaches its incident: down opens
+// one with the tower as author and the probe's reason, back stops the
+// clock; a system that is gone is nothing to follow.
+func TestFollowMonitoring(t *testing.T) {
+	testdb.Each(t, func(t *testing.T, db *database.DB) {
+		f := newFixture(t, db)
+		down := monitor.SystemEvent{SystemID: f.work24.ID, Down: true, At: t0, Reason: "https://www.work24.go.kr/: timeout after 10s"}
+		if err := f.store.FollowMonitoring(context.Background(), down); err != nil {
+			t.Fatal(err)
+		}
+		open, err := f.store.Open(context.Background(), f.keisScope)
+		if err != nil || len(open) != 1 || open[0].Source != incident.SourceMonitor || open[0].Severity != incident.SeverityNational {
+			t.Fatalf("open incidents %+v (%v)", open, err)
+		}
+		if err := f.store.FollowMonitoring(context.Background(), monitor.SystemEvent{SystemID: f.work24.ID, At: t0.Add(2*time.Hour + 42*time.Minute)}); err != nil {
+			t.Fatal(err)
+		}
+		inc, err := f.store.Incident(f.ctx, f.keisScope, open[0].ID)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if first := inc.Events[0]; first.Author != "yeonsok" || first.Text != down.Reason {
+			t.Errorf("opened by %q: %q", first.Author, first.Text)
+		}
+		if e := inc.Systems[0].Clock().Elapsed(t0.Add(24 * time.Hour)); e != 2*time.Hour+42*time.Minute {
+			t.Errorf("the clock ran %v, want 2h42m (09:15 to 11:57)", e)
+		}
+		if err := f.store.FollowMonitoring(context.Background(), monitor.SystemEvent{SystemID: 99999, Down: true, At: t0}); err != nil {
+			t.Errorf("a system that is gone: %v", err)
 		}
 	})
 }

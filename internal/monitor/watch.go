@@ -43,6 +43,13 @@ type Watcher struct {
 	// isolated: the tower looks cut off (TowerIsolated), so its own
 	// results do not count.
 	isolated bool
+	// down counts each system's checks with an interruption open.
+	down map[int64]int
+	// writing serialises the writes of transitions (Run's, and Flush's
+	// from elsewhere), so they and the system events stay in order; heard
+	// are the system events the OnSystem hook failed on, offered again.
+	writing  sync.Mutex
+	heard    []SystemEvent
 	ignored  uint64 // results for checks not watched
 	failures uint64 // database writes that failed and were retried
 }
@@ -63,6 +70,12 @@ type WatcherOptions struct {
 	// checks are synced with the endpoints again. Nil: synced every
 	// SyncEvery regardless.
 	InventoryVersion func(context.Context) (int64, error)
+	// OnSystem, when set, hears each system going down (its first check
+	// declared down) and coming back (its last down check up again), once
+	// the interruption is stored: the incidents follow the monitoring
+	// through it. It is called from the one goroutine that writes, in
+	// order; an error has the same event offered again at the next write.
+	OnSystem func(context.Context, SystemEvent) error
 	// FlushEvery is how often transitions are written, RollupEvery the
 	// rollups, SyncEvery how often the inventory version is read and the
 	// quorum looked at again for vantage points gone silent. Zero: 1 s,
@@ -111,12 +124,23 @@ type Sample struct {
 
 // transition is a write the Watcher owes the database: an interruption
 // opened (open) or ended at at, with the vantage points that saw it.
+// system is set when it takes the check's system down or back up.
 type transition struct {
 	checkID  int64
 	open     bool
 	at       time.Time
 	reason   string
 	vantages []string
+	system   *SystemEvent
+}
+
+// SystemEvent is a system going down (Down) or coming back at At, as its
+// checks' verdicts say: down with its first check down, back with its last.
+type SystemEvent struct {
+	SystemID int64     `json:"system_id"`
+	Down     bool      `json:"down"`
+	At       time.Time `json:"at"`
+	Reason   string    `json:"reason,omitempty"`
 }
 
 type rollupKey struct {
@@ -139,7 +163,8 @@ func NewWatcher(store *Store, log *slog.Logger, opt WatcherOptions) *Watcher {
 	if opt.SyncEvery <= 0 {
 		opt.SyncEvery = 5 * time.Second
 	}
-	w := &Watcher{store: store, log: log, opt: opt, checks: map[int64]*watched{}, rollups: map[rollupKey]*Rollup{}, version: -1}
+	w := &Watcher{store: store, log: log, opt: opt, checks: map[int64]*watched{}, rollups: map[rollupKey]*Rollup{}, version: -1,
+		down: map[int64]int{}}
 	if !opt.NoProbing {
 		w.engine = NewEngine(opt.Probe, w.take, opt.Engine)
 	}
@@ -268,6 +293,12 @@ func (w *Watcher) Reload(ctx context.Context) error {
 			wc.verdict = Verdict{State: StateDown, Since: in.StartedAt, Reason: in.Reason}
 		}
 	}
+	w.down = map[int64]int{}
+	for _, wc := range w.checks {
+		if wc.open {
+			w.down[wc.check.SystemID]++
+		}
+	}
 	w.loaded = true
 	w.mu.Unlock()
 	if w.engine != nil {
@@ -340,13 +371,23 @@ func (w *Watcher) decide(id int64, wc *watched, now time.Time) {
 		}
 		slices.Sort(wc.sawDown)
 	}
+	sys := wc.check.SystemID
 	switch {
 	case verdict.State == StateDown && !wc.open:
 		wc.open = true
-		w.owe(transition{checkID: id, open: true, at: verdict.Since, reason: verdict.Reason, vantages: slices.Clone(wc.sawDown)})
+		t := transition{checkID: id, open: true, at: verdict.Since, reason: verdict.Reason, vantages: slices.Clone(wc.sawDown)}
+		if w.down[sys]++; w.down[sys] == 1 {
+			t.system = &SystemEvent{SystemID: sys, Down: true, At: verdict.Since, Reason: wc.check.Target + ": " + verdict.Reason}
+		}
+		w.owe(t)
 	case verdict.State == StateUp && wc.open:
 		wc.open = false
-		w.owe(transition{checkID: id, at: verdict.Since, vantages: wc.sawDown})
+		t := transition{checkID: id, at: verdict.Since, vantages: wc.sawDown}
+		if w.down[sys]--; w.down[sys] <= 0 {
+			delete(w.down, sys)
+			t.system = &SystemEvent{SystemID: sys, At: verdict.Since}
+		}
+		w.owe(t)
 		wc.sawDown = nil
 	}
 	wc.verdict = verdict
@@ -446,11 +487,14 @@ func TowerIsolated(s Sight) bool {
 // writeTransitions writes the transitions owed, in order, in one
 // transaction; on failure they are kept for the next try.
 func (w *Watcher) writeTransitions(ctx context.Context) {
+	w.writing.Lock()
+	defer w.writing.Unlock()
 	w.mu.Lock()
 	owed := w.pending
 	w.pending = nil
 	w.mu.Unlock()
 	if len(owed) == 0 {
+		w.tell(ctx, nil)
 		return
 	}
 	err := w.store.Write(ctx, func(tx *Tx) error {
@@ -469,6 +513,7 @@ func (w *Watcher) writeTransitions(ctx context.Context) {
 		return nil
 	})
 	if err == nil {
+		w.tell(ctx, owed)
 		return
 	}
 	w.log.Error("monitoring: write state changes; will retry", "count", len(owed), "err", err)
@@ -476,6 +521,30 @@ func (w *Watcher) writeTransitions(ctx context.Context) {
 	w.failures++
 	w.pending = append(owed, w.pending...)
 	w.mu.Unlock()
+}
+
+// tell hands the OnSystem hook the system events of transitions just
+// written, after those it failed on before, in order; it stops at the
+// first failure and keeps the rest for the next write. Only the writing
+// goroutine calls it.
+func (w *Watcher) tell(ctx context.Context, written []transition) {
+	if w.opt.OnSystem == nil {
+		return
+	}
+	events := w.heard
+	for _, t := range written {
+		if t.system != nil {
+			events = append(events, *t.system)
+		}
+	}
+	for i, ev := range events {
+		if err := w.opt.OnSystem(ctx, ev); err != nil {
+			w.log.Error("monitoring: hand on a system's state; will retry", "system", ev.SystemID, "down", ev.Down, "err", err)
+			w.heard = events[i:]
+			return
+		}
+	}
+	w.heard = nil
 }
 
 // writeRollups adds the rollups summed since the last write to the

@@ -2,6 +2,7 @@ package monitor_test
 
 import (
 	"context"
+	"errors"
 	"io"
 	"log/slog"
 	"net"
@@ -87,7 +88,16 @@ func TestWatcherRecordsTheInterruptionOfAStoppedServer(t *testing.T) {
 		const interval = 100 * time.Millisecond
 		setInterval(t, db, check.ID, interval, 80*time.Millisecond)
 
-		w := monitor.NewWatcher(f.store, quiet, fast)
+		var mu sync.Mutex
+		var events []monitor.SystemEvent
+		opt := fast
+		opt.OnSystem = func(_ context.Context, ev monitor.SystemEvent) error {
+			mu.Lock()
+			defer mu.Unlock()
+			events = append(events, ev)
+			return nil
+		}
+		w := monitor.NewWatcher(f.store, quiet, opt)
 		stop := run(t, w)
 		state := func() monitor.State {
 			for _, cs := range w.SystemStatuses(access.All(), f.w24.ID) {
@@ -139,6 +149,14 @@ func TestWatcherRecordsTheInterruptionOfAStoppedServer(t *testing.T) {
 		if in.Reason == "" || len(in.Vantages) != 1 || in.Vantages[0] != monitor.Vantage {
 			t.Errorf("reason %q, vantages %v", in.Reason, in.Vantages)
 		}
+		// The system went down and came back once each, at the
+		// interruption's times, as the incidents hear it.
+		mu.Lock()
+		defer mu.Unlock()
+		if len(events) != 2 || !events[0].Down || events[1].Down || events[0].SystemID != f.w24.ID ||
+			!events[0].At.UTC().Truncate(time.Microsecond).Equal(in.StartedAt) || !events[1].At.UTC().Truncate(time.Microsecond).Equal(in.EndedAt) {
+			t.Errorf("system events %+v, interruption %v – %v", events, in.StartedAt, in.EndedAt)
+		}
 		// The probes were summed into the hour's rollup, failures too.
 		rollups, err := f.store.Rollups(f.ctx, access.All(), check.ID, stopped.Add(-time.Hour), time.Now().Add(time.Hour))
 		var probes, failures int64
@@ -159,6 +177,14 @@ func results(check int64, vantage string, ok bool, n int, step time.Duration) []
 	for i := range n {
 		list = append(list, monitor.Result{CheckID: check, Vantage: vantage, OK: ok, Started: now.Add(-time.Duration(n-1-i) * step),
 			Latency: time.Millisecond, Reason: map[bool]string{false: "connection refused"}[ok]})
+	}
+	return list
+}
+
+// shifted moves results later by d: after those already taken.
+func shifted(list []monitor.Result, d time.Duration) []monitor.Result {
+	for i := range list {
+		list[i].Started = list[i].Started.Add(d)
 	}
 	return list
 }
@@ -395,6 +421,47 @@ func TestWatcherCutOffTowerDeclaresNothing(t *testing.T) {
 		alone.Flush(f.ctx)
 		if open, _ := f.store.OpenInterruptions(f.ctx); len(open) != len(ids) || alone.Stats().Isolated {
 			t.Errorf("a tower without agents: %d interruptions, isolated %v", len(open), alone.Stats().Isolated)
+		}
+	})
+}
+
+// A system event the hook could not take is offered again at the next
+// write, before later ones, and a system with two checks down goes down
+// and comes back once.
+func TestWatcherOffersSystemEventsAgain(t *testing.T) {
+	testdb.Each(t, func(t *testing.T, db *database.DB) {
+		f := newFixture(t, db)
+		f.store.Now = time.Now
+		web := f.check(t, "https://insurance.example.go.kr/health")
+		port := f.check(t, "tcp://db.insurance:5432")
+		var got []monitor.SystemEvent
+		failing := true
+		opt := fast
+		opt.NoProbing = true
+		opt.OnSystem = func(_ context.Context, ev monitor.SystemEvent) error {
+			if failing {
+				failing = false
+				return errors.New("incident store unreachable")
+			}
+			got = append(got, ev)
+			return nil
+		}
+		w := monitor.NewWatcher(f.store, quiet, opt)
+		if err := w.Reload(f.ctx); err != nil {
+			t.Fatal(err)
+		}
+		take(w, results(web.ID, monitor.Vantage, false, 3, time.Second))
+		take(w, results(port.ID, monitor.Vantage, false, 3, time.Second))
+		w.Flush(f.ctx) // the hook fails: nothing heard yet
+		if len(got) != 0 {
+			t.Fatalf("heard %+v while failing", got)
+		}
+		take(w, shifted(results(web.ID, monitor.Vantage, true, 2, time.Second), 3*time.Second))
+		w.Flush(f.ctx) // one check back, the system still down
+		take(w, shifted(results(port.ID, monitor.Vantage, true, 2, time.Second), 3*time.Second))
+		w.Flush(f.ctx)
+		if len(got) != 2 || !got[0].Down || got[1].Down || got[0].SystemID != f.insurance.ID || got[1].SystemID != f.insurance.ID {
+			t.Errorf("system events %+v: want down once, then back once", got)
 		}
 	})
 }
