@@ -177,7 +177,10 @@ func (d *Dispatcher) work(ctx context.Context) {
 // try makes one attempt at dl and, when it may pass later, schedules the next.
 func (d *Dispatcher) try(ctx context.Context, dl delivery) {
 	dl.attempt++
-	err := d.send(ctx, dl)
+	// A try under way finishes even when Run is asked to stop (the senders
+	// have their own timeouts): a message half sent is worse than a
+	// stop that takes a few seconds.
+	err := d.send(context.WithoutCancel(ctx), dl)
 	if err == nil {
 		d.report(dl, nil, false)
 		return
