@@ -165,6 +165,10 @@ func (d *Dispatcher) Run(ctx context.Context) {
 
 func (d *Dispatcher) work(ctx context.Context) {
 	for {
+		// A stop wins over queued work, which Run then reports as dropped.
+		if ctx.Err() != nil {
+			return
+		}
 		select {
 		case <-ctx.Done():
 			return
