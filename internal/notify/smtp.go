@@ -97,6 +97,9 @@ func (s *SMTP) Send(ctx context.Context, msg Message, to []string) error {
 		conn.Close()
 		return fmt.Errorf("notify: smtp: %w", err)
 	}
+	// A cancelled ctx ends the session at once rather than at the deadline.
+	stop := context.AfterFunc(ctx, func() { conn.SetDeadline(time.Now()) })
+	defer stop()
 	c, err := smtp.NewClient(conn, s.Host)
 	if err != nil {
 		conn.Close()
@@ -181,9 +184,13 @@ func (s *SMTP) compose(msg Message, from *mail.Address, to []*mail.Address) []by
 	var b bytes.Buffer
 	header := func(k, v string) { b.WriteString(k + ": " + v + "\r\n") }
 	header("From", from.String())
-	header("To", strings.Join(names, ", "))
+	// One address a line: a long list must not pass SMTP's 998-character line limit.
+	header("To", strings.Join(names, ",\r\n "))
 	// mime encodes any control character too, so a subject cannot add headers.
-	header("Subject", mime.BEncoding.Encode("UTF-8", msg.Subject))
+	// The encoder splits a long subject into encoded-words separated by a
+	// space; folding there keeps lines short (RFC 2047 asks for 76).
+	subject := mime.BEncoding.Encode("UTF-8", msg.Subject)
+	header("Subject", strings.ReplaceAll(subject, "?= =?", "?=\r\n =?"))
 	header("Date", now().Format(time.RFC1123Z))
 	header("Message-ID", messageID(msg.ID, from.Address))
 	header("MIME-Version", "1.0")
