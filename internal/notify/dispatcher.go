@@ -13,9 +13,9 @@ type EmailSender interface {
 	Send(ctx context.Context, msg Message, to []string) error
 }
 
-// WebhookSender posts one message to a URL signed with secret; *Webhook is one.
+// WebhookSender posts one message to endpoint signed with secret; *Webhook is one.
 type WebhookSender interface {
-	Send(ctx context.Context, msg Message, url, secret string) error
+	Send(ctx context.Context, msg Message, endpoint, secret string) error
 }
 
 // Attempt is the outcome of one try to deliver a message to a recipient,
@@ -23,7 +23,7 @@ type WebhookSender interface {
 type Attempt struct {
 	MessageID string
 	Channel   Channel
-	Recipient string // the address or URL, never the secret
+	Recipient string // Recipient.String: never the secret, nor a webhook URL's path
 	// Number counts the tries of this delivery from 1. Zero means no try
 	// was made: the queue was full, or the dispatcher stopped first.
 	Number    int

@@ -271,7 +271,9 @@ func TestEnqueueNeverBlocksWhenTheQueueIsFull(t *testing.T) {
 func TestDispatcherStopReportsQueuedAndLateDeliveries(t *testing.T) {
 	log := newAttemptLog()
 	d := &Dispatcher{Webhook: &Webhook{}, OnAttempt: log.record}
-	d.Enqueue(Message{ID: "m1"}, WebhookTo("http://127.0.0.1:1/a", "s"), WebhookTo("http://127.0.0.1:1/b", "s"))
+	a, b := WebhookTo("http://127.0.0.1:1/a", "s"), WebhookTo("http://127.0.0.1:1/b", "s")
+	a.Name, b.Name = "hook a", "hook b"
+	d.Enqueue(Message{ID: "m1"}, a, b)
 	ctx, cancel := context.WithCancel(context.Background())
 	cancel()
 	d.Run(ctx)
@@ -285,7 +287,7 @@ func TestDispatcherStopReportsQueuedAndLateDeliveries(t *testing.T) {
 		}
 		got = append(got, a.MessageID+" "+a.Recipient)
 	}
-	want := []string{"m1 http://127.0.0.1:1/a", "m1 http://127.0.0.1:1/b", "m2 late@x.example"}
+	want := []string{"m1 hook a", "m1 hook b", "m2 late@x.example"}
 	if !slices.Equal(got, want) {
 		t.Errorf("dropped %v, want %v", got, want)
 	}

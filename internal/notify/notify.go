@@ -14,6 +14,7 @@ package notify
 import (
 	"errors"
 	"fmt"
+	"net/url"
 )
 
 // Message is one notification. Subject and Body are plain text (Korean);
@@ -38,8 +39,10 @@ const (
 
 // Recipient is one place a message goes: an email address, or a webhook
 // URL with the secret its requests are signed with. Exactly one of Email
-// and URL is set.
+// and URL is set. Name, when set, is how reports and the timeline call it
+// (e.g. "고용24 정 담당자 SMS").
 type Recipient struct {
+	Name   string
 	Email  string
 	URL    string
 	Secret string
@@ -62,12 +65,30 @@ func (r Recipient) Channel() Channel {
 	return ""
 }
 
-// String names r for reports and logs. It never includes the secret.
+// String names r for reports and logs: its Name, else its email address,
+// else its webhook URL without path or query. Messenger webhook URLs often
+// carry their token in the path, and the timeline is read by many people.
 func (r Recipient) String() string {
-	if r.Email != "" {
+	switch {
+	case r.Name != "":
+		return r.Name
+	case r.Email != "":
 		return r.Email
 	}
-	return r.URL
+	return redactURL(r.URL)
+}
+
+// redactURL keeps a URL's scheme and host, which say where it goes, and
+// hides the rest.
+func redactURL(raw string) string {
+	u, err := url.Parse(raw)
+	if err != nil || u.Host == "" {
+		return "(webhook URL)"
+	}
+	if u.Path == "" && u.RawQuery == "" {
+		return u.Scheme + "://" + u.Host
+	}
+	return u.Scheme + "://" + u.Host + "/…"
 }
 
 // permanentError marks a failure that retrying cannot cure.

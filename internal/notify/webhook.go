@@ -11,6 +11,7 @@ import (
 	"fmt"
 	"io"
 	"net/http"
+	"net/url"
 	"strconv"
 	"strings"
 	"time"
@@ -51,10 +52,10 @@ var defaultWebhookClient = &http.Client{
 	CheckRedirect: func(*http.Request, []*http.Request) error { return http.ErrUseLastResponse },
 }
 
-// Send posts msg to url, signed with secret. A 2xx answer is delivery;
+// Send posts msg to endpoint, signed with secret. A 2xx answer is delivery;
 // 408, 429, 5xx and network errors may pass on retry; any other answer is
 // permanent.
-func (w *Webhook) Send(ctx context.Context, msg Message, url, secret string) error {
+func (w *Webhook) Send(ctx context.Context, msg Message, endpoint, secret string) error {
 	now := time.Now
 	if w.Now != nil {
 		now = w.Now
@@ -63,14 +64,21 @@ func (w *Webhook) Send(ctx context.Context, msg Message, url, secret string) err
 	if client == nil {
 		client = defaultWebhookClient
 	}
+	// An unsigned webhook would let anyone who finds the URL forge alerts.
+	if secret == "" {
+		return Permanent(fmt.Errorf("notify: webhook: %s has no secret to sign with", redactURL(endpoint)))
+	}
 	sent := now()
 	body, err := json.Marshal(webhookPayload{ID: msg.ID, Subject: msg.Subject, Body: msg.Body, Data: msg.Data, SentAt: sent.UTC()})
 	if err != nil {
 		return Permanent(fmt.Errorf("notify: webhook: encoding message %s: %w", msg.ID, err))
 	}
-	req, err := http.NewRequestWithContext(ctx, http.MethodPost, url, bytes.NewReader(body))
+	// Errors name the URL redacted and drop the *url.Error around the
+	// cause, which would repeat the whole URL, token and all.
+	where := redactURL(endpoint)
+	req, err := http.NewRequestWithContext(ctx, http.MethodPost, endpoint, bytes.NewReader(body))
 	if err != nil {
-		return Permanent(fmt.Errorf("notify: webhook: %w", err))
+		return Permanent(fmt.Errorf("notify: webhook: %s: %w", where, unwrapURLError(err)))
 	}
 	ts := sent.Unix()
 	req.Header.Set("Content-Type", "application/json")
@@ -78,7 +86,7 @@ func (w *Webhook) Send(ctx context.Context, msg Message, url, secret string) err
 	req.Header.Set(HeaderSignature, Sign(secret, ts, body))
 	resp, err := client.Do(req)
 	if err != nil {
-		return fmt.Errorf("notify: webhook: POST %s: %w", url, err)
+		return fmt.Errorf("notify: webhook: POST %s: %w", where, unwrapURLError(err))
 	}
 	defer resp.Body.Close()
 	// Read a little of the answer: it explains a refusal, and reading to
@@ -87,12 +95,20 @@ func (w *Webhook) Send(ctx context.Context, msg Message, url, secret string) err
 	if resp.StatusCode >= 200 && resp.StatusCode < 300 {
 		return nil
 	}
-	err = fmt.Errorf("notify: webhook: POST %s: %s: %s", url, resp.Status, strings.TrimSpace(string(answer)))
+	err = fmt.Errorf("notify: webhook: POST %s: %s: %s", where, resp.Status, strings.TrimSpace(string(answer)))
 	switch {
 	case resp.StatusCode >= 500, resp.StatusCode == http.StatusRequestTimeout, resp.StatusCode == http.StatusTooManyRequests:
 		return err
 	}
 	return Permanent(err)
+}
+
+func unwrapURLError(err error) error {
+	var ue *url.Error
+	if errors.As(err, &ue) {
+		return ue.Err
+	}
+	return err
 }
 
 // Sign returns the signature header value for body sent at timestamp

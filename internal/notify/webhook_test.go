@@ -198,3 +198,43 @@ func TestVerify(t *testing.T) {
 		})
 	}
 }
+
+func TestWebhookKeepsTheURLTokenOutOfReports(t *testing.T) {
+	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		http.Error(w, "down", http.StatusServiceUnavailable)
+	}))
+	token := "/services/T000/B000/XXXXtokenXXXX"
+	err := (&Webhook{}).Send(context.Background(), Message{ID: "m"}, srv.URL+token+"?key=k3y", "s")
+	if err == nil || strings.Contains(err.Error(), "token") || strings.Contains(err.Error(), "k3y") {
+		t.Errorf("err = %v, want a failure that does not show the token", err)
+	}
+	srv.Close()
+	err = (&Webhook{}).Send(context.Background(), Message{ID: "m"}, srv.URL+token, "s")
+	if err == nil || strings.Contains(err.Error(), "token") {
+		t.Errorf("network err = %v, want a failure that does not show the token", err)
+	}
+
+	err = (&Webhook{}).Send(context.Background(), Message{ID: "m"}, srv.URL, "")
+	if err == nil || !IsPermanent(err) || !strings.Contains(err.Error(), "no secret") {
+		t.Errorf("without a secret: err = %v, want a permanent refusal", err)
+	}
+}
+
+func TestRecipientString(t *testing.T) {
+	scenarios := []struct {
+		r    Recipient
+		want string
+	}{
+		{EmailTo("a@agency.example"), "a@agency.example"},
+		{Recipient{Name: "고용24 정 담당자", Email: "a@agency.example"}, "고용24 정 담당자"},
+		{WebhookTo("https://hooks.example/services/T0/B0/token", "s"), "https://hooks.example/…"},
+		{WebhookTo("https://sms.example?key=secret", "s"), "https://sms.example/…"},
+		{WebhookTo("https://sms.example", "s"), "https://sms.example"},
+		{WebhookTo("::not a url", "s"), "(webhook URL)"},
+	}
+	for _, sc := range scenarios {
+		if got := sc.r.String(); got != sc.want {
+			t.Errorf("%+v.String() = %q, want %q", sc.r, got, sc.want)
+		}
+	}
+}
