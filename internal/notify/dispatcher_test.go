@@ -2,6 +2,8 @@ package notify
 
 import (
 	"context"
+	"net/http"
+	"net/http/httptest"
 	"slices"
 	"strings"
 	"sync"
@@ -307,5 +309,27 @@ func TestDispatcherRefusesWhatItCannotSend(t *testing.T) {
 	d.Enqueue(Message{ID: "m2"}, EmailTo("a@x.example"))
 	if a := log.next(t); a.Number != 1 || !a.Permanent || !strings.Contains(a.Error, "no email sender") {
 		t.Fatalf("attempt = %+v, want a permanent failure for the missing sender", a)
+	}
+}
+
+func TestDispatcherStopLetsATryUnderWayFinish(t *testing.T) {
+	started := make(chan struct{})
+	var once sync.Once
+	srv := startReceiver(t, &receiver{secret: "s"})
+	slow := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		once.Do(func() { close(started) })
+		time.Sleep(300 * time.Millisecond)
+		srv.Config.Handler.ServeHTTP(w, r)
+	}))
+	defer slow.Close()
+	log := newAttemptLog()
+	d := &Dispatcher{Webhook: &Webhook{}, OnAttempt: log.record}
+	stop := run(t, d)
+
+	d.Enqueue(Message{ID: "m1"}, WebhookTo(slow.URL, "s"))
+	<-started
+	stop()
+	if a := log.next(t); a.Number != 1 || !a.Delivered {
+		t.Fatalf("attempt = %+v, want the try under way delivered despite the stop", a)
 	}
 }
