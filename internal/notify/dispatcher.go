@@ -156,7 +156,8 @@ func (d *Dispatcher) Run(ctx context.Context) {
 	for {
 		select {
 		case dl := <-d.queue:
-			d.report(dl, errStopped, true)
+			// Number 0: no try was made; an earlier try of a retry was reported already.
+			d.report(delivery{msg: dl.msg, to: dl.to}, errStopped, true)
 		default:
 			return
 		}
@@ -189,15 +190,15 @@ func (d *Dispatcher) try(ctx context.Context, dl delivery) {
 		d.report(dl, nil, false)
 		return
 	}
-	max := d.MaxAttempts
-	if max <= 0 {
-		max = DefaultMaxAttempts
+	tries := d.MaxAttempts
+	if tries <= 0 {
+		tries = DefaultMaxAttempts
 	}
 	if IsPermanent(err) {
 		d.report(dl, err, true)
 		return
 	}
-	if dl.attempt >= max {
+	if dl.attempt >= tries {
 		d.report(dl, fmt.Errorf("%w (gave up after %d tries)", err, dl.attempt), true)
 		return
 	}
