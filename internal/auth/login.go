@@ -9,6 +9,7 @@ import (
 
 	"yeonsok/internal/access"
 	"yeonsok/internal/audit"
+	"yeonsok/internal/database"
 )
 
 // Outcomes of a login attempt (login_events.outcome).
@@ -101,7 +102,7 @@ func (s *Store) Authenticate(ctx context.Context, login, password, address strin
 			// disabled the account since it was read.
 			var res sql.Result
 			res, err = tx.ExecContext(ctx, `UPDATE users SET failed_logins = 0, last_login_at = $1, locked_until = NULL, locked_reason = ''
-				WHERE id = $2 AND disabled = $3 AND (locked_until IS NULL OR locked_until <= $1)`, formatTime(now), u.ID, false)
+				WHERE id = $2 AND disabled = $3 AND (locked_until IS NULL OR locked_until <= $1)`, database.FormatTime(now), u.ID, false)
 			if err == nil {
 				if n, _ := res.RowsAffected(); n == 0 {
 					outcome = OutcomeLocked
@@ -151,7 +152,7 @@ func (s *Store) refusal(ctx context.Context, tx *writeTx, u *User, now time.Time
 func (s *Store) countFailure(ctx context.Context, tx *writeTx, id int64, now time.Time) (bool, error) {
 	var failed int
 	err := tx.QueryRowContext(ctx, `UPDATE users SET failed_logins = failed_logins + 1
-		WHERE id = $1 AND (locked_until IS NULL OR locked_until <= $2) RETURNING failed_logins`, id, formatTime(now)).Scan(&failed)
+		WHERE id = $1 AND (locked_until IS NULL OR locked_until <= $2) RETURNING failed_logins`, id, database.FormatTime(now)).Scan(&failed)
 	if errors.Is(err, sql.ErrNoRows) {
 		return false, nil
 	}
@@ -160,7 +161,7 @@ func (s *Store) countFailure(ctx context.Context, tx *writeTx, id int64, now tim
 	}
 	err = s.audited(ctx, tx, userAudit, audit.ActionLock, &id, func() error {
 		_, err := tx.ExecContext(ctx, `UPDATE users SET failed_logins = 0, locked_until = $1, locked_reason = $2 WHERE id = $3`,
-			formatTime(now.Add(s.settings.LockoutDuration)), ReasonFailedLogins, id)
+			database.FormatTime(now.Add(s.settings.LockoutDuration)), ReasonFailedLogins, id)
 		return err
 	})
 	return err == nil, err
@@ -168,7 +169,7 @@ func (s *Store) countFailure(ctx context.Context, tx *writeTx, id int64, now tim
 
 func (s *Store) recordLogin(ctx context.Context, q queryer, at time.Time, login string, userID int64, address, outcome string) error {
 	_, err := q.ExecContext(ctx, `INSERT INTO login_events (at, login, user_id, address, outcome) VALUES ($1, $2, $3, $4, $5)`,
-		formatTime(at), clean(login, maxEventLogin), nullID(userID), clean(address, maxAddress), outcome)
+		database.FormatTime(at), clean(login, maxEventLogin), nullID(userID), clean(address, maxAddress), outcome)
 	if err != nil {
 		return fmt.Errorf("auth: record login: %w", err)
 	}
@@ -191,7 +192,7 @@ type LoginEvent struct {
 // attempts on its own accounts; attempts on unknown logins only the
 // ministry's scope sees.
 func (s *Store) LoginEvents(ctx context.Context, scope access.Scope, from, to time.Time) ([]LoginEvent, error) {
-	args := []any{formatTime(from), formatTime(to)}
+	args := []any{database.FormatTime(from), database.FormatTime(to)}
 	rows, err := s.db.Read.QueryContext(ctx, `SELECT e.id, e.at, e.login, e.user_id, e.address, e.outcome, e.method
 		FROM login_events e LEFT JOIN users u ON u.id = e.user_id
 		WHERE e.at >= $1 AND e.at < $2 AND `+scope.Where("u.agency_id", &args)+` ORDER BY e.at, e.id`, args...)
@@ -207,7 +208,7 @@ func (s *Store) LoginEvents(ctx context.Context, scope access.Scope, from, to ti
 		if err := rows.Scan(&e.ID, &at, &e.Login, &user, &e.Address, &e.Outcome, &e.Method); err != nil {
 			return nil, fmt.Errorf("auth: scan login event: %w", err)
 		}
-		e.At, e.UserID = parseTime(sql.NullString{String: at, Valid: true}), user.Int64
+		e.At, e.UserID = database.ParseNullTime(sql.NullString{String: at, Valid: true}), user.Int64
 		list = append(list, e)
 	}
 	if err := rows.Err(); err != nil {
@@ -237,7 +238,7 @@ type LoginCount struct {
 // attempts, however many, comes back as one row per distinct combination.
 // Scope as LoginEvents.
 func (s *Store) LoginCounts(ctx context.Context, scope access.Scope, from, to time.Time) ([]LoginCount, error) {
-	args := []any{formatTime(from), formatTime(to)}
+	args := []any{database.FormatTime(from), database.FormatTime(to)}
 	rows, err := s.db.Read.QueryContext(ctx, `SELECT COALESCE(u.login, e.login), e.user_id, u.agency_id, e.address, e.outcome,
 			COUNT(*), MIN(e.at), MAX(e.at)
 		FROM login_events e LEFT JOIN users u ON u.id = e.user_id
@@ -258,8 +259,8 @@ func (s *Store) LoginCounts(ctx context.Context, scope access.Scope, from, to ti
 			return nil, fmt.Errorf("auth: count logins: %w", err)
 		}
 		c.UserID, c.AgencyID, c.Count = user.Int64, agency.Int64, int(count)
-		c.First = parseTime(sql.NullString{String: first, Valid: true})
-		c.Last = parseTime(sql.NullString{String: last, Valid: true})
+		c.First = database.ParseNullTime(sql.NullString{String: first, Valid: true})
+		c.Last = database.ParseNullTime(sql.NullString{String: last, Valid: true})
 		list = append(list, c)
 	}
 	if err := rows.Err(); err != nil {

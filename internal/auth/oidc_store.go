@@ -147,7 +147,7 @@ func (s *Store) PrincipalForOIDC(ctx context.Context, subject, login, address st
 func (s *Store) admitOIDC(ctx context.Context, tx *writeTx, id int64, subject string, link bool, now time.Time) (string, error) {
 	query := `UPDATE users SET failed_logins = 0, last_login_at = $1, locked_until = NULL, locked_reason = ''
 		WHERE id = $2 AND disabled = $3 AND (locked_until IS NULL OR locked_until <= $1)`
-	args := []any{formatTime(now), id, false}
+	args := []any{database.FormatTime(now), id, false}
 	if link {
 		query += ` AND oidc_subject IS NULL`
 	} else {
@@ -186,7 +186,7 @@ func (s *Store) refuseOIDC(ctx context.Context, now time.Time, typed, address st
 // recordLoginBy is recordLogin for an attempt made by method.
 func (s *Store) recordLoginBy(ctx context.Context, q queryer, at time.Time, login string, userID int64, address, outcome, method string) error {
 	_, err := q.ExecContext(ctx, `INSERT INTO login_events (at, login, user_id, address, outcome, method) VALUES ($1, $2, $3, $4, $5, $6)`,
-		formatTime(at), clean(login, maxEventLogin), nullID(userID), clean(address, maxAddress), outcome, method)
+		database.FormatTime(at), clean(login, maxEventLogin), nullID(userID), clean(address, maxAddress), outcome, method)
 	if err != nil {
 		return fmt.Errorf("auth: record login: %w", err)
 	}

@@ -6,6 +6,8 @@ import (
 	"encoding/base64"
 	"errors"
 	"fmt"
+
+	"yeonsok/internal/database"
 )
 
 // NewSession starts a session for the user and returns its token, the
@@ -35,7 +37,7 @@ func (s *Store) newSession(ctx context.Context, userID int64, address, userAgent
 	now := s.now()
 	_, err = s.db.Write.ExecContext(ctx, `INSERT INTO sessions (id, user_id, created_at, last_seen_at, expires_at, address, user_agent, method)
 		VALUES ($1, $2, $3, $3, $4, $5, $6, $7)`,
-		secretHash(raw), userID, formatTime(now), formatTime(now.Add(s.settings.SessionLifetime)),
+		secretHash(raw), userID, database.FormatTime(now), database.FormatTime(now.Add(s.settings.SessionLifetime)),
 		clean(address, maxAddress), clean(userAgent, maxUserAgent), method)
 	if err != nil {
 		return "", fmt.Errorf("auth: start session of user %d: %w", userID, err)
@@ -66,8 +68,8 @@ func (s *Store) SessionPrincipal(ctx context.Context, raw string) (Principal, er
 	if err != nil {
 		return Principal{}, fmt.Errorf("auth: read session: %w", err)
 	}
-	seen := parseTime(sql.NullString{String: lastSeen, Valid: true})
-	end := parseTime(sql.NullString{String: expires, Valid: true})
+	seen := database.ParseNullTime(sql.NullString{String: lastSeen, Valid: true})
+	end := database.ParseNullTime(sql.NullString{String: expires, Valid: true})
 	// A lock after failed sign-ins keeps strangers from guessing further,
 	// but must not sign out the account's owner: anyone could otherwise
 	// keep an administrator out with five wrong passwords every half hour.
@@ -79,7 +81,7 @@ func (s *Store) SessionPrincipal(ctx context.Context, raw string) (Principal, er
 		return Principal{}, unauthorized("auth.session_ended")
 	}
 	if now.Sub(seen) >= touchEvery {
-		if _, err := s.db.Write.ExecContext(ctx, `UPDATE sessions SET last_seen_at = $1 WHERE id = $2`, formatTime(now), id); err != nil {
+		if _, err := s.db.Write.ExecContext(ctx, `UPDATE sessions SET last_seen_at = $1 WHERE id = $2`, database.FormatTime(now), id); err != nil {
 			return Principal{}, fmt.Errorf("auth: touch session: %w", err)
 		}
 	}
@@ -118,7 +120,7 @@ func endUserSessions(ctx context.Context, q queryer, userID int64) error {
 func (s *Store) PurgeSessions(ctx context.Context) (int, error) {
 	now := s.now()
 	res, err := s.db.Write.ExecContext(ctx, `DELETE FROM sessions WHERE expires_at <= $1 OR last_seen_at <= $2`,
-		formatTime(now), formatTime(now.Add(-s.settings.SessionIdle)))
+		database.FormatTime(now), database.FormatTime(now.Add(-s.settings.SessionIdle)))
 	if err != nil {
 		return 0, fmt.Errorf("auth: purge sessions: %w", err)
 	}

@@ -116,23 +116,6 @@ func (s *Store) dummyHash() string {
 // Forever is the end of a lock that lasts until an admin unlocks.
 var Forever = time.Date(9999, 12, 31, 23, 59, 59, 0, time.UTC)
 
-func formatTime(t time.Time) string { return t.UTC().Format(database.TimeLayout) }
-
-func nullTime(t time.Time) any {
-	if t.IsZero() {
-		return nil
-	}
-	return formatTime(t)
-}
-
-func parseTime(v sql.NullString) time.Time {
-	if !v.Valid {
-		return time.Time{}
-	}
-	t, _ := time.Parse(database.TimeLayout, v.String)
-	return t
-}
-
 func nullID(id int64) any {
 	if id == 0 {
 		return nil

@@ -115,7 +115,7 @@ func (s *Store) CreateToken(ctx context.Context, t *Token) (string, error) {
 			}
 			err := tx.QueryRowContext(ctx, `INSERT INTO api_tokens (name, token_hash, role, agency_id, created_by, created_at, expires_at)
 				VALUES ($1, $2, $3, $4, $5, $6, $7) RETURNING id`,
-				t.Name, secretHash(raw), string(t.Role), nullID(t.AgencyID), nullID(t.CreatedBy), formatTime(now), nullTime(t.ExpiresAt)).Scan(&t.ID)
+				t.Name, secretHash(raw), string(t.Role), nullID(t.AgencyID), nullID(t.CreatedBy), database.FormatTime(now), database.NullTime(t.ExpiresAt)).Scan(&t.ID)
 			if database.IsForeignKeyViolation(err) {
 				return apperror.New(apperror.Invalid, "created_by", "auth.not_found.user")
 			}
@@ -148,8 +148,8 @@ func scanToken(row interface{ Scan(...any) error }) (*Token, error) {
 		return nil, err
 	}
 	t.Role, t.AgencyID, t.CreatedBy = Role(role), agency.Int64, createdBy.Int64
-	t.CreatedAt = parseTime(sql.NullString{String: created, Valid: true})
-	t.LastUsedAt, t.RevokedAt, t.ExpiresAt = parseTime(lastUsed), parseTime(revoked), parseTime(expires)
+	t.CreatedAt = database.ParseNullTime(sql.NullString{String: created, Valid: true})
+	t.LastUsedAt, t.RevokedAt, t.ExpiresAt = database.ParseNullTime(lastUsed), database.ParseNullTime(revoked), database.ParseNullTime(expires)
 	return &t, nil
 }
 
@@ -269,7 +269,7 @@ func (s *Store) TokenPrincipal(ctx context.Context, raw string) (Principal, erro
 	}
 	tx.Rollback()
 	if t.LastUsedAt.IsZero() || now.Sub(t.LastUsedAt) >= touchEvery {
-		if _, err := s.db.Write.ExecContext(ctx, `UPDATE api_tokens SET last_used_at = $1 WHERE id = $2`, formatTime(now), t.ID); err != nil {
+		if _, err := s.db.Write.ExecContext(ctx, `UPDATE api_tokens SET last_used_at = $1 WHERE id = $2`, database.FormatTime(now), t.ID); err != nil {
 			return Principal{}, fmt.Errorf("auth: record use of token %d: %w", t.ID, err)
 		}
 	}
@@ -282,7 +282,7 @@ func (s *Store) RevokeToken(ctx context.Context, id int64) error {
 	now := s.now()
 	return s.update(ctx, func(tx *writeTx) error {
 		return s.audited(ctx, tx, tokenAudit, audit.ActionRevoke, &id, func() error {
-			res, err := tx.ExecContext(ctx, `UPDATE api_tokens SET revoked_at = COALESCE(revoked_at, $1) WHERE id = $2`, formatTime(now), id)
+			res, err := tx.ExecContext(ctx, `UPDATE api_tokens SET revoked_at = COALESCE(revoked_at, $1) WHERE id = $2`, database.FormatTime(now), id)
 			if err != nil {
 				return fmt.Errorf("auth: revoke token %d: %w", id, err)
 			}

@@ -35,9 +35,9 @@ func scanUser(row interface{ Scan(...any) error }, extra ...any) (*User, string,
 		return nil, "", err
 	}
 	u.Role, u.AgencyID, u.OIDCSubject = Role(role), agency.Int64, subject.String
-	u.LockedUntil, u.LastLoginAt, u.UnlockedAt = parseTime(locked), parseTime(lastLogin), parseTime(unlocked)
-	u.PasswordChangedAt = parseTime(sql.NullString{String: changed, Valid: true})
-	u.CreatedAt = parseTime(sql.NullString{String: created, Valid: true})
+	u.LockedUntil, u.LastLoginAt, u.UnlockedAt = database.ParseNullTime(locked), database.ParseNullTime(lastLogin), database.ParseNullTime(unlocked)
+	u.PasswordChangedAt = database.ParseNullTime(sql.NullString{String: changed, Valid: true})
+	u.CreatedAt = database.ParseNullTime(sql.NullString{String: created, Valid: true})
 	return &u, hash, nil
 }
 
@@ -121,7 +121,7 @@ func (s *Store) CreateUser(ctx context.Context, u *User, password string) error 
 		return s.audited(ctx, tx, userAudit, audit.ActionCreate, &u.ID, func() error {
 			err := tx.QueryRowContext(ctx, `INSERT INTO users (login, name, role, agency_id, password_hash, must_change_password,
 				password_changed_at, created_at) VALUES ($1, $2, $3, $4, $5, $6, $7, $7) RETURNING id`,
-				u.Login, u.Name, string(u.Role), nullID(u.AgencyID), hash, u.MustChangePassword, formatTime(now)).Scan(&u.ID)
+				u.Login, u.Name, string(u.Role), nullID(u.AgencyID), hash, u.MustChangePassword, database.FormatTime(now)).Scan(&u.ID)
 			switch {
 			case database.IsUniqueViolation(err):
 				return apperror.New(apperror.Conflict, "login", "auth.login.taken")
@@ -145,7 +145,7 @@ func (s *Store) CreateUser(ctx context.Context, u *User, password string) error 
 // last keep.
 func addHistory(ctx context.Context, tx queryer, userID int64, hash string, now time.Time, keep int) error {
 	if _, err := tx.ExecContext(ctx, `INSERT INTO password_history (user_id, password_hash, created_at) VALUES ($1, $2, $3)`,
-		userID, hash, formatTime(now)); err != nil {
+		userID, hash, database.FormatTime(now)); err != nil {
 		return fmt.Errorf("auth: record password history: %w", err)
 	}
 	if _, err := tx.ExecContext(ctx, `DELETE FROM password_history WHERE user_id = $1 AND id NOT IN
@@ -211,7 +211,7 @@ func (s *Store) setPassword(ctx context.Context, id int64, password string, must
 	return s.update(ctx, func(tx *writeTx) error {
 		return s.audited(ctx, tx, userAudit, action, &id, func() error {
 			res, err := tx.ExecContext(ctx, `UPDATE users SET password_hash = $1, must_change_password = $2, password_changed_at = $3 WHERE id = $4`,
-				hash, mustChange, formatTime(now), id)
+				hash, mustChange, database.FormatTime(now), id)
 			if err != nil {
 				return fmt.Errorf("auth: set password of user %d: %w", id, err)
 			}
@@ -290,7 +290,7 @@ func (s *Store) Lock(ctx context.Context, id int64, until time.Time, reason stri
 
 // lockUser locks the account until until for reason and ends its sessions.
 func lockUser(ctx context.Context, tx queryer, id int64, until time.Time, reason string) error {
-	res, err := tx.ExecContext(ctx, `UPDATE users SET locked_until = $1, locked_reason = $2 WHERE id = $3`, formatTime(until), reason, id)
+	res, err := tx.ExecContext(ctx, `UPDATE users SET locked_until = $1, locked_reason = $2 WHERE id = $3`, database.FormatTime(until), reason, id)
 	if err != nil {
 		return fmt.Errorf("auth: lock user %d: %w", id, err)
 	}
@@ -308,7 +308,7 @@ func (s *Store) Unlock(ctx context.Context, id int64) error {
 	return s.update(ctx, func(tx *writeTx) error {
 		return s.audited(ctx, tx, userAudit, audit.ActionUnlock, &id, func() error {
 			res, err := tx.ExecContext(ctx, `UPDATE users SET locked_until = NULL, locked_reason = '', failed_logins = 0, unlocked_at = $1 WHERE id = $2`,
-				formatTime(now), id)
+				database.FormatTime(now), id)
 			if err != nil {
 				return fmt.Errorf("auth: unlock user %d: %w", id, err)
 			}
@@ -348,7 +348,7 @@ func (s *Store) SetDisabled(ctx context.Context, id int64, disabled bool) error 
 // is an entry of the audit log, under access.ActorFrom(ctx).
 func (s *Store) LockInactive(ctx context.Context) (int, error) {
 	now := s.now()
-	cutoff := formatTime(now.Add(-s.settings.InactiveAfter))
+	cutoff := database.FormatTime(now.Add(-s.settings.InactiveAfter))
 	lock := ""
 	if s.db.Dialect == database.Postgres {
 		// Holds the rows found until the locks are written; an account
@@ -364,7 +364,7 @@ func (s *Store) LockInactive(ctx context.Context) (int, error) {
 			AND (last_login_at IS NULL OR last_login_at <= $4)
 			AND (unlocked_at IS NULL OR unlocked_at <= $4)
 			ORDER BY id`+lock,
-			false, formatTime(now), ReasonFailedLogins, cutoff)
+			false, database.FormatTime(now), ReasonFailedLogins, cutoff)
 		if err != nil {
 			return fmt.Errorf("auth: find inactive users: %w", err)
 		}

@@ -7,7 +7,6 @@ import (
 	"errors"
 	"fmt"
 	"strings"
-	"time"
 
 	"yeonsok/internal/access"
 	"yeonsok/internal/apperror"
@@ -60,16 +59,11 @@ func scanProposal(row interface{ Scan(...any) error }) (*ChangeProposal, error) 
 		return nil, err
 	}
 	p.FromGrade = int(from.Int64)
-	p.ProposedAt = parseTime(proposedAt)
+	p.ProposedAt = database.ParseTime(proposedAt)
 	if decidedAt.Valid {
-		p.DecidedAt = parseTime(decidedAt.String)
+		p.DecidedAt = database.ParseTime(decidedAt.String)
 	}
 	return &p, nil
-}
-
-func parseTime(text string) time.Time {
-	t, _ := time.Parse(database.TimeLayout, text)
-	return t
 }
 
 // Proposals lists the proposals in scope that match f: those waiting for a

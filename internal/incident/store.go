@@ -125,23 +125,6 @@ type queryer interface {
 	QueryRowContext(ctx context.Context, query string, args ...any) *sql.Row
 }
 
-func formatTime(t time.Time) string { return t.UTC().Format(database.TimeLayout) }
-
-func nullTime(t time.Time) any {
-	if t.IsZero() {
-		return nil
-	}
-	return formatTime(t)
-}
-
-func parseTime(v sql.NullString) time.Time {
-	if !v.Valid {
-		return time.Time{}
-	}
-	t, _ := time.Parse(database.TimeLayout, v.String)
-	return t
-}
-
 // Detect takes a signal that a system is down: it joins the open incident
 // that already has the system, or else an open incident of the same agency
 // detected within CorrelationWindow of the signal (adding the system), or
@@ -162,19 +145,19 @@ func (s *Store) Detect(ctx context.Context, sig Signal) (inc *Incident, opened b
 		if err != nil {
 			return err
 		}
-		now := formatTime(s.Now())
+		now := database.FormatTime(s.Now())
 		kind := EventSignal
 		if id == 0 {
 			opened, kind = true, EventOpened
 			if err := tx.QueryRowContext(ctx, `INSERT INTO incidents (agency_id, state, severity, source, detected_at,
 				created_at, updated_at, created_by, updated_by) VALUES ($1, $2, $3, $4, $5, $6, $6, $7, $7) RETURNING id`,
-				sys.agencyID, Detected, SeverityOf([]int{sys.grade}), sig.Source, formatTime(sig.At), now, author).Scan(&id); err != nil {
+				sys.agencyID, Detected, SeverityOf([]int{sys.grade}), sig.Source, database.FormatTime(sig.At), now, author).Scan(&id); err != nil {
 				return fmt.Errorf("incident: open for system %d: %w", sig.SystemID, err)
 			}
 		}
 		if _, err := tx.ExecContext(ctx, `INSERT INTO incident_systems (incident_id, system_id, down_at, rto_minutes)
 			VALUES ($1, $2, $3, $4) ON CONFLICT (incident_id, system_id) DO UPDATE SET restored_at = NULL`,
-			id, sys.id, formatTime(sig.At), sys.rto); err != nil {
+			id, sys.id, database.FormatTime(sig.At), sys.rto); err != nil {
 			return fmt.Errorf("incident %d: add system %d: %w", id, sys.id, err)
 		}
 		if err := appendEvent(ctx, tx, id, sig.At, kind, sys.id, author, sig.Reason); err != nil {
@@ -182,7 +165,7 @@ func (s *Store) Detect(ctx context.Context, sig Signal) (inc *Incident, opened b
 		}
 		if sig.Source == SourceReport {
 			if _, err := tx.ExecContext(ctx, `UPDATE incidents SET reported_at = $1 WHERE id = $2 AND reported_at IS NULL`,
-				formatTime(sig.At), id); err != nil {
+				database.FormatTime(sig.At), id); err != nil {
 				return fmt.Errorf("incident %d: note the report: %w", id, err)
 			}
 		}
@@ -228,7 +211,7 @@ func openIncidentOf(ctx context.Context, q queryer, sys *system, at time.Time) (
 	if errors.Is(err, sql.ErrNoRows) {
 		err = q.QueryRowContext(ctx, `SELECT i.id FROM incidents i WHERE i.agency_id = $1 AND `+open+`
 			AND i.detected_at >= $2 AND i.detected_at <= $3 ORDER BY i.detected_at DESC, i.id DESC LIMIT 1`,
-			sys.agencyID, formatTime(at.Add(-CorrelationWindow)), formatTime(at.Add(CorrelationWindow))).Scan(&id)
+			sys.agencyID, database.FormatTime(at.Add(-CorrelationWindow)), database.FormatTime(at.Add(CorrelationWindow))).Scan(&id)
 	}
 	if errors.Is(err, sql.ErrNoRows) {
 		return 0, nil
@@ -273,7 +256,7 @@ func appendEvent(ctx context.Context, q queryer, incidentID int64, at time.Time,
 		system = systemID
 	}
 	if _, err := q.ExecContext(ctx, `INSERT INTO incident_events (incident_id, at, kind, system_id, author, text)
-		VALUES ($1, $2, $3, $4, $5, $6)`, incidentID, formatTime(at), kind, system, author, inventory.Clip(text, MaxText)); err != nil {
+		VALUES ($1, $2, $3, $4, $5, $6)`, incidentID, database.FormatTime(at), kind, system, author, inventory.Clip(text, MaxText)); err != nil {
 		return fmt.Errorf("incident %d: timeline: %w", incidentID, err)
 	}
 	return nil
@@ -305,7 +288,7 @@ func (s *Store) Restore(ctx context.Context, systemID int64, at time.Time, reaso
 		}
 		for _, id := range ids {
 			if _, err := tx.ExecContext(ctx, `UPDATE incident_systems SET restored_at = CASE WHEN down_at > $1 THEN down_at ELSE $1 END
-				WHERE incident_id = $2 AND system_id = $3`, formatTime(at), id, systemID); err != nil {
+				WHERE incident_id = $2 AND system_id = $3`, database.FormatTime(at), id, systemID); err != nil {
 				return fmt.Errorf("incident %d: restore system %d: %w", id, systemID, err)
 			}
 			if err := appendEvent(ctx, tx, id, at, EventRestored, systemID, access.ActorFrom(ctx).Name, reason); err != nil {
@@ -343,7 +326,7 @@ func (s *Store) Move(ctx context.Context, scope access.Scope, id int64, to State
 		if to == Declared {
 			query += `, reported_at = COALESCE(reported_at, $2)`
 		}
-		if _, err := tx.ExecContext(ctx, query+` WHERE id = $4`, to, formatTime(now), actor, id); err != nil {
+		if _, err := tx.ExecContext(ctx, query+` WHERE id = $4`, to, database.FormatTime(now), actor, id); err != nil {
 			return fmt.Errorf("incident %d: move to %s: %w", id, to, err)
 		}
 		text := string(to)
@@ -454,14 +437,9 @@ func readIncident(ctx context.Context, q queryer, id int64) (*Incident, error) {
 	if err != nil {
 		return nil, fmt.Errorf("incident %d: %w", id, err)
 	}
-	for _, t := range []struct {
-		dst *time.Time
-		v   sql.NullString
-	}{{&inc.DetectedAt, sql.NullString{String: detected, Valid: true}}, {&inc.ReportedAt, reported}, {&inc.DeclaredAt, declared},
-		{&inc.MitigatedAt, mitigated}, {&inc.ResolvedAt, resolved}, {&inc.ReviewedAt, reviewed},
-		{&inc.CreatedAt, sql.NullString{String: created, Valid: true}}, {&inc.UpdatedAt, sql.NullString{String: updated, Valid: true}}} {
-		*t.dst = parseTime(t.v)
-	}
+	inc.DetectedAt, inc.CreatedAt, inc.UpdatedAt = database.ParseTime(detected), database.ParseTime(created), database.ParseTime(updated)
+	inc.ReportedAt, inc.DeclaredAt, inc.MitigatedAt = database.ParseNullTime(reported), database.ParseNullTime(declared), database.ParseNullTime(mitigated)
+	inc.ResolvedAt, inc.ReviewedAt = database.ParseNullTime(resolved), database.ParseNullTime(reviewed)
 
 	rows, err := q.QueryContext(ctx, `SELECT s.system_id, y.name, COALESCE(y.grade, 0), s.down_at, s.restored_at, s.rto_minutes, s.warned
 		FROM incident_systems s JOIN systems y ON y.id = s.system_id WHERE s.incident_id = $1 ORDER BY s.down_at, s.system_id`, id)
@@ -477,7 +455,7 @@ func readIncident(ctx context.Context, q queryer, id int64) (*Incident, error) {
 			rows.Close()
 			return nil, fmt.Errorf("incident %d: systems: %w", id, err)
 		}
-		a.DownAt, a.RestoredAt = parseTime(sql.NullString{String: down, Valid: true}), parseTime(restored)
+		a.DownAt, a.RestoredAt = database.ParseTime(down), database.ParseNullTime(restored)
 		a.RTO = time.Duration(rto.Int64) * time.Minute
 		inc.Systems = append(inc.Systems, &a)
 	}
@@ -498,7 +476,7 @@ func readIncident(ctx context.Context, q queryer, id int64) (*Incident, error) {
 		if err := rows.Scan(&e.ID, &at, &e.Kind, &e.SystemID, &e.Author, &e.Text); err != nil {
 			return nil, fmt.Errorf("incident %d: timeline: %w", id, err)
 		}
-		e.At = parseTime(sql.NullString{String: at, Valid: true})
+		e.At = database.ParseTime(at)
 		inc.Events = append(inc.Events, &e)
 	}
 	if err := rows.Err(); err != nil {

@@ -9,6 +9,7 @@ import (
 	"yeonsok/internal/access"
 	"yeonsok/internal/apperror"
 	"yeonsok/internal/audit"
+	"yeonsok/internal/database"
 )
 
 const agencyColumns = `id, name, short_name, parent_id, contact, sample, created_at, updated_at`
@@ -21,7 +22,7 @@ func scanAgency(row interface{ Scan(...any) error }) (*Agency, error) {
 		return nil, err
 	}
 	a.ParentID = ptrInt(parent)
-	a.CreatedAt, a.UpdatedAt = parseTime(created), parseTime(updated)
+	a.CreatedAt, a.UpdatedAt = database.ParseTime(created), database.ParseTime(updated)
 	return &a, nil
 }
 

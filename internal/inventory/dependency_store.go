@@ -8,6 +8,7 @@ import (
 
 	"yeonsok/internal/access"
 	"yeonsok/internal/audit"
+	"yeonsok/internal/database"
 )
 
 const dependencyColumns = `d.id, d.from_system_id, d.to_system_id, d.kind, d.note, d.created_at`
@@ -18,7 +19,7 @@ func scanDependency(row interface{ Scan(...any) error }) (*Dependency, error) {
 	if err := row.Scan(&d.ID, &d.FromSystemID, &d.ToSystemID, &d.Kind, &d.Note, &created); err != nil {
 		return nil, err
 	}
-	d.CreatedAt = parseTime(created)
+	d.CreatedAt = database.ParseTime(created)
 	return &d, nil
 }
 

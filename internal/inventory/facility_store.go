@@ -10,6 +10,7 @@ import (
 	"yeonsok/internal/access"
 	"yeonsok/internal/apperror"
 	"yeonsok/internal/audit"
+	"yeonsok/internal/database"
 )
 
 const facilityColumns = `id, name, operator, operator_name, region, address, conditions, findings, surveyed, sample, created_at, updated_at`
@@ -24,7 +25,7 @@ func scanFacility(row interface{ Scan(...any) error }) (*Facility, error) {
 	if err := json.Unmarshal([]byte(conditions), &f.Conditions); err != nil {
 		return nil, fmt.Errorf("inventory: facility %d conditions: %w", f.ID, err)
 	}
-	f.CreatedAt, f.UpdatedAt = parseTime(created), parseTime(updated)
+	f.CreatedAt, f.UpdatedAt = database.ParseTime(created), database.ParseTime(updated)
 	return &f, nil
 }
 

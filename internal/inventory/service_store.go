@@ -9,6 +9,7 @@ import (
 	"yeonsok/internal/access"
 	"yeonsok/internal/apperror"
 	"yeonsok/internal/audit"
+	"yeonsok/internal/database"
 )
 
 const serviceColumns = `v.id, v.agency_id, v.name, v.audience, v.description, v.mtpd, v.rto, v.rpo, v.manual_workaround, v.sample, v.created_at, v.updated_at`
@@ -22,7 +23,7 @@ func scanService(row interface{ Scan(...any) error }) (*Service, error) {
 		return nil, err
 	}
 	s.MTPD, s.RTO, s.RPO = ptrMinutes(mtpd), ptrMinutes(rto), ptrMinutes(rpo)
-	s.CreatedAt, s.UpdatedAt = parseTime(created), parseTime(updated)
+	s.CreatedAt, s.UpdatedAt = database.ParseTime(created), database.ParseTime(updated)
 	return &s, nil
 }
 

@@ -5,7 +5,6 @@ import (
 	"database/sql"
 	"errors"
 	"fmt"
-	"time"
 
 	"yeonsok/internal/access"
 	"yeonsok/internal/apperror"
@@ -168,11 +167,6 @@ func (t *Tx) requireAgency(ctx context.Context, table string, id int64, kind str
 		return fmt.Errorf("inventory: look up %s %d: %w", kind, id, err)
 	}
 	return nil
-}
-
-func parseTime(text string) time.Time {
-	t, _ := time.Parse(database.TimeLayout, text)
-	return t
 }
 
 func notFound(kind string) error {

@@ -10,6 +10,7 @@ import (
 	"yeonsok/internal/access"
 	"yeonsok/internal/apperror"
 	"yeonsok/internal/audit"
+	"yeonsok/internal/database"
 )
 
 // systemFields are the stored columns of a system after its id, in the
@@ -62,7 +63,7 @@ func scanSystem(row interface{ Scan(...any) error }) (*System, error) {
 	s.Redundancy = map[string]string{"power": power, "network": network, "web": web, "was": was, "db": db, "storage": storage}
 	s.BackupFullEvery, s.BackupIncrEvery, s.OffsiteEvery = ptrMinutes(full), ptrMinutes(incr), ptrMinutes(offsite)
 	s.RTODisaster, s.RPODisaster, s.RTOFailure, s.RPOFailure = ptrMinutes(rtoD), ptrMinutes(rpoD), ptrMinutes(rtoF), ptrMinutes(rpoF)
-	s.CreatedAt, s.UpdatedAt = parseTime(created), parseTime(updated)
+	s.CreatedAt, s.UpdatedAt = database.ParseTime(created), database.ParseTime(updated)
 	return &s, nil
 }
 

@@ -82,7 +82,7 @@ func queryAgents(ctx context.Context, q queryer, cond string, args ...any) ([]*A
 		if err := rows.Scan(&a.ID, &a.Name, &a.Site, &agency, &a.TokenID, &seen, &created, &updated, &a.CreatedBy, &a.UpdatedBy); err != nil {
 			return nil, fmt.Errorf("monitor: scan agent: %w", err)
 		}
-		a.AgencyID, a.LastSeenAt, a.CreatedAt, a.UpdatedAt = agency.Int64, parseNullTime(seen), parseTime(created), parseTime(updated)
+		a.AgencyID, a.LastSeenAt, a.CreatedAt, a.UpdatedAt = agency.Int64, database.ParseNullTime(seen), database.ParseTime(created), database.ParseTime(updated)
 		list = append(list, &a)
 	}
 	if err := rows.Err(); err != nil {
@@ -184,7 +184,7 @@ func (s *Store) CreateAgent(ctx context.Context, scope access.Scope, a *Agent) e
 		if err := c.bindToken(ctx, scope, a); err != nil {
 			return err
 		}
-		now := formatTime(c.now)
+		now := database.FormatTime(c.now)
 		err := c.tx.QueryRowContext(ctx, `INSERT INTO agents (name, site, agency_id, token_id, created_at, updated_at, created_by, updated_by)
 			VALUES ($1, $2, $3, $4, $5, $5, $6, $6) RETURNING id`, a.Name, a.Site, nullAgency(a.AgencyID), a.TokenID, now, c.actor).Scan(&a.ID)
 		if database.IsUniqueViolation(err) {
@@ -222,7 +222,7 @@ func (s *Store) UpdateAgent(ctx context.Context, scope access.Scope, a *Agent) e
 			return err
 		}
 		_, err = c.tx.ExecContext(ctx, `UPDATE agents SET name = $1, site = $2, agency_id = $3, token_id = $4, updated_at = $5,
-			updated_by = $6 WHERE id = $7`, a.Name, a.Site, nullAgency(a.AgencyID), a.TokenID, formatTime(c.now), c.actor, a.ID)
+			updated_by = $6 WHERE id = $7`, a.Name, a.Site, nullAgency(a.AgencyID), a.TokenID, database.FormatTime(c.now), c.actor, a.ID)
 		if database.IsUniqueViolation(err) {
 			return apperror.New(apperror.Conflict, "name", "monitor.conflict.agent_name")
 		}
@@ -271,7 +271,7 @@ func agentOwner(a *Agent) *int64 {
 // SeeAgent records that the agent called the tower at at (fetching its
 // checks, say): it is alive.
 func (s *Store) SeeAgent(ctx context.Context, agentID int64, at time.Time) error {
-	if _, err := s.db.Write.ExecContext(ctx, `UPDATE agents SET last_seen_at = $1 WHERE id = $2`, formatTime(at), agentID); err != nil {
+	if _, err := s.db.Write.ExecContext(ctx, `UPDATE agents SET last_seen_at = $1 WHERE id = $2`, database.FormatTime(at), agentID); err != nil {
 		return fmt.Errorf("monitor: see agent %d: %w", agentID, err)
 	}
 	return nil
@@ -289,7 +289,7 @@ func (s *Store) AcceptBatch(ctx context.Context, agentID, seq int64, fn func(tx 
 	}
 	accepted := false
 	err := s.Write(ctx, func(tx *Tx) error {
-		now := formatTime(s.Now())
+		now := database.FormatTime(s.Now())
 		res, err := tx.tx.ExecContext(ctx, `UPDATE agents SET last_seen_at = $1 WHERE id = $2`, now, agentID)
 		if err != nil {
 			return fmt.Errorf("monitor: see agent %d: %w", agentID, err)

@@ -11,6 +11,7 @@ import (
 	"yeonsok/internal/access"
 	"yeonsok/internal/apperror"
 	"yeonsok/internal/audit"
+	"yeonsok/internal/database"
 )
 
 // SyncResult says what SyncChecks changed.
@@ -36,7 +37,7 @@ func (r SyncResult) Changed() bool { return r.Added+r.Deactivated+r.Reactivated 
 func (s *Store) SyncChecks(ctx context.Context) (SyncResult, error) {
 	var r SyncResult
 	err := s.db.InTx(ctx, func(tx *sql.Tx) error {
-		now := formatTime(s.Now())
+		now := database.FormatTime(s.Now())
 		const hasEndpoint = `EXISTS (SELECT 1 FROM endpoints e WHERE e.system_id = checks.system_id AND e.target = checks.target)`
 		steps := []struct {
 			what  string
@@ -221,7 +222,7 @@ func (s *Store) UpdateCheck(ctx context.Context, scope access.Scope, c *Check) e
 		if _, err := w.tx.ExecContext(ctx, `UPDATE checks SET interval_ms = $1, timeout_ms = $2, failures_to_down = $3,
 			successes_to_up = $4, settings = $5, updated_at = $6, updated_by = $7 WHERE id = $8`,
 			c.Interval.Milliseconds(), c.Timeout.Milliseconds(), c.FailuresToDown, c.SuccessesToUp, string(settings),
-			formatTime(w.now), w.actor, c.ID); err != nil {
+			database.FormatTime(w.now), w.actor, c.ID); err != nil {
 			return fmt.Errorf("monitor: update check %d: %w", c.ID, err)
 		}
 		after, err := checkInScope(ctx, w.tx, scope, c.ID)

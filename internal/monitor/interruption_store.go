@@ -77,7 +77,7 @@ func (t *Tx) OpenInterruption(ctx context.Context, in *Interruption) (bool, erro
 	err = t.tx.QueryRowContext(ctx, `INSERT INTO interruptions (check_id, system_id, started_at, reason, vantages)
 		SELECT id, system_id, $2, $3, $4 FROM checks WHERE id = $1
 		ON CONFLICT DO NOTHING RETURNING id`,
-		in.CheckID, formatTime(in.StartedAt), inventory.Clip(in.Reason, MaxReason), string(vantages)).Scan(&in.ID)
+		in.CheckID, database.FormatTime(in.StartedAt), inventory.Clip(in.Reason, MaxReason), string(vantages)).Scan(&in.ID)
 	opened := err == nil
 	if err != nil && !errors.Is(err, sql.ErrNoRows) {
 		return false, fmt.Errorf("monitor: open interruption of check %d: %w", in.CheckID, err)
@@ -107,7 +107,7 @@ func (t *Tx) openInterruption(ctx context.Context, checkID int64) (*Interruption
 // is a no-op.
 func (t *Tx) CloseInterruption(ctx context.Context, checkID int64, at time.Time, vantages []string) (bool, error) {
 	query, args := `UPDATE interruptions SET ended_at = CASE WHEN started_at > $2 THEN started_at ELSE $2 END
-		WHERE check_id = $1 AND ended_at IS NULL`, []any{checkID, formatTime(at)}
+		WHERE check_id = $1 AND ended_at IS NULL`, []any{checkID, database.FormatTime(at)}
 	if vantages != nil {
 		list, err := json.Marshal(vantages)
 		if err != nil {
@@ -171,7 +171,7 @@ func (s *Store) Interruptions(ctx context.Context, scope access.Scope, systemID 
 // [from, to), oldest first.
 func systemInterruptions(ctx context.Context, q queryer, systemID int64, from, to time.Time) ([]*Interruption, error) {
 	return queryInterruptions(ctx, q, `i.system_id = $1 AND i.started_at < $2 AND (i.ended_at IS NULL OR i.ended_at > $3)`,
-		systemID, formatTime(to), formatTime(from))
+		systemID, database.FormatTime(to), database.FormatTime(from))
 }
 
 func queryInterruptions(ctx context.Context, q queryer, cond string, args ...any) ([]*Interruption, error) {
@@ -189,7 +189,7 @@ func queryInterruptions(ctx context.Context, q queryer, cond string, args ...any
 		if err := rows.Scan(&i.ID, &i.CheckID, &i.SystemID, &i.Target, &started, &ended, &i.Reason, &vantages); err != nil {
 			return nil, fmt.Errorf("monitor: scan interruption: %w", err)
 		}
-		i.StartedAt, i.EndedAt = parseTime(started), parseNullTime(ended)
+		i.StartedAt, i.EndedAt = database.ParseTime(started), database.ParseNullTime(ended)
 		if err := json.Unmarshal([]byte(vantages), &i.Vantages); err != nil {
 			return nil, fmt.Errorf("monitor: interruption %d vantages: %w", i.ID, err)
 		}
@@ -242,7 +242,7 @@ func (s *Store) uptimeInput(ctx context.Context, scope access.Scope, systemID in
 	if err := tx.QueryRowContext(ctx, `SELECT MIN(created_at) FROM checks WHERE system_id = $1`, systemID).Scan(&since); err != nil {
 		return nil, fmt.Errorf("monitor: uptime of system %d: first check: %w", systemID, err)
 	}
-	in.Since = parseNullTime(since)
+	in.Since = database.ParseNullTime(since)
 	if !since.Valid {
 		in.Since = to
 	}
@@ -252,12 +252,12 @@ func (s *Store) uptimeInput(ctx context.Context, scope access.Scope, systemID in
 	// a maintenance window covers it, is where the current run began.
 	before, err := spans(ctx, tx, `SELECT started_at, ended_at FROM interruptions i WHERE system_id = $1 AND ended_at <= $2
 		AND NOT EXISTS (SELECT 1 FROM maintenance_windows m WHERE m.system_id = i.system_id AND m.starts_at <= i.started_at AND m.ends_at >= i.ended_at)
-		ORDER BY ended_at DESC LIMIT 1`, systemID, formatTime(from))
+		ORDER BY ended_at DESC LIMIT 1`, systemID, database.FormatTime(from))
 	if err != nil {
 		return nil, err
 	}
 	in.Interruptions, err = spans(ctx, tx, `SELECT started_at, ended_at FROM interruptions
-		WHERE system_id = $1 AND started_at < $2 AND (ended_at IS NULL OR ended_at > $3)`, systemID, formatTime(to), formatTime(from))
+		WHERE system_id = $1 AND started_at < $2 AND (ended_at IS NULL OR ended_at > $3)`, systemID, database.FormatTime(to), database.FormatTime(from))
 	if err != nil {
 		return nil, err
 	}
@@ -267,7 +267,7 @@ func (s *Store) uptimeInput(ctx context.Context, scope access.Scope, systemID in
 		windowsFrom = earlier(windowsFrom, s.Start)
 	}
 	in.Maintenance, err = spans(ctx, tx, `SELECT starts_at, ends_at FROM maintenance_windows WHERE system_id = $1 AND starts_at < $2 AND ends_at > $3`,
-		systemID, formatTime(to), formatTime(windowsFrom))
+		systemID, database.FormatTime(to), database.FormatTime(windowsFrom))
 	if err != nil {
 		return nil, err
 	}
@@ -288,7 +288,7 @@ func spans(ctx context.Context, q queryer, query string, args ...any) ([]Span, e
 		if err := rows.Scan(&start, &end); err != nil {
 			return nil, fmt.Errorf("monitor: read spans: %w", err)
 		}
-		list = append(list, Span{Start: parseTime(start), End: parseNullTime(end)})
+		list = append(list, Span{Start: database.ParseTime(start), End: database.ParseNullTime(end)})
 	}
 	if err := rows.Err(); err != nil {
 		return nil, fmt.Errorf("monitor: read spans: %w", err)

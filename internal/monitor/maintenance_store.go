@@ -9,6 +9,7 @@ import (
 	"yeonsok/internal/access"
 	"yeonsok/internal/apperror"
 	"yeonsok/internal/audit"
+	"yeonsok/internal/database"
 	"yeonsok/internal/inventory"
 	"yeonsok/internal/locale"
 )
@@ -78,7 +79,7 @@ func queryWindows(ctx context.Context, q queryer, cond string, args ...any) ([]*
 		if err := rows.Scan(&w.ID, &w.SystemID, &w.AgencyID, &starts, &ends, &w.Note, &created, &updated, &w.CreatedBy, &w.UpdatedBy); err != nil {
 			return nil, fmt.Errorf("monitor: scan maintenance window: %w", err)
 		}
-		w.StartsAt, w.EndsAt, w.CreatedAt, w.UpdatedAt = parseTime(starts), parseTime(ends), parseTime(created), parseTime(updated)
+		w.StartsAt, w.EndsAt, w.CreatedAt, w.UpdatedAt = database.ParseTime(starts), database.ParseTime(ends), database.ParseTime(created), database.ParseTime(updated)
 		list = append(list, &w)
 	}
 	if err := rows.Err(); err != nil {
@@ -94,7 +95,7 @@ func (s *Store) MaintenanceWindows(ctx context.Context, scope access.Scope, syst
 		return nil, err
 	}
 	return queryWindows(ctx, s.db.Read, `w.system_id = $1 AND w.starts_at < $2 AND w.ends_at > $3`,
-		systemID, formatTime(to), formatTime(from))
+		systemID, database.FormatTime(to), database.FormatTime(from))
 }
 
 // MaintenanceWindow fetches one window in scope.
@@ -130,10 +131,10 @@ func (s *Store) CreateMaintenanceWindow(ctx context.Context, scope access.Scope,
 		if err != nil {
 			return err
 		}
-		now := formatTime(c.now)
+		now := database.FormatTime(c.now)
 		if err := c.tx.QueryRowContext(ctx, `INSERT INTO maintenance_windows (system_id, starts_at, ends_at, note,
 			created_at, updated_at, created_by, updated_by) VALUES ($1, $2, $3, $4, $5, $5, $6, $6) RETURNING id`,
-			w.SystemID, formatTime(w.StartsAt), formatTime(w.EndsAt), w.Note, now, c.actor).Scan(&w.ID); err != nil {
+			w.SystemID, database.FormatTime(w.StartsAt), database.FormatTime(w.EndsAt), w.Note, now, c.actor).Scan(&w.ID); err != nil {
 			return fmt.Errorf("monitor: create maintenance window of system %d: %w", w.SystemID, err)
 		}
 		after, err := windowInScope(ctx, c.tx, scope, w.ID)
@@ -168,7 +169,7 @@ func (s *Store) UpdateMaintenanceWindow(ctx context.Context, scope access.Scope,
 		}
 		if _, err := c.tx.ExecContext(ctx, `UPDATE maintenance_windows SET starts_at = $1, ends_at = $2, note = $3,
 			updated_at = $4, updated_by = $5 WHERE id = $6`,
-			formatTime(w.StartsAt), formatTime(w.EndsAt), w.Note, formatTime(c.now), c.actor, w.ID); err != nil {
+			database.FormatTime(w.StartsAt), database.FormatTime(w.EndsAt), w.Note, database.FormatTime(c.now), c.actor, w.ID); err != nil {
 			return fmt.Errorf("monitor: update maintenance window %d: %w", w.ID, err)
 		}
 		after, err := windowInScope(ctx, c.tx, scope, w.ID)

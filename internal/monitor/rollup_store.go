@@ -60,7 +60,7 @@ func (t *Tx) AddRollups(ctx context.Context, rollups []Rollup) error {
 	for chunk := range slices.Chunk(merged, per) {
 		args := make([]any, 0, len(chunk)*rollupArgs)
 		for _, r := range chunk {
-			args = append(args, r.CheckID, formatTime(r.Hour), r.Vantage, r.Probes, r.Failures,
+			args = append(args, r.CheckID, database.FormatTime(r.Hour), r.Vantage, r.Probes, r.Failures,
 				r.LatencySum.Microseconds(), r.LatencyMax.Microseconds())
 			for _, b := range r.Buckets {
 				args = append(args, b)
@@ -137,7 +137,7 @@ func (s *Store) Rollups(ctx context.Context, scope access.Scope, checkID int64, 
 	}
 	rows, err := s.db.Read.QueryContext(ctx, `SELECT `+rollupColumns+` FROM latency_rollups
 		WHERE check_id = $1 AND hour >= $2 AND hour < $3 ORDER BY hour, vantage`,
-		checkID, formatTime(HourOf(from)), formatTime(to))
+		checkID, database.FormatTime(HourOf(from)), database.FormatTime(to))
 	if err != nil {
 		return nil, fmt.Errorf("monitor: list rollups of check %d: %w", checkID, err)
 	}
@@ -154,7 +154,7 @@ func (s *Store) Rollups(ctx context.Context, scope access.Scope, checkID int64, 
 		if err := rows.Scan(dest...); err != nil {
 			return nil, fmt.Errorf("monitor: scan rollup: %w", err)
 		}
-		r.Hour, r.LatencySum, r.LatencyMax = parseTime(hour), time.Duration(sum)*time.Microsecond, time.Duration(most)*time.Microsecond
+		r.Hour, r.LatencySum, r.LatencyMax = database.ParseTime(hour), time.Duration(sum)*time.Microsecond, time.Duration(most)*time.Microsecond
 		list = append(list, r)
 	}
 	if err := rows.Err(); err != nil {

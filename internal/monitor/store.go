@@ -41,20 +41,6 @@ type queryer interface {
 	QueryRowContext(ctx context.Context, query string, args ...any) *sql.Row
 }
 
-func formatTime(t time.Time) string { return t.UTC().Format(database.TimeLayout) }
-
-func parseTime(text string) time.Time {
-	t, _ := time.Parse(database.TimeLayout, text)
-	return t
-}
-
-func parseNullTime(v sql.NullString) time.Time {
-	if !v.Valid {
-		return time.Time{}
-	}
-	return parseTime(v.String)
-}
-
 // system is what monitoring needs of a system: whose it is, its grade
 // (intervals, availability target) and its ordinary-failure RTO.
 type system struct {

@@ -8,7 +8,6 @@ import (
 	"fmt"
 	"slices"
 	"strings"
-	"time"
 
 	"yeonsok/internal/access"
 	"yeonsok/internal/apperror"
@@ -77,7 +76,7 @@ func scanTask(row interface{ Scan(...any) error }) (*Task, error) {
 		&t.Template, &t.ProposalKey, &created, &updated, &t.CreatedBy, &t.UpdatedBy); err != nil {
 		return nil, err
 	}
-	t.CreatedAt, t.UpdatedAt = parseTime(created), parseTime(updated)
+	t.CreatedAt, t.UpdatedAt = database.ParseTime(created), database.ParseTime(updated)
 	for _, l := range links {
 		*l.ids(&t) = []int64{}
 	}
@@ -423,7 +422,7 @@ func queryDismissals(ctx context.Context, q queryer, scope access.Scope, agencyI
 			&d.CreatedBy, &d.UpdatedBy); err != nil {
 			return nil, fmt.Errorf("tasks: scan dismissal: %w", err)
 		}
-		d.CreatedAt, d.UpdatedAt = parseTime(created), parseTime(updated)
+		d.CreatedAt, d.UpdatedAt = database.ParseTime(created), database.ParseTime(updated)
 		list = append(list, &d)
 	}
 	if err := rows.Err(); err != nil {
@@ -522,9 +521,4 @@ func (s *Store) Restore(ctx context.Context, scope access.Scope, agencyID int64,
 		}
 		return w.record(ctx, audit.ActionDelete, audit.KindDismissal, d.ID, d.AgencyID, d.Summary, d, nil)
 	})
-}
-
-func parseTime(text string) time.Time {
-	t, _ := time.Parse(database.TimeLayout, text)
-	return t
 }
