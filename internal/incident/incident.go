@@ -102,6 +102,19 @@ const (
 	StageBreached              // 100 %: the target is missed
 )
 
+// String names the stage as the timeline records it.
+func (s Stage) String() string {
+	switch s {
+	case StageHalf:
+		return "half"
+	case StageLate:
+		return "late"
+	case StageBreached:
+		return "breached"
+	}
+	return "running"
+}
+
 // Thresholds are the shares of the target at which each stage begins.
 var Thresholds = map[Stage]float64{StageHalf: 0.5, StageLate: 0.8, StageBreached: 1.0}
 

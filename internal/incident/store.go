@@ -78,6 +78,7 @@ const (
 	EventRestored = "restored" // a system is back
 	EventState    = "state"    // a person moved it (Text: the new state, then the note)
 	EventNote     = "note"     // a person's entry
+	EventClock    = "clock"    // a system's RTO clock passed a stage (Text: Stage.String)
 )
 
 // Sources of an incident.
@@ -483,6 +484,79 @@ func readIncident(ctx context.Context, q queryer, id int64) (*Incident, error) {
 		return nil, fmt.Errorf("incident %d: timeline: %w", id, err)
 	}
 	return &inc, nil
+}
+
+// Warning is a stage an RTO clock passed, owed to the people of its
+// system (and, when Escalate, to the agency head and the ministry).
+type Warning struct {
+	IncidentID int64         `json:"incident_id"`
+	AgencyID   int64         `json:"agency_id"`
+	SystemID   int64         `json:"system_id"`
+	SystemName string        `json:"system_name"`
+	Grade      int           `json:"grade"`
+	Stage      Stage         `json:"stage"`
+	Elapsed    time.Duration `json:"elapsed"`
+	Target     time.Duration `json:"target"`
+	Escalate   bool          `json:"escalate"`
+}
+
+// ClockWarnings finds, at now, every stage the running clocks of open
+// incidents have passed since their last warning, records each on its
+// timeline and marks it warned, in one transaction, and returns them for
+// the notifications: a stage is recorded once however often this runs,
+// and a clock checked late owes each stage it passed, in order.
+func (s *Store) ClockWarnings(ctx context.Context, now time.Time) ([]Warning, error) {
+	var warnings []Warning
+	err := s.db.InTx(ctx, func(tx *sql.Tx) error {
+		rows, err := tx.QueryContext(ctx, `SELECT s.incident_id, i.agency_id, s.system_id, y.name, COALESCE(y.grade, 0), s.down_at,
+			s.rto_minutes, s.warned FROM incident_systems s JOIN incidents i ON i.id = s.incident_id JOIN systems y ON y.id = s.system_id
+			WHERE i.state IN ('detected', 'declared', 'mitigated') AND s.restored_at IS NULL AND s.rto_minutes > 0
+			ORDER BY s.down_at, s.incident_id, s.system_id`)
+		if err != nil {
+			return fmt.Errorf("incident: running clocks: %w", err)
+		}
+		var owed []Warning
+		for rows.Next() {
+			var w Warning
+			var down string
+			var rto int64
+			var warned Stage
+			if err := rows.Scan(&w.IncidentID, &w.AgencyID, &w.SystemID, &w.SystemName, &w.Grade, &down, &rto, &warned); err != nil {
+				rows.Close()
+				return fmt.Errorf("incident: running clocks: %w", err)
+			}
+			clock := Clock{Start: database.ParseTime(down), Target: time.Duration(rto) * time.Minute}
+			w.Elapsed, w.Target = clock.Elapsed(now), clock.Target
+			for _, stage := range clock.Due(warned, now) {
+				w.Stage, w.Escalate = stage, Escalates(w.Grade, stage)
+				owed = append(owed, w)
+			}
+		}
+		rows.Close()
+		if err := rows.Err(); err != nil {
+			return fmt.Errorf("incident: running clocks: %w", err)
+		}
+		for _, w := range owed {
+			res, err := tx.ExecContext(ctx, `UPDATE incident_systems SET warned = $1 WHERE incident_id = $2 AND system_id = $3 AND warned < $1`,
+				w.Stage, w.IncidentID, w.SystemID)
+			if err != nil {
+				return fmt.Errorf("incident %d: warn of system %d: %w", w.IncidentID, w.SystemID, err)
+			}
+			n, err := res.RowsAffected()
+			if err != nil {
+				return fmt.Errorf("incident %d: warn of system %d: %w", w.IncidentID, w.SystemID, err)
+			}
+			if n == 0 {
+				continue // another run took it
+			}
+			if err := appendEvent(ctx, tx, w.IncidentID, now, EventClock, w.SystemID, "yeonsok", w.Stage.String()); err != nil {
+				return err
+			}
+			warnings = append(warnings, w)
+		}
+		return nil
+	})
+	return warnings, err
 }
 
 // FollowMonitoring is the monitoring Watcher's OnSystem hook: a system

@@ -2,6 +2,8 @@ package incident_test
 
 import (
 	"context"
+	"fmt"
+	"slices"
 	"testing"
 	"time"
 
@@ -240,6 +242,65 @@ func TestFollowMonitoring(t *testing.T) {
 		}
 		if err := f.store.FollowMonitoring(context.Background(), monitor.SystemEvent{SystemID: 99999, Down: true, At: t0}); err != nil {
 			t.Errorf("a system that is gone: %v", err)
+		}
+	})
+}
+
+// Each stage a running RTO clock passes is warned of once, in order, on
+// the timeline; grade-1 clocks past 80 % escalate; a restored system or
+// one without a target owes nothing.
+func TestClockWarnings(t *testing.T) {
+	testdb.Each(t, func(t *testing.T, db *database.DB) {
+		f := newFixture(t, db)
+		inc, _, err := f.store.Detect(f.ctx, incident.Signal{SystemID: f.insurance.ID, At: t0, Source: incident.SourceMonitor})
+		if err != nil {
+			t.Fatal(err)
+		}
+		if _, _, err := f.store.Detect(f.ctx, incident.Signal{SystemID: f.employment.ID, At: t0, Source: incident.SourceMonitor}); err != nil {
+			t.Fatal(err)
+		}
+		stages := func(at time.Duration) []string {
+			t.Helper()
+			list, err := f.store.ClockWarnings(f.ctx, t0.Add(at))
+			if err != nil {
+				t.Fatal(err)
+			}
+			var out []string
+			for _, w := range list {
+				if w.SystemID != f.insurance.ID || w.IncidentID != inc.ID || w.Target != time.Hour || w.Elapsed != at {
+					t.Errorf("warning %+v", w)
+				}
+				out = append(out, fmt.Sprintf("%s %v", w.Stage, w.Escalate))
+			}
+			return out
+		}
+		if got := stages(20 * time.Minute); len(got) != 0 {
+			t.Errorf("at 20 min: %v", got)
+		}
+		if got := stages(50 * time.Minute); !slices.Equal(got, []string{"half false", "late true"}) {
+			t.Errorf("at 50 min: %v", got)
+		}
+		if got := stages(55 * time.Minute); len(got) != 0 {
+			t.Errorf("again at 55 min: %v", got)
+		}
+		if got := stages(61 * time.Minute); !slices.Equal(got, []string{"breached true"}) {
+			t.Errorf("at 61 min: %v", got)
+		}
+		got, _ := f.store.Incident(f.ctx, access.All(), inc.ID)
+		var clock []string
+		for _, e := range got.Events {
+			if e.Kind == incident.EventClock {
+				clock = append(clock, e.Text)
+			}
+		}
+		if !slices.Equal(clock, []string{"half", "late", "breached"}) {
+			t.Errorf("timeline clock entries %v", clock)
+		}
+		if _, err := f.store.Restore(f.ctx, f.insurance.ID, t0.Add(2*time.Hour), ""); err != nil {
+			t.Fatal(err)
+		}
+		if list, _ := f.store.ClockWarnings(f.ctx, t0.Add(10*time.Hour)); len(list) != 0 {
+			t.Errorf("after the restore: %+v", list)
 		}
 	})
 }
