@@ -356,13 +356,12 @@ func (s *Store) Move(ctx context.Context, scope access.Scope, id int64, to State
 
 // Note adds a person's entry to the timeline of incident id in scope.
 func (s *Store) Note(ctx context.Context, scope access.Scope, id int64, text string) error {
-	text = strings.TrimSpace(text)
-	if text == "" {
-		return apperror.New(apperror.Invalid, "text", "invalid.required")
-	}
 	return s.db.InTx(ctx, func(tx *sql.Tx) error {
 		if _, err := incidentInScope(ctx, tx, scope, id); err != nil {
 			return err
+		}
+		if text = strings.TrimSpace(text); text == "" {
+			return apperror.New(apperror.Invalid, "text", "invalid.required")
 		}
 		return appendEvent(ctx, tx, id, s.Now(), EventNote, 0, access.ActorFrom(ctx).Name, text)
 	})

@@ -366,6 +366,18 @@ func (s *Server) routes() {
 	s.handle("/api/v1/agent/checks", ruleAgent, s.refuseMethodJSON("GET"))
 	s.handle("/api/v1/agent/results", ruleAgent, s.refuseMethodJSON("POST"))
 
+	// Incidents (issue 6, in progress): open ones, one with its clocks and
+	// timeline, a person's report, moves along the states, notes.
+	s.handle("GET /api/v1/incidents", ruleRead, s.listOpenIncidentsJSON)
+	s.handle("GET /api/v1/incidents/{id}", ruleRead, s.showIncidentJSON)
+	s.handle("POST /api/v1/incidents", ruleWrite, s.reportIncidentJSON)
+	s.handle("POST /api/v1/incidents/{id}/move", ruleWrite, s.moveIncidentJSON)
+	s.handle("POST /api/v1/incidents/{id}/notes", ruleWrite, s.noteIncidentJSON)
+	s.handle("/api/v1/incidents", ruleRead, s.refuseMethodJSON("GET, POST"))
+	s.handle("/api/v1/incidents/{id}", ruleRead, s.refuseMethodJSON("GET"))
+	s.handle("/api/v1/incidents/{id}/move", ruleRead, s.refuseMethodJSON("POST"))
+	s.handle("/api/v1/incidents/{id}/notes", ruleRead, s.refuseMethodJSON("POST"))
+
 	// Without these the mux would answer a wrong method or an unknown path
 	// with plain text; an API client always gets the JSON error body. Who
 	// may not read the inventory learns nothing of its routes either.

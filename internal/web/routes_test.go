@@ -16,6 +16,7 @@ import (
 	"yeonsok/internal/auth"
 	"yeonsok/internal/database"
 	"yeonsok/internal/grading"
+	"yeonsok/internal/incident"
 	"yeonsok/internal/inventory"
 	"yeonsok/internal/monitor"
 	"yeonsok/internal/risk"
@@ -140,6 +141,15 @@ var routeRules = map[string]rule{
 	"PUT /api/v1/agents/{id}":                 ruleWrite,
 	"DELETE /api/v1/agents/{id}":              ruleWrite,
 	"GET /api/v1/agent/checks":                ruleAgent,
+	"GET /api/v1/incidents":                   ruleRead,
+	"GET /api/v1/incidents/{id}":              ruleRead,
+	"POST /api/v1/incidents":                  ruleWrite,
+	"POST /api/v1/incidents/{id}/move":        ruleWrite,
+	"POST /api/v1/incidents/{id}/notes":       ruleWrite,
+	"/api/v1/incidents":                       ruleRead,
+	"/api/v1/incidents/{id}":                  ruleRead,
+	"/api/v1/incidents/{id}/move":             ruleRead,
+	"/api/v1/incidents/{id}/notes":            ruleRead,
 	"GET /metrics":                            ruleRead,
 	"POST /api/v1/agent/results":              ruleAgent,
 	"/api/v1/status":                          ruleRead,
@@ -480,6 +490,12 @@ func newMatrix(t *testing.T, srv *Server, ts *httptest.Server) *matrix {
 	for other, sys := range map[bool]*inventory.System{false: f.insurance, true: f.work24} {
 		m.ids[other]["check"], m.ids[other]["maintenance_window"] = m.watched(sys)
 		m.ids[other]["agent"] = m.agentOf(sys, fmt.Sprintf("matrix agent %d", sys.AgencyID))
+		// An incident of each agency (issue 6).
+		inc, _, err := m.srv.incidents.Detect(ctx, incident.Signal{SystemID: sys.ID, Source: incident.SourceMonitor})
+		if err != nil {
+			t.Fatal(err)
+		}
+		m.ids[other]["incident"] = inc.ID
 	}
 	return m
 }
@@ -604,6 +620,7 @@ var collectionKinds = map[string]string{
 	"maintenance-windows": "maintenance_window",
 	"maintenance":         "maintenance_window", // POST /maintenance/{id}/delete
 	"agents":              "agent",
+	"incidents":           "incident", // issue 6
 }
 
 // recordKind is the kind of record a route's path names by id, and

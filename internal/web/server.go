@@ -26,6 +26,7 @@ import (
 	"yeonsok/internal/auth"
 	"yeonsok/internal/database"
 	"yeonsok/internal/grading"
+	"yeonsok/internal/incident"
 	"yeonsok/internal/inventory"
 	"yeonsok/internal/locale"
 	"yeonsok/internal/monitor"
@@ -76,6 +77,8 @@ type Server struct {
 	// and takes the agents' results (Options.Watcher).
 	monitors *monitor.Store
 	watcher  *monitor.Watcher
+	// Incidents (issue 6, in progress: the API only so far).
+	incidents *incident.Store
 }
 
 // Options are the server's settings beyond its stores. The zero value
@@ -115,6 +118,7 @@ func New(db *database.DB, log *slog.Logger, accounts *auth.Store, opt Options) (
 		trustedProxies: opt.TrustedProxies, sso: opt.SSO}
 	s.grades, s.risks, s.tasks = grading.NewStore(db), risk.NewStore(db), tasks.NewStore(db)
 	s.monitors, s.watcher = monitor.NewStore(db), opt.Watcher
+	s.incidents = incident.NewStore(db)
 	s.routes()
 	protection := http.NewCrossOriginProtection()
 	for _, origin := range opt.TrustedOrigins {
