@@ -99,22 +99,29 @@ type slot struct {
 	index    int       // in the heap; -1 once removed from the schedule
 	running  bool      // a probe of it is in flight
 	waiting  time.Time // a turn due while it ran; zero: none
-	// failing: its latest probe failed; slowest: the slowest of its
-	// recent successful answers, decaying (see probeTimeout).
-	failing bool
-	slowest time.Duration
+	// failures: its latest probes that failed in a row; slowest: the
+	// slowest of its recent successful answers, decaying (see
+	// probeTimeout).
+	failures int
+	slowest  time.Duration
 }
 
 // probeTimeout is how long the slot's next probe may wait for an answer:
-// the check's timeout, except after a failure. A probe that follows a
-// failure only confirms it, and a target that has stopped answering makes
-// every such probe hang to its end: so it waits the longest of confirm
+// the check's timeout, except while it confirms a failure. The probes that
+// follow a first failure, until the check has failed often enough to be
+// down, only confirm it, and a target that has stopped answering makes
+// every such probe hang to its end: so they wait the longest of confirm
 // and one and a half times the slowest recent answer, never more than the
-// timeout. A service that answers slowly but answers keeps its margin; a
-// hanging one is declared down within N intervals plus confirm, not plus
-// the whole timeout.
+// timeout. A hanging target is declared down within N intervals plus
+// confirm, not plus the whole timeout; once down, the probes wait the
+// whole timeout again, so that a service that comes back slower than
+// before can still be seen up.
 func (s *slot) probeTimeout(confirm time.Duration) time.Duration {
-	if !s.failing {
+	down := s.check.FailuresToDown
+	if down <= 0 {
+		down = DefaultFailures
+	}
+	if s.failures == 0 || s.failures >= down {
 		return s.timeout
 	}
 	return min(s.timeout, max(confirm, s.slowest*3/2))
@@ -122,8 +129,9 @@ func (s *slot) probeTimeout(confirm time.Duration) time.Duration {
 
 // learn takes what a probe of the slot found into its next timeout.
 func (s *slot) learn(r Result) {
-	s.failing = !r.OK
+	s.failures++
 	if r.OK {
+		s.failures = 0
 		// A slow answer counts in full at once and fades by 1/16 a
 		// probe, so one slow hour is not forgotten in three probes.
 		s.slowest = max(r.Latency, s.slowest-s.slowest/16)

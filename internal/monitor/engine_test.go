@@ -529,7 +529,7 @@ func TestEngineSetWhileAProbeRuns(t *testing.T) {
 func TestEngineConfirmsAFailureWithAShorterTimeout(t *testing.T) {
 	var mu sync.Mutex
 	var waits []time.Duration
-	answer := []bool{true, false, false, false, true, true}
+	answer := []bool{true, false, false, false, false, true, true}
 	probe := func(ctx context.Context, c Check) Result {
 		d, _ := ctx.Deadline()
 		mu.Lock()
@@ -544,20 +544,22 @@ func TestEngineConfirmsAFailureWithAShorterTimeout(t *testing.T) {
 	e := NewEngine(probe, func(Result) {}, EngineOptions{Tick: testTick, ConfirmTimeout: 20 * time.Millisecond})
 	e.Set([]Check{{ID: 1, Interval: 30 * time.Millisecond, Timeout: 200 * time.Millisecond}})
 	stop := runEngine(t, e)
-	waitFor(t, "six probes", func() bool {
+	waitFor(t, "seven probes", func() bool {
 		mu.Lock()
 		defer mu.Unlock()
-		return len(waits) >= 6
+		return len(waits) >= 7
 	})
 	stop()
 	mu.Lock()
 	defer mu.Unlock()
 	// 1: ok; 2: fails with the whole timeout; 3, 4: confirm with 1.5 × 30 ms
-	// (more than 20 ms); 5: still after a failure; 6: after a success.
-	want := []time.Duration{200, 200, 40, 40, 40, 200}
+	// (more than 20 ms), the third failure making it down; 5: down, the
+	// whole timeout again (a service back but slower must be seen up);
+	// 6: fails no more; 7: after a success.
+	want := []time.Duration{200, 200, 40, 40, 200, 200, 200}
 	for i, w := range want {
 		if got := waits[i]; got < (w-10)*time.Millisecond || got > w*time.Millisecond {
-			t.Errorf("probe %d waited up to %v, want %v ms (all: %v)", i+1, got, w, waits[:6])
+			t.Errorf("probe %d waited up to %v, want %v ms (all: %v)", i+1, got, w, waits[:7])
 		}
 	}
 }

@@ -66,7 +66,9 @@ func (s *Store) Write(ctx context.Context, fn func(tx *Tx) error) error {
 // with its reason and vantage points, and reports whether it did. When one
 // is already open it changes nothing, returns false and fills in from the
 // open one — so the engine may say "down" as often as it likes. The
-// check's system is the interruption's.
+// check's system is the interruption's. An inactive check (its endpoint
+// left the inventory while the Watcher still owed its "down") is not
+// found: nobody would ever end that interruption.
 func (t *Tx) OpenInterruption(ctx context.Context, in *Interruption) (bool, error) {
 	vantages, err := json.Marshal(nonNil(in.Vantages))
 	if err != nil {
@@ -75,7 +77,7 @@ func (t *Tx) OpenInterruption(ctx context.Context, in *Interruption) (bool, erro
 	// The partial unique index interruptions_open keeps a second open
 	// interruption of a check out; DO NOTHING makes that a no-op.
 	err = t.tx.QueryRowContext(ctx, `INSERT INTO interruptions (check_id, system_id, started_at, reason, vantages)
-		SELECT id, system_id, $2, $3, $4 FROM checks WHERE id = $1
+		SELECT id, system_id, $2, $3, $4 FROM checks WHERE id = $1 AND active
 		ON CONFLICT DO NOTHING RETURNING id`,
 		in.CheckID, database.FormatTime(in.StartedAt), inventory.Clip(in.Reason, MaxReason), string(vantages)).Scan(&in.ID)
 	opened := err == nil

@@ -429,6 +429,9 @@ func (w *Watcher) Reconsider(now time.Time) {
 				}
 				continue
 			}
+			if now.Sub(v.heard) > AgentGone {
+				continue // long gone: deleted, unbound or renamed; it says nothing of the tower
+			}
 			agents[name] = agents[name] || !Silent(v.heard, now, wc.check.Interval)
 		}
 	}
@@ -447,9 +450,12 @@ func (w *Watcher) Reconsider(now time.Time) {
 		w.log.Warn("monitoring: the tower's own results count again", "agents", s.Agents, "silent", s.SilentAgents,
 			"tower_down", s.TowerDown, "tower_known", s.TowerKnown)
 	}
+	// Entering or leaving isolation changes what the tower's own view
+	// counts for, so every check is decided again then and while it lasts.
+	was := w.isolated
 	w.isolated = isolated
 	for id, wc := range w.checks {
-		if len(wc.vantages) > 1 || isolated {
+		if len(wc.vantages) > 1 || isolated || was {
 			w.decide(id, wc, now)
 		}
 	}
@@ -463,6 +469,13 @@ type Sight struct {
 	Agents, SilentAgents  int
 	TowerKnown, TowerDown int
 }
+
+// AgentGone is how long an agent may have been silent and still count
+// among the agents whose silence says the tower is cut off: one unheard
+// for longer was deleted, unbound or renamed, or has been down long enough
+// to be fixed by people, and must not make a tower that has no other
+// agents look cut off at its next real outage.
+const AgentGone = time.Hour
 
 // Isolation thresholds: at least this many checks known to the tower, and
 // at least this share of them down.

@@ -465,3 +465,112 @@ func TestWatcherOffersSystemEventsAgain(t *testing.T) {
 		}
 	})
 }
+
+// When the tower stops looking cut off, the checks only it probes are
+// decided again: its recovered probes end their interruptions.
+func TestWatcherDecidesAgainWhenIsolationEnds(t *testing.T) {
+	testdb.Each(t, func(t *testing.T, db *database.DB) {
+		f := newFixture(t, db)
+		f.store.Now = time.Now
+		targets := []string{"https://a.example/", "https://b.example/", "tcp://c.example:1", "tcp://d.example:2"}
+		f.setEndpoints(t, f.insurance, targets...)
+		if _, err := f.store.SyncChecks(f.ctx); err != nil {
+			t.Fatal(err)
+		}
+		opt := fast
+		opt.NoProbing = true
+		now := time.Now()
+		var ids []int64
+		for _, target := range targets {
+			ids = append(ids, f.check(t, target).ID)
+		}
+		w := monitor.NewWatcher(f.store, quiet, opt)
+		if err := w.Reload(f.ctx); err != nil {
+			t.Fatal(err)
+		}
+		// busan reports on the first check only; the tower's probes (as
+		// seen 100 s on) all fail, so the checks only it probes are
+		// declared down at once, and when busan falls silent it is cut off.
+		w.Take(monitor.Result{CheckID: ids[0], Vantage: "busan", Started: now.Add(-10 * time.Second), OK: true}, false)
+		for _, id := range ids {
+			for i := range 3 {
+				w.Take(monitor.Result{CheckID: id, Vantage: monitor.Vantage, Started: now.Add(time.Duration(100+i) * time.Second), Reason: "timeout"}, false)
+			}
+		}
+		w.Reconsider(now.Add(103 * time.Second)) // busan silent: cut off
+		if !w.Stats().Isolated {
+			t.Fatal("not isolated")
+		}
+		for _, id := range ids {
+			for i := range 2 {
+				w.Take(monitor.Result{CheckID: id, Vantage: monitor.Vantage, Started: now.Add(time.Duration(104+i) * time.Second), OK: true}, false)
+			}
+		}
+		w.Reconsider(now.Add(106 * time.Second))
+		w.Flush(f.ctx)
+		if open, _ := f.store.OpenInterruptions(f.ctx); w.Stats().Isolated || len(open) != 0 {
+			t.Errorf("isolated %v, %d interruptions open after the tower's probes recovered", w.Stats().Isolated, len(open))
+		}
+	})
+}
+
+// An agent unheard for longer than AgentGone (deleted, unbound) does not
+// make a tower without other agents look cut off at a real outage.
+func TestWatcherForgetsLongGoneAgents(t *testing.T) {
+	testdb.Each(t, func(t *testing.T, db *database.DB) {
+		f := newFixture(t, db)
+		f.store.Now = time.Now
+		targets := []string{"https://a.example/", "https://b.example/", "tcp://c.example:1", "tcp://d.example:2"}
+		f.setEndpoints(t, f.insurance, targets...)
+		if _, err := f.store.SyncChecks(f.ctx); err != nil {
+			t.Fatal(err)
+		}
+		opt := fast
+		opt.NoProbing = true
+		w := monitor.NewWatcher(f.store, quiet, opt)
+		if err := w.Reload(f.ctx); err != nil {
+			t.Fatal(err)
+		}
+		var ids []int64
+		for _, target := range targets {
+			ids = append(ids, f.check(t, target).ID)
+		}
+		now := time.Now()
+		w.Take(monitor.Result{CheckID: ids[0], Vantage: "old-agent", Started: now.Add(-24 * time.Hour), OK: true}, false)
+		for _, id := range ids {
+			for i := range 3 {
+				w.Take(monitor.Result{CheckID: id, Vantage: monitor.Vantage, Started: now.Add(time.Duration(i) * time.Second), Reason: "refused"}, false)
+			}
+		}
+		w.Reconsider(now.Add(3 * time.Second))
+		w.Flush(f.ctx)
+		if open, _ := f.store.OpenInterruptions(f.ctx); w.Stats().Isolated || len(open) != len(ids) {
+			t.Errorf("isolated %v, %d of %d outages declared", w.Stats().Isolated, len(open), len(ids))
+		}
+	})
+}
+
+// A check whose endpoint left the inventory while its "down" was still to
+// be written gets no interruption that nobody would ever end.
+func TestWatcherOpensNothingOnARemovedCheck(t *testing.T) {
+	testdb.Each(t, func(t *testing.T, db *database.DB) {
+		f := newFixture(t, db)
+		f.store.Now = time.Now
+		web := f.check(t, "https://insurance.example.go.kr/health")
+		opt := fast
+		opt.NoProbing = true
+		w := monitor.NewWatcher(f.store, quiet, opt)
+		if err := w.Reload(f.ctx); err != nil {
+			t.Fatal(err)
+		}
+		take(w, results(web.ID, monitor.Vantage, false, 3, time.Second)) // owed, not yet written
+		f.setEndpoints(t, f.insurance, "tcp://db.insurance:5432")
+		if _, err := f.store.SyncChecks(f.ctx); err != nil {
+			t.Fatal(err)
+		}
+		w.Flush(f.ctx)
+		if open, _ := f.store.OpenInterruptions(f.ctx); len(open) != 0 {
+			t.Errorf("interruptions of a removed check: %+v", open)
+		}
+	})
+}
