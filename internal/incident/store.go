@@ -142,6 +142,9 @@ func (s *Store) Detect(ctx context.Context, sig Signal) (inc *Incident, opened b
 		if err != nil {
 			return err
 		}
+		if err := s.lockAgency(ctx, tx, sys.agencyID); err != nil {
+			return err
+		}
 		id, err := openIncidentOf(ctx, tx, sys, sig.At)
 		if err != nil {
 			return err
@@ -177,6 +180,24 @@ func (s *Store) Detect(ctx context.Context, sig Signal) (inc *Incident, opened b
 		return err
 	})
 	return inc, opened, err
+}
+
+// incidentLocks is the class of PostgreSQL advisory locks that serialise
+// the signals of one agency (the migrations use a single-key lock).
+const incidentLocks = 12
+
+// lockAgency makes the signals of one agency take turns, so that two at
+// once — the monitoring and a person's report of the same outage — join
+// one incident instead of each opening its own. SQLite has one writer, so
+// its transactions take turns already.
+func (s *Store) lockAgency(ctx context.Context, tx *sql.Tx, agencyID int64) error {
+	if s.db.Dialect != database.Postgres {
+		return nil
+	}
+	if _, err := tx.ExecContext(ctx, `SELECT pg_advisory_xact_lock($1, $2)`, incidentLocks, agencyID); err != nil {
+		return fmt.Errorf("incident: lock the signals of agency %d: %w", agencyID, err)
+	}
+	return nil
 }
 
 // system is what an incident needs of a system.
@@ -327,8 +348,18 @@ func (s *Store) Move(ctx context.Context, scope access.Scope, id int64, to State
 		if to == Declared {
 			query += `, reported_at = COALESCE(reported_at, $2)`
 		}
-		if _, err := tx.ExecContext(ctx, query+` WHERE id = $4`, to, database.FormatTime(now), actor, id); err != nil {
+		// Only from the state read: a move made meanwhile by someone else
+		// (on PostgreSQL, which does not serialise writers) wins, and this
+		// one is refused rather than undoing it.
+		res, err := tx.ExecContext(ctx, query+` WHERE id = $4 AND state = $5`, to, database.FormatTime(now), actor, id, before.State)
+		if err != nil {
 			return fmt.Errorf("incident %d: move to %s: %w", id, to, err)
+		}
+		if n, err := res.RowsAffected(); err != nil || n == 0 {
+			if err != nil {
+				return fmt.Errorf("incident %d: move to %s: %w", id, to, err)
+			}
+			return apperror.New(apperror.Conflict, "state", "incident.conflict.moved")
 		}
 		text := string(to)
 		if note = strings.TrimSpace(note); note != "" {

@@ -4,6 +4,7 @@ import (
 	"context"
 	"fmt"
 	"slices"
+	"sync"
 	"testing"
 	"time"
 
@@ -301,6 +302,54 @@ func TestClockWarnings(t *testing.T) {
 		}
 		if list, _ := f.store.ClockWarnings(f.ctx, t0.Add(10*time.Hour)); len(list) != 0 {
 			t.Errorf("after the restore: %+v", list)
+		}
+	})
+}
+
+// Two people moving one incident at once: one move wins and the other is
+// refused, never undoing it; two signals of one system at once (the
+// monitoring and a person's report) make one incident. PostgreSQL runs
+// such transactions side by side; SQLite's one writer takes them in turn.
+func TestConcurrentMovesAndSignals(t *testing.T) {
+	testdb.Each(t, func(t *testing.T, db *database.DB) {
+		f := newFixture(t, db)
+		for round := range 15 {
+			inc, _, err := f.store.Detect(f.ctx, incident.Signal{SystemID: f.employment.ID, At: t0, Source: incident.SourceMonitor})
+			if err != nil {
+				t.Fatal(err)
+			}
+			if _, err := f.store.Move(f.ctx, f.welfareScope, inc.ID, incident.Resolved, "", 0, ""); err != nil {
+				t.Fatal(err)
+			}
+			var wg sync.WaitGroup
+			var reviewErr, declareErr error
+			wg.Go(func() { _, reviewErr = f.store.Move(f.ctx, f.welfareScope, inc.ID, incident.Reviewed, "", 0, "") })
+			wg.Go(func() { _, declareErr = f.store.Move(f.ctx, f.welfareScope, inc.ID, incident.Declared, "", 0, "") })
+			wg.Wait()
+			got, _ := f.store.Incident(f.ctx, f.welfareScope, inc.ID)
+			if (reviewErr == nil) == (declareErr == nil) || (got.State == incident.Declared) != (declareErr == nil) {
+				t.Fatalf("round %d: review %v, declare %v, state %s", round, reviewErr, declareErr, got.State)
+			}
+			for _, to := range []incident.State{incident.Resolved, incident.Reviewed} {
+				f.store.Move(f.ctx, f.welfareScope, inc.ID, to, "", 0, "")
+			}
+
+			var a, b *incident.Incident
+			wg.Go(func() {
+				a, _, _ = f.store.Detect(f.ctx, incident.Signal{SystemID: f.insurance.ID, At: t0, Source: incident.SourceMonitor})
+			})
+			wg.Go(func() {
+				b, _, _ = f.store.Detect(f.ctx, incident.Signal{SystemID: f.insurance.ID, At: t0, Source: incident.SourceReport})
+			})
+			wg.Wait()
+			if a == nil || b == nil || a.ID != b.ID {
+				t.Fatalf("round %d: two signals of one system made incidents %v and %v", round, a, b)
+			}
+			for _, to := range []incident.State{incident.Resolved, incident.Reviewed} {
+				if _, err := f.store.Move(f.ctx, f.welfareScope, a.ID, to, "", 0, ""); err != nil {
+					t.Fatal(err)
+				}
+			}
 		}
 	})
 }
