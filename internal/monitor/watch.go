@@ -48,10 +48,11 @@ type Watcher struct {
 	// writing serialises the writes of transitions (Run's, and Flush's
 	// from elsewhere), so they and the system events stay in order; heard
 	// are the system events the OnSystem hook failed on, offered again.
-	writing  sync.Mutex
-	heard    []SystemEvent
-	ignored  uint64 // results for checks not watched
-	failures uint64 // database writes that failed and were retried
+	writing   sync.Mutex
+	heard     []SystemEvent
+	reloading sync.Mutex
+	ignored   uint64 // results for checks not watched
+	failures  uint64 // database writes that failed and were retried
 }
 
 // WatcherOptions tune a Watcher; the zero value is what the tower uses.
@@ -257,6 +258,10 @@ func (w *Watcher) syncIfChanged(ctx context.Context) error {
 // the state it left: such a check stays down until its probes say
 // otherwise. Call it after a person changes a check's settings.
 func (w *Watcher) Reload(ctx context.Context) error {
+	// One at a time (the sync loop's and a person's change): a reload that
+	// read the checks first must not be applied after a later one.
+	w.reloading.Lock()
+	defer w.reloading.Unlock()
 	if _, err := w.store.SyncChecks(ctx); err != nil {
 		return err
 	}
