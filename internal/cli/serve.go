@@ -115,6 +115,13 @@ It is shown only now and must be changed at the first sign-in.
 	defer stop()
 	go keepHouse(ctx, env, accounts)
 	go watchClocks(ctx, env, incidents)
+	// What a crash may have lost between the interruptions and the
+	// incidents, made good before the monitoring starts.
+	if opened, restored, err := incidents.Reconcile(ctx); err != nil {
+		env.log.Error("incidents: reconcile with the monitoring", "err", err)
+	} else if opened+restored > 0 {
+		env.log.Info("incidents: reconciled with the monitoring", "opened", opened, "restored", restored)
+	}
 	watching := make(chan struct{})
 	go func() {
 		defer close(watching)

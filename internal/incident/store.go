@@ -606,3 +606,76 @@ func (s *Store) FollowMonitoring(ctx context.Context, ev monitor.SystemEvent) er
 	}
 	return err
 }
+
+// Reconcile brings the open incidents in line with the monitoring's stored
+// interruptions, for the events a crash lost between storing an
+// interruption and telling the incidents (the Watcher hands them on from
+// memory): a system with an interruption open on an active check and no
+// open incident that has it down gets one (from the interruption's start);
+// a system down in an open incident whose interruptions since have all
+// ended is restored at the last end. A system the monitoring never saw
+// down there (a person's report) is left to people. serve runs it once at
+// start, before the monitoring; running it again changes nothing.
+func (s *Store) Reconcile(ctx context.Context) (opened, restored int, err error) {
+	ctx = access.WithActor(ctx, access.Actor{Kind: access.ActorSystem, Name: "yeonsok"})
+	const openIncident = `SELECT 1 FROM incident_systems x JOIN incidents i ON i.id = x.incident_id
+		WHERE x.system_id = %s AND x.restored_at IS NULL AND i.state IN ('detected', 'declared', 'mitigated')`
+	down, err := s.pairs(ctx, `SELECT n.system_id, MIN(n.started_at) FROM interruptions n JOIN checks c ON c.id = n.check_id
+		WHERE n.ended_at IS NULL AND c.active AND NOT EXISTS (`+fmt.Sprintf(openIncident, "n.system_id")+`) GROUP BY n.system_id`)
+	if err != nil {
+		return 0, 0, err
+	}
+	for _, p := range down {
+		if _, _, err := s.Detect(ctx, Signal{SystemID: p.systemID, At: p.at, Source: SourceMonitor}); err != nil {
+			return opened, restored, err
+		}
+		opened++
+	}
+	// Ended on an active check: an interruption ended because its endpoint
+	// left the inventory says nothing of the system coming back.
+	back, err := s.pairs(ctx, `SELECT x.system_id, MAX(n.ended_at) FROM incident_systems x
+		JOIN incidents i ON i.id = x.incident_id JOIN interruptions n ON n.system_id = x.system_id AND n.started_at >= x.down_at
+		JOIN checks c ON c.id = n.check_id AND c.active
+		WHERE x.restored_at IS NULL AND i.state IN ('detected', 'declared', 'mitigated')
+		AND NOT EXISTS (SELECT 1 FROM interruptions o WHERE o.system_id = x.system_id AND o.ended_at IS NULL)
+		GROUP BY x.system_id`)
+	if err != nil {
+		return opened, 0, err
+	}
+	for _, p := range back {
+		if _, err := s.Restore(ctx, p.systemID, p.at, ""); err != nil {
+			return opened, restored, err
+		}
+		restored++
+	}
+	return opened, restored, nil
+}
+
+// pair is a system and a time, as Reconcile reads them.
+type pair struct {
+	systemID int64
+	at       time.Time
+}
+
+func (s *Store) pairs(ctx context.Context, query string) ([]pair, error) {
+	rows, err := s.db.Read.QueryContext(ctx, query)
+	if err != nil {
+		return nil, fmt.Errorf("incident: reconcile: %w", err)
+	}
+	defer rows.Close()
+	var list []pair
+	for rows.Next() {
+		var p pair
+		var at sql.NullString
+		if err := rows.Scan(&p.systemID, &at); err != nil {
+			return nil, fmt.Errorf("incident: reconcile: %w", err)
+		}
+		if p.at = database.ParseNullTime(at); !p.at.IsZero() {
+			list = append(list, p)
+		}
+	}
+	if err := rows.Err(); err != nil {
+		return nil, fmt.Errorf("incident: reconcile: %w", err)
+	}
+	return list, nil
+}

@@ -353,3 +353,62 @@ func TestConcurrentMovesAndSignals(t *testing.T) {
 		}
 	})
 }
+
+// What a crash lost between the monitoring's interruptions and the
+// incidents is made good at start: an open interruption without its
+// incident opens one, an incident whose system's interruptions all ended
+// is restored at the last end; a person's report is left alone, and a
+// second run changes nothing.
+func TestReconcile(t *testing.T) {
+	testdb.Each(t, func(t *testing.T, db *database.DB) {
+		f := newFixture(t, db)
+		err := f.inv.Update(f.ctx, access.All(), func(tx *inventory.Tx) error {
+			sys, err := tx.System(f.ctx, f.insurance.ID)
+			if err != nil {
+				return err
+			}
+			sys.Endpoints = []inventory.Endpoint{{Target: "https://insurance.example/health"}}
+			return tx.UpdateSystem(f.ctx, sys)
+		})
+		if err != nil {
+			t.Fatal(err)
+		}
+		monitors := monitor.NewStore(db)
+		if _, err := monitors.SyncChecks(f.ctx); err != nil {
+			t.Fatal(err)
+		}
+		checks, _ := monitors.SystemChecks(f.ctx, access.All(), f.insurance.ID)
+		if _, err := monitors.OpenInterruption(f.ctx, &monitor.Interruption{CheckID: checks[0].ID, StartedAt: t0, Reason: "timeout"}); err != nil {
+			t.Fatal(err)
+		}
+		reported, _, err := f.store.Detect(f.ctx, incident.Signal{SystemID: f.work24.ID, At: t0, Source: incident.SourceReport})
+		if err != nil {
+			t.Fatal(err)
+		}
+
+		for i, want := range [][2]int{{1, 0}, {0, 0}} {
+			if opened, restored, err := f.store.Reconcile(f.ctx); err != nil || opened != want[0] || restored != want[1] {
+				t.Fatalf("run %d with the interruption open: opened %d restored %d (%v), want %v", i+1, opened, restored, err, want)
+			}
+		}
+		open, _ := f.store.Open(f.ctx, f.welfareScope)
+		if len(open) != 1 || !open[0].Systems[0].DownAt.Equal(t0) || open[0].Source != incident.SourceMonitor {
+			t.Fatalf("welfare's incidents %+v", open)
+		}
+		if _, err := monitors.CloseInterruption(f.ctx, checks[0].ID, t0.Add(30*time.Minute)); err != nil {
+			t.Fatal(err)
+		}
+		for i, want := range [][2]int{{0, 1}, {0, 0}} {
+			if opened, restored, err := f.store.Reconcile(f.ctx); err != nil || opened != want[0] || restored != want[1] {
+				t.Fatalf("run %d after it ended: opened %d restored %d (%v), want %v", i+1, opened, restored, err, want)
+			}
+		}
+		got, _ := f.store.Incident(f.ctx, access.All(), open[0].ID)
+		if !got.Systems[0].RestoredAt.Equal(t0.Add(30 * time.Minute)) {
+			t.Errorf("restored at %v, want 30 minutes after t0", got.Systems[0].RestoredAt)
+		}
+		if got, _ := f.store.Incident(f.ctx, access.All(), reported.ID); !got.Systems[0].RestoredAt.IsZero() {
+			t.Errorf("a person's report was restored: %+v", got.Systems[0])
+		}
+	})
+}
