@@ -169,6 +169,34 @@ func TestWatcherRecordsTheInterruptionOfAStoppedServer(t *testing.T) {
 	})
 }
 
+// fourChecks gives 노동보험시스템 four endpoints, so four checks — enough
+// for the tower to judge whether it is cut off — and returns their ids.
+func fourChecks(t *testing.T, f *fixture) []int64 {
+	t.Helper()
+	targets := []string{"https://a.example/", "https://b.example/", "tcp://c.example:1", "tcp://d.example:2"}
+	f.setEndpoints(t, f.insurance, targets...)
+	if _, err := f.store.SyncChecks(f.ctx); err != nil {
+		t.Fatal(err)
+	}
+	var ids []int64
+	for _, target := range targets {
+		ids = append(ids, f.check(t, target).ID)
+	}
+	return ids
+}
+
+// takingWatcher is a Watcher that does not probe, loaded with the checks:
+// a test hands it results with Take.
+func takingWatcher(t *testing.T, f *fixture, opt monitor.WatcherOptions) *monitor.Watcher {
+	t.Helper()
+	opt.NoProbing = true
+	w := monitor.NewWatcher(f.store, quiet, opt)
+	if err := w.Reload(f.ctx); err != nil {
+		t.Fatal(err)
+	}
+	return w
+}
+
 // results makes n results of a check from a vantage point, one every
 // step, the last one now.
 func results(check int64, vantage string, ok bool, n int, step time.Duration) []monitor.Result {
@@ -214,12 +242,7 @@ func TestWatcherQuorumAndSilence(t *testing.T) {
 		f := newFixture(t, db)
 		f.store.Now = time.Now
 		check := f.check(t, "dns://www.work24.go.kr") // 2 min interval: silent after 6 min
-		opt := fast
-		opt.NoProbing = true
-		w := monitor.NewWatcher(f.store, quiet, opt)
-		if err := w.Reload(f.ctx); err != nil {
-			t.Fatal(err)
-		}
+		w := takingWatcher(t, f, fast)
 		step := time.Second
 		take(w, results(check.ID, monitor.Vantage, true, 3, step))
 		take(w, results(check.ID, "busan", true, 3, step))
@@ -231,10 +254,7 @@ func TestWatcherQuorumAndSilence(t *testing.T) {
 
 		// busan and the tower fall silent (their last results are old);
 		// gwangju alone reporting sees it down.
-		w2 := monitor.NewWatcher(f.store, quiet, opt)
-		if err := w2.Reload(f.ctx); err != nil {
-			t.Fatal(err)
-		}
+		w2 := takingWatcher(t, f, fast)
 		long := 7 * time.Minute
 		for _, r := range results(check.ID, "busan", false, 3, step) {
 			r.Started = r.Started.Add(-long)
@@ -274,12 +294,7 @@ func TestWatcherTakesUpOpenInterruptions(t *testing.T) {
 			Vantages: []string{monitor.Vantage}}); err != nil {
 			t.Fatal(err)
 		}
-		opt := fast
-		opt.NoProbing = true
-		w := monitor.NewWatcher(f.store, quiet, opt)
-		if err := w.Reload(f.ctx); err != nil {
-			t.Fatal(err)
-		}
+		w := takingWatcher(t, f, fast)
 		if cs := verdictOf(t, w, check.ID); cs.Verdict.State != monitor.StateDown || !cs.Verdict.Since.Equal(began) {
 			t.Errorf("after restart: %+v", cs.Verdict)
 		}
@@ -303,12 +318,7 @@ func TestWatcherTakesABatchOnce(t *testing.T) {
 		if err := f.store.CreateAgent(f.ctx, f.welfareScope, a); err != nil {
 			t.Fatal(err)
 		}
-		opt := fast
-		opt.NoProbing = true
-		w := monitor.NewWatcher(f.store, quiet, opt)
-		if err := w.Reload(f.ctx); err != nil {
-			t.Fatal(err)
-		}
+		w := takingWatcher(t, f, fast)
 		web := f.check(t, "https://insurance.example.go.kr/health")
 		other := f.check(t, "dns://www.work24.go.kr")
 		batch := append(results(web.ID, "", false, 4, time.Second), results(other.ID, "", true, 2, time.Second)...)
@@ -369,17 +379,8 @@ func TestWatcherCutOffTowerDeclaresNothing(t *testing.T) {
 	testdb.Each(t, func(t *testing.T, db *database.DB) {
 		f := newFixture(t, db)
 		f.store.Now = time.Now
-		f.setEndpoints(t, f.insurance, "https://a.example/", "https://b.example/", "tcp://c.example:1", "tcp://d.example:2")
-		if _, err := f.store.SyncChecks(f.ctx); err != nil {
-			t.Fatal(err)
-		}
-		opt := fast
-		opt.NoProbing = true
+		ids := fourChecks(t, f)
 		now := time.Now()
-		var ids []int64
-		for _, target := range []string{"https://a.example/", "https://b.example/", "tcp://c.example:1", "tcp://d.example:2"} {
-			ids = append(ids, f.check(t, target).ID)
-		}
 		// The tower's failures, as seen 100 s from now.
 		towerFails := func(w *monitor.Watcher) {
 			for _, id := range ids {
@@ -389,10 +390,7 @@ func TestWatcherCutOffTowerDeclaresNothing(t *testing.T) {
 			}
 		}
 
-		cutOff := monitor.NewWatcher(f.store, quiet, opt)
-		if err := cutOff.Reload(f.ctx); err != nil {
-			t.Fatal(err)
-		}
+		cutOff := takingWatcher(t, f, fast)
 		for _, id := range ids {
 			cutOff.Take(monitor.Result{CheckID: id, Vantage: "busan", Started: now.Add(-10 * time.Second), OK: true}, false)
 		}
@@ -412,10 +410,7 @@ func TestWatcherCutOffTowerDeclaresNothing(t *testing.T) {
 			}
 		}
 
-		alone := monitor.NewWatcher(f.store, quiet, opt)
-		if err := alone.Reload(f.ctx); err != nil {
-			t.Fatal(err)
-		}
+		alone := takingWatcher(t, f, fast)
 		towerFails(alone)
 		alone.Reconsider(now.Add(103 * time.Second))
 		alone.Flush(f.ctx)
@@ -437,7 +432,6 @@ func TestWatcherOffersSystemEventsAgain(t *testing.T) {
 		var got []monitor.SystemEvent
 		failing := true
 		opt := fast
-		opt.NoProbing = true
 		opt.OnSystem = func(_ context.Context, ev monitor.SystemEvent) error {
 			if failing {
 				failing = false
@@ -446,10 +440,7 @@ func TestWatcherOffersSystemEventsAgain(t *testing.T) {
 			got = append(got, ev)
 			return nil
 		}
-		w := monitor.NewWatcher(f.store, quiet, opt)
-		if err := w.Reload(f.ctx); err != nil {
-			t.Fatal(err)
-		}
+		w := takingWatcher(t, f, opt)
 		take(w, results(web.ID, monitor.Vantage, false, 3, time.Second))
 		take(w, results(port.ID, monitor.Vantage, false, 3, time.Second))
 		w.Flush(f.ctx) // the hook fails: nothing heard yet
@@ -472,22 +463,9 @@ func TestWatcherDecidesAgainWhenIsolationEnds(t *testing.T) {
 	testdb.Each(t, func(t *testing.T, db *database.DB) {
 		f := newFixture(t, db)
 		f.store.Now = time.Now
-		targets := []string{"https://a.example/", "https://b.example/", "tcp://c.example:1", "tcp://d.example:2"}
-		f.setEndpoints(t, f.insurance, targets...)
-		if _, err := f.store.SyncChecks(f.ctx); err != nil {
-			t.Fatal(err)
-		}
-		opt := fast
-		opt.NoProbing = true
+		ids := fourChecks(t, f)
 		now := time.Now()
-		var ids []int64
-		for _, target := range targets {
-			ids = append(ids, f.check(t, target).ID)
-		}
-		w := monitor.NewWatcher(f.store, quiet, opt)
-		if err := w.Reload(f.ctx); err != nil {
-			t.Fatal(err)
-		}
+		w := takingWatcher(t, f, fast)
 		// busan reports on the first check only; the tower's probes (as
 		// seen 100 s on) all fail, so the checks only it probes are
 		// declared down at once, and when busan falls silent it is cut off.
@@ -520,21 +498,8 @@ func TestWatcherForgetsLongGoneAgents(t *testing.T) {
 	testdb.Each(t, func(t *testing.T, db *database.DB) {
 		f := newFixture(t, db)
 		f.store.Now = time.Now
-		targets := []string{"https://a.example/", "https://b.example/", "tcp://c.example:1", "tcp://d.example:2"}
-		f.setEndpoints(t, f.insurance, targets...)
-		if _, err := f.store.SyncChecks(f.ctx); err != nil {
-			t.Fatal(err)
-		}
-		opt := fast
-		opt.NoProbing = true
-		w := monitor.NewWatcher(f.store, quiet, opt)
-		if err := w.Reload(f.ctx); err != nil {
-			t.Fatal(err)
-		}
-		var ids []int64
-		for _, target := range targets {
-			ids = append(ids, f.check(t, target).ID)
-		}
+		ids := fourChecks(t, f)
+		w := takingWatcher(t, f, fast)
 		now := time.Now()
 		w.Take(monitor.Result{CheckID: ids[0], Vantage: "old-agent", Started: now.Add(-24 * time.Hour), OK: true}, false)
 		for _, id := range ids {
@@ -557,12 +522,7 @@ func TestWatcherOpensNothingOnARemovedCheck(t *testing.T) {
 		f := newFixture(t, db)
 		f.store.Now = time.Now
 		web := f.check(t, "https://insurance.example.go.kr/health")
-		opt := fast
-		opt.NoProbing = true
-		w := monitor.NewWatcher(f.store, quiet, opt)
-		if err := w.Reload(f.ctx); err != nil {
-			t.Fatal(err)
-		}
+		w := takingWatcher(t, f, fast)
 		take(w, results(web.ID, monitor.Vantage, false, 3, time.Second)) // owed, not yet written
 		f.setEndpoints(t, f.insurance, "tcp://db.insurance:5432")
 		if _, err := f.store.SyncChecks(f.ctx); err != nil {
