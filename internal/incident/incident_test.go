@@ -199,8 +199,9 @@ func TestManualBatch(t *testing.T) {
 }
 
 func TestBacklogAndReview(t *testing.T) {
-	batches := []ManualBatch{{Office: "서울", Count: 120, Entered: 120}, {Office: "부산", Count: 30, Entered: 25}}
-	if n := Outstanding(batches); n != 5 {
+	inc := Incident{Batches: []*Batch{{ManualBatch: ManualBatch{Office: "서울", Count: 120, Entered: 120}},
+		{ManualBatch: ManualBatch{Office: "부산", Count: 30, Entered: 25}}}}
+	if n := inc.Outstanding(); n != 5 {
 		t.Fatalf("outstanding %d, want 5", n)
 	}
 	if CanReview(5, "") || CanReview(5, "   ") {

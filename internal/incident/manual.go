@@ -92,16 +92,6 @@ func splitReceipt(receipt string) (prefix string, n int64, ok bool) {
 	return receipt[:i], n, err == nil
 }
 
-// Outstanding is how many items of the batches are still to be entered
-// back.
-func Outstanding(batches []ManualBatch) int {
-	total := 0
-	for _, b := range batches {
-		total += b.Outstanding()
-	}
-	return total
-}
-
 // CanReview reports whether an incident may be closed as reviewed:
 // nothing taken by hand is outstanding, or an admin overrides with a
 // reason (say, items handed back to the citizens), which the store records.

@@ -10,7 +10,6 @@ import (
 
 	"yeonsok/internal/access"
 	"yeonsok/internal/apperror"
-	"yeonsok/internal/audit"
 	"yeonsok/internal/database"
 	"yeonsok/internal/inventory"
 	"yeonsok/internal/monitor"
@@ -38,6 +37,17 @@ type Incident struct {
 
 	Systems []*AffectedSystem `json:"systems"`
 	Events  []*Event          `json:"events,omitempty"`
+
+	// The response: the services the systems stop (and their manual
+	// modes), what offices took by hand, the data lost, and the review
+	// with its corrective actions.
+	Services       []*AffectedService `json:"services"`
+	Batches        []*Batch           `json:"batches"`
+	Losses         []*DataLoss        `json:"data_losses"`
+	Summary        string             `json:"summary,omitempty"`
+	Cause          string             `json:"cause,omitempty"`
+	ReviewOverride string             `json:"review_override,omitempty"`
+	Actions        []*Action          `json:"actions"`
 
 	CreatedAt time.Time `json:"created_at"`
 	UpdatedAt time.Time `json:"updated_at"`
@@ -327,62 +337,64 @@ func (s *Store) Restore(ctx context.Context, systemID int64, at time.Time, reaso
 // timeline, as a person's decision: refused (invalid, on "state") when the
 // incident cannot move there. Declaring counts as the agency's report.
 // Reviewing is refused while anything taken by hand is outstanding unless
-// overrideReason says why (CanReview).
-func (s *Store) Move(ctx context.Context, scope access.Scope, id int64, to State, note string, outstanding int, overrideReason string) (*Incident, error) {
+// overrideReason says why (CanReview); WriteReview is the way to review
+// with a summary, a cause and actions.
+func (s *Store) Move(ctx context.Context, scope access.Scope, id int64, to State, note, overrideReason string) (*Incident, error) {
 	var inc *Incident
 	err := s.db.InTx(ctx, func(tx *sql.Tx) error {
 		before, err := incidentInScope(ctx, tx, scope, id)
 		if err != nil {
 			return err
 		}
-		if !CanMove(before.State, to) {
-			return apperror.New(apperror.Invalid, "state", "incident.invalid.move", string(before.State), string(to))
-		}
-		if to == Reviewed && !CanReview(outstanding, overrideReason) {
-			return apperror.New(apperror.Invalid, "override_reason", "incident.invalid.backlog", outstanding)
-		}
-		now := s.Now()
-		actor := access.ActorFrom(ctx).Name
-		column := map[State]string{Declared: "declared_at", Mitigated: "mitigated_at", Resolved: "resolved_at", Reviewed: "reviewed_at"}[to]
-		query := `UPDATE incidents SET state = $1, updated_at = $2, updated_by = $3, ` + column + ` = COALESCE(` + column + `, $2)`
-		if to == Declared {
-			query += `, reported_at = COALESCE(reported_at, $2)`
-		}
-		// Only from the state read: a move made meanwhile by someone else
-		// (on PostgreSQL, which does not serialise writers) wins, and this
-		// one is refused rather than undoing it.
-		res, err := tx.ExecContext(ctx, query+` WHERE id = $4 AND state = $5`, to, database.FormatTime(now), actor, id, before.State)
-		if err != nil {
-			return fmt.Errorf("incident %d: move to %s: %w", id, to, err)
-		}
-		if n, err := res.RowsAffected(); err != nil || n == 0 {
-			if err != nil {
-				return fmt.Errorf("incident %d: move to %s: %w", id, to, err)
-			}
-			return apperror.New(apperror.Conflict, "state", "incident.conflict.moved")
-		}
-		text := string(to)
-		if note = strings.TrimSpace(note); note != "" {
-			text += ": " + note
-		}
-		if overrideReason = strings.TrimSpace(overrideReason); to == Reviewed && outstanding > 0 {
-			text += fmt.Sprintf(" (override, %d outstanding: %s)", outstanding, overrideReason)
-		}
-		if err := appendEvent(ctx, tx, id, now, EventState, 0, actor, text); err != nil {
-			return err
-		}
-		if inc, err = readIncident(ctx, tx, id); err != nil {
-			return err
-		}
-		log := audit.NewAppender(tx)
-		agency := inc.AgencyID
-		if err := log.Append(ctx, &audit.Entry{Action: audit.ActionUpdate, Kind: audit.KindIncident, RecordID: &id, AgencyID: &agency,
-			Summary: fmt.Sprintf("%s → %s", before.State, to)}); err != nil {
-			return err
-		}
-		return log.Flush(ctx)
+		inc, err = s.move(ctx, tx, before, to, note, overrideReason)
+		return err
 	})
 	return inc, err
+}
+
+func (s *Store) move(ctx context.Context, tx *sql.Tx, before *Incident, to State, note, overrideReason string) (*Incident, error) {
+	id := before.ID
+	if !CanMove(before.State, to) {
+		return nil, apperror.New(apperror.Invalid, "state", "incident.invalid.move", string(before.State), string(to))
+	}
+	outstanding := before.Outstanding()
+	if to == Reviewed && !CanReview(outstanding, overrideReason) {
+		return nil, apperror.New(apperror.Invalid, "override_reason", "incident.invalid.backlog", outstanding)
+	}
+	now := s.Now()
+	actor := access.ActorFrom(ctx).Name
+	column := map[State]string{Declared: "declared_at", Mitigated: "mitigated_at", Resolved: "resolved_at", Reviewed: "reviewed_at"}[to]
+	query := `UPDATE incidents SET state = $1, updated_at = $2, updated_by = $3, ` + column + ` = COALESCE(` + column + `, $2)`
+	if to == Declared {
+		query += `, reported_at = COALESCE(reported_at, $2)`
+	}
+	// Only from the state read: a move made meanwhile by someone else
+	// (on PostgreSQL, which does not serialise writers) wins, and this
+	// one is refused rather than undoing it.
+	res, err := tx.ExecContext(ctx, query+` WHERE id = $4 AND state = $5`, to, database.FormatTime(now), actor, id, before.State)
+	if n, err := rowsAffected(res, err); err != nil {
+		return nil, fmt.Errorf("incident %d: move to %s: %w", id, to, err)
+	} else if n == 0 {
+		return nil, apperror.New(apperror.Conflict, "state", "incident.conflict.moved")
+	}
+	text := string(to)
+	if note = strings.TrimSpace(note); note != "" {
+		text += ": " + note
+	}
+	if overrideReason = strings.TrimSpace(overrideReason); to == Reviewed && outstanding > 0 {
+		text += fmt.Sprintf(" (override, %d outstanding: %s)", outstanding, overrideReason)
+		if _, err := tx.ExecContext(ctx, `UPDATE incidents SET review_override = $1 WHERE id = $2`, overrideReason, id); err != nil {
+			return nil, fmt.Errorf("incident %d: review override: %w", id, err)
+		}
+	}
+	if err := appendEvent(ctx, tx, id, now, EventState, 0, actor, text); err != nil {
+		return nil, err
+	}
+	inc, err := readIncident(ctx, tx, id)
+	if err != nil {
+		return nil, err
+	}
+	return inc, auditIncident(ctx, tx, inc, fmt.Sprintf("%s → %s", before.State, to))
 }
 
 // Note adds a person's entry to the timeline of incident id in scope.
@@ -459,9 +471,10 @@ func readIncident(ctx context.Context, q queryer, id int64) (*Incident, error) {
 	var detected, created, updated string
 	var reported, declared, mitigated, resolved, reviewed sql.NullString
 	err := q.QueryRowContext(ctx, `SELECT id, agency_id, state, severity, severity_reason, source, detected_at, reported_at,
-		declared_at, mitigated_at, resolved_at, reviewed_at, created_at, updated_at FROM incidents WHERE id = $1`, id).
+		declared_at, mitigated_at, resolved_at, reviewed_at, created_at, updated_at, summary, cause, review_override
+		FROM incidents WHERE id = $1`, id).
 		Scan(&inc.ID, &inc.AgencyID, &inc.State, &inc.Severity, &inc.SeverityReason, &inc.Source, &detected, &reported,
-			&declared, &mitigated, &resolved, &reviewed, &created, &updated)
+			&declared, &mitigated, &resolved, &reviewed, &created, &updated, &inc.Summary, &inc.Cause, &inc.ReviewOverride)
 	if errors.Is(err, sql.ErrNoRows) {
 		return nil, apperror.New(apperror.NotFound, "", "not_found.incident")
 	}
@@ -512,6 +525,10 @@ func readIncident(ctx context.Context, q queryer, id int64) (*Incident, error) {
 	}
 	if err := rows.Err(); err != nil {
 		return nil, fmt.Errorf("incident %d: timeline: %w", id, err)
+	}
+	rows.Close()
+	if err := readResponse(ctx, q, &inc); err != nil {
+		return nil, err
 	}
 	return &inc, nil
 }

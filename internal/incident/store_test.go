@@ -149,31 +149,28 @@ func TestMove(t *testing.T) {
 		if inc.Severity != incident.SeverityModerate {
 			t.Errorf("a grade-3 system's incident is %s", inc.Severity)
 		}
-		if _, err := f.store.Move(f.ctx, f.welfareScope, inc.ID, incident.Reviewed, "", 0, ""); code(err) != apperror.Invalid {
+		if _, err := f.store.Move(f.ctx, f.welfareScope, inc.ID, incident.Reviewed, "", ""); code(err) != apperror.Invalid {
 			t.Errorf("detected → reviewed: %v", err)
 		}
-		if _, err := f.store.Move(f.ctx, f.keisScope, inc.ID, incident.Declared, "", 0, ""); code(err) != apperror.NotFound {
+		if _, err := f.store.Move(f.ctx, f.keisScope, inc.ID, incident.Declared, "", ""); code(err) != apperror.NotFound {
 			t.Errorf("another agency declares: %v", err)
 		}
-		declared, err := f.store.Move(f.ctx, f.welfareScope, inc.ID, incident.Declared, "고용센터 수기 접수 안내", 0, "")
+		declared, err := f.store.Move(f.ctx, f.welfareScope, inc.ID, incident.Declared, "고용센터 수기 접수 안내", "")
 		if err != nil || declared.State != incident.Declared || !declared.ReportedAt.Equal(t0.Add(time.Hour)) || !declared.DeclaredAt.Equal(t0.Add(time.Hour)) {
 			t.Fatalf("declare: %+v (%v)", declared, err)
 		}
 		if r := incident.ReportingOf(declared.DetectedAt, declared.ReportedAt, t0.Add(2*time.Hour), 0); !r.Reported || r.Credited || r.Delay != time.Hour {
 			t.Errorf("reported an hour after detection: %+v", r)
 		}
-		if _, err := f.store.Move(f.ctx, f.welfareScope, inc.ID, incident.Resolved, "", 0, ""); err != nil {
+		if _, err := f.store.Move(f.ctx, f.welfareScope, inc.ID, incident.Resolved, "", ""); err != nil {
 			t.Fatal(err)
 		}
-		if _, err := f.store.Move(f.ctx, f.welfareScope, inc.ID, incident.Reviewed, "", 3, " "); code(err) != apperror.Invalid {
-			t.Errorf("reviewed with 3 outstanding: %v", err)
-		}
-		reviewed, err := f.store.Move(f.ctx, f.welfareScope, inc.ID, incident.Reviewed, "", 3, "민원인 반환")
+		reviewed, err := f.store.Move(f.ctx, f.welfareScope, inc.ID, incident.Reviewed, "검토 완료", "")
 		if err != nil || reviewed.State != incident.Reviewed {
-			t.Fatalf("review with a reason: %+v (%v)", reviewed, err)
+			t.Fatalf("review with nothing taken by hand: %+v (%v)", reviewed, err)
 		}
 		last := reviewed.Events[len(reviewed.Events)-1]
-		if last.Kind != incident.EventState || last.Author != "hong" || last.Text != "reviewed (override, 3 outstanding: 민원인 반환)" {
+		if last.Kind != incident.EventState || last.Author != "hong" || last.Text != "reviewed: 검토 완료" {
 			t.Errorf("last entry %+v", last)
 		}
 		entries, err := audit.List(f.ctx, db, f.welfareScope, audit.Filter{Kind: audit.KindIncident, RecordID: inc.ID})
@@ -318,20 +315,20 @@ func TestConcurrentMovesAndSignals(t *testing.T) {
 			if err != nil {
 				t.Fatal(err)
 			}
-			if _, err := f.store.Move(f.ctx, f.welfareScope, inc.ID, incident.Resolved, "", 0, ""); err != nil {
+			if _, err := f.store.Move(f.ctx, f.welfareScope, inc.ID, incident.Resolved, "", ""); err != nil {
 				t.Fatal(err)
 			}
 			var wg sync.WaitGroup
 			var reviewErr, declareErr error
-			wg.Go(func() { _, reviewErr = f.store.Move(f.ctx, f.welfareScope, inc.ID, incident.Reviewed, "", 0, "") })
-			wg.Go(func() { _, declareErr = f.store.Move(f.ctx, f.welfareScope, inc.ID, incident.Declared, "", 0, "") })
+			wg.Go(func() { _, reviewErr = f.store.Move(f.ctx, f.welfareScope, inc.ID, incident.Reviewed, "", "") })
+			wg.Go(func() { _, declareErr = f.store.Move(f.ctx, f.welfareScope, inc.ID, incident.Declared, "", "") })
 			wg.Wait()
 			got, _ := f.store.Incident(f.ctx, f.welfareScope, inc.ID)
 			if (reviewErr == nil) == (declareErr == nil) || (got.State == incident.Declared) != (declareErr == nil) {
 				t.Fatalf("round %d: review %v, declare %v, state %s", round, reviewErr, declareErr, got.State)
 			}
 			for _, to := range []incident.State{incident.Resolved, incident.Reviewed} {
-				f.store.Move(f.ctx, f.welfareScope, inc.ID, to, "", 0, "")
+				f.store.Move(f.ctx, f.welfareScope, inc.ID, to, "", "")
 			}
 
 			var a, b *incident.Incident
@@ -346,7 +343,7 @@ func TestConcurrentMovesAndSignals(t *testing.T) {
 				t.Fatalf("round %d: two signals of one system made incidents %v and %v", round, a, b)
 			}
 			for _, to := range []incident.State{incident.Resolved, incident.Reviewed} {
-				if _, err := f.store.Move(f.ctx, f.welfareScope, a.ID, to, "", 0, ""); err != nil {
+				if _, err := f.store.Move(f.ctx, f.welfareScope, a.ID, to, "", ""); err != nil {
 					t.Fatal(err)
 				}
 			}

@@ -194,9 +194,13 @@ type writeTx struct {
 	actor string
 }
 
+func newWriteTx(ctx context.Context, tx *sql.Tx, scope access.Scope) *writeTx {
+	return &writeTx{tx: tx, log: audit.NewAppender(tx), scope: scope, now: database.Now(), actor: access.ActorFrom(ctx).Name}
+}
+
 func (s *Store) update(ctx context.Context, scope access.Scope, fn func(w *writeTx) error) error {
 	return s.db.InTx(ctx, func(tx *sql.Tx) error {
-		w := &writeTx{tx: tx, log: audit.NewAppender(tx), scope: scope, now: database.Now(), actor: access.ActorFrom(ctx).Name}
+		w := newWriteTx(ctx, tx, scope)
 		if err := fn(w); err != nil {
 			return err
 		}
@@ -226,6 +230,21 @@ func (w *writeTx) record(ctx context.Context, action, kind string, id, agencyID 
 // and records who created it. A task accepted from a proposal carries the
 // proposal's key; a second task with the same key is a conflict.
 func (s *Store) Create(ctx context.Context, scope access.Scope, t *Task) error {
+	return s.update(ctx, scope, func(w *writeTx) error { return w.create(ctx, t) })
+}
+
+// CreateIn is Create inside tx, a transaction of another record's change
+// that the task belongs to (an incident review's corrective action): both
+// are written, or neither.
+func CreateIn(ctx context.Context, tx *sql.Tx, scope access.Scope, t *Task) error {
+	w := newWriteTx(ctx, tx, scope)
+	if err := w.create(ctx, t); err != nil {
+		return err
+	}
+	return w.log.Flush(ctx)
+}
+
+func (w *writeTx) create(ctx context.Context, t *Task) error {
 	t.normalize()
 	if t.Status == "" {
 		t.Status = StatusPlanned
@@ -233,37 +252,35 @@ func (s *Store) Create(ctx context.Context, scope access.Scope, t *Task) error {
 	if err := t.Validate().Err(); err != nil {
 		return err
 	}
-	if !scope.Allows(t.AgencyID) {
+	if !w.scope.Allows(t.AgencyID) {
 		return apperror.New(apperror.NotFound, "", "not_found.agency")
 	}
-	return s.update(ctx, scope, func(w *writeTx) error {
-		if err := w.checkAgency(ctx, t.AgencyID); err != nil {
-			return err
-		}
-		if err := w.checkLinks(ctx, t); err != nil {
-			return err
-		}
-		err := w.tx.QueryRowContext(ctx, `INSERT INTO tasks (agency_id, title, description, term, owner, due, status, criterion,
-			template, proposal_key, created_at, updated_at, created_by, updated_by)
-			VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $11, $12, $12) RETURNING id`,
-			t.AgencyID, t.Title, t.Description, t.Term, t.Owner, t.Due, t.Status, t.Criterion, t.Template, t.ProposalKey,
-			w.now, w.actor).Scan(&t.ID)
-		if database.IsUniqueViolation(err) {
-			return apperror.New(apperror.Conflict, "", "tasks.conflict.accepted")
-		}
-		if err != nil {
-			return fmt.Errorf("tasks: create: %w", err)
-		}
-		if err := w.writeLinks(ctx, t); err != nil {
-			return err
-		}
-		after, err := getTask(ctx, w.tx, access.All(), t.ID)
-		if err != nil {
-			return err
-		}
-		*t = *after
-		return w.record(ctx, audit.ActionCreate, audit.KindTask, t.ID, t.AgencyID, t.Title, nil, after)
-	})
+	if err := w.checkAgency(ctx, t.AgencyID); err != nil {
+		return err
+	}
+	if err := w.checkLinks(ctx, t); err != nil {
+		return err
+	}
+	err := w.tx.QueryRowContext(ctx, `INSERT INTO tasks (agency_id, title, description, term, owner, due, status, criterion,
+		template, proposal_key, created_at, updated_at, created_by, updated_by)
+		VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $11, $12, $12) RETURNING id`,
+		t.AgencyID, t.Title, t.Description, t.Term, t.Owner, t.Due, t.Status, t.Criterion, t.Template, t.ProposalKey,
+		w.now, w.actor).Scan(&t.ID)
+	if database.IsUniqueViolation(err) {
+		return apperror.New(apperror.Conflict, "", "tasks.conflict.accepted")
+	}
+	if err != nil {
+		return fmt.Errorf("tasks: create: %w", err)
+	}
+	if err := w.writeLinks(ctx, t); err != nil {
+		return err
+	}
+	after, err := getTask(ctx, w.tx, access.All(), t.ID)
+	if err != nil {
+		return err
+	}
+	*t = *after
+	return w.record(ctx, audit.ActionCreate, audit.KindTask, t.ID, t.AgencyID, t.Title, nil, after)
 }
 
 // Update replaces a task's fields with t's. A task stays with its agency

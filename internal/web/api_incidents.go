@@ -74,8 +74,7 @@ type incidentMove struct {
 	OverrideReason string         `json:"override_reason"`
 }
 
-// moveIncidentJSON moves an incident in scope to another state. Manual
-// batches are not recorded yet, so nothing holds a review back.
+// moveIncidentJSON moves an incident in scope to another state.
 func (s *Server) moveIncidentJSON(w http.ResponseWriter, r *http.Request) {
 	id, err := apiPathID(r, "incident")
 	if err != nil {
@@ -87,7 +86,7 @@ func (s *Server) moveIncidentJSON(w http.ResponseWriter, r *http.Request) {
 		s.writeError(w, r, err)
 		return
 	}
-	inc, err := s.incidents.Move(r.Context(), s.scope(r), id, move.State, move.Note, 0, move.OverrideReason)
+	inc, err := s.incidents.Move(r.Context(), s.scope(r), id, move.State, move.Note, move.OverrideReason)
 	if err != nil {
 		s.writeError(w, r, err)
 		return
