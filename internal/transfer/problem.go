@@ -76,6 +76,10 @@ func newProblemsError(problems []Problem) *ProblemsError {
 	return &ProblemsError{Problems: problems}
 }
 
+// Reject is the error refusing an upload for problems, sorted and bounded
+// as an import's: for tables read with ReadTable.
+func Reject(problems []Problem) error { return newProblemsError(problems) }
+
 func (e *ProblemsError) Error() string { return e.Message(locale.Default) }
 
 // Message renders every problem in lang, one a line, after a line saying

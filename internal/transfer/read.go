@@ -164,6 +164,68 @@ func readXLSX(name string, data []byte) ([]*table, []string, []Problem) {
 	return tables, ignored, problems
 }
 
+// Table is one sheet of an upload that is not the inventory's (an
+// incident's manual batches): its header and its non-blank rows, read by
+// the inventory import's rules (XLSX or CSV in UTF-8, UTF-16 or CP949).
+type Table struct {
+	Header []string
+	Rows   []TableRow
+}
+
+// TableRow is a row with its spreadsheet number (the header is row 1).
+type TableRow struct {
+	Num   int
+	Cells []string
+}
+
+// ReadTable reads an XLSX file's first sheet or a CSV file as one table
+// called sheet in its problems; a file that cannot be read is a
+// *ProblemsError that says why in the uploader's words.
+func ReadTable(name, sheet string, data []byte) (*Table, error) {
+	var t *table
+	var problems []Problem
+	switch {
+	case len(bytes.TrimSpace(bytes.TrimPrefix(data, utf8BOM))) == 0:
+		problems = []Problem{fileProblem("transfer.empty_file", name)}
+	case int64(len(data)) > MaxFileSize:
+		problems = []Problem{tooLarge(int64(len(data)), MaxFileSize, false)}
+	case bytes.HasPrefix(data, zipMagic):
+		t, problems = readFirstSheet(name, data)
+	case bytes.HasPrefix(data, oleMagic) || hasExt(name, ".xlsx", ".xlsm", ".xls"):
+		problems = []Problem{fileProblem("transfer.bad_xlsx", name)}
+	default:
+		t, problems = parseCSV(name, sheet, data, "")
+	}
+	if len(problems) > 0 {
+		return nil, newProblemsError(problems)
+	}
+	rows := make([]TableRow, len(t.rows))
+	for i, r := range t.rows {
+		rows[i] = TableRow{Num: r.num, Cells: r.cells}
+	}
+	return &Table{Header: t.header, Rows: rows}, nil
+}
+
+func readFirstSheet(name string, data []byte) (*table, []Problem) {
+	f, err := excelize.OpenReader(bytes.NewReader(data), excelize.Options{UnzipSizeLimit: UnzipLimit})
+	if err != nil {
+		return nil, []Problem{fileProblem("transfer.bad_xlsx", name)}
+	}
+	defer f.Close()
+	sheets := f.GetSheetList()
+	if len(sheets) == 0 {
+		return nil, []Problem{fileProblem("transfer.empty_file", name)}
+	}
+	t, err := readSheet(f, sheets[0])
+	if err != nil {
+		return nil, []Problem{fileProblem("transfer.bad_xlsx_sheet", name, sheets[0])}
+	}
+	return t, nil
+}
+
+// ColumnLetter turns a 0-based column index into A, B, … Z, AA, …
+func ColumnLetter(i int) string { return columnLetter(i) }
+
 func readSheet(f *excelize.File, sheetName string) (*table, error) {
 	rows, err := f.Rows(sheetName)
 	if err != nil {
@@ -240,7 +302,12 @@ func readCSV(name string, data []byte, opt Options) (*table, []Problem) {
 	if problem != nil {
 		return nil, []Problem{*problem}
 	}
-	text, problem := decodeText(name, data, opt.Encoding)
+	return parseCSV(name, sheet, data, opt.Encoding)
+}
+
+// parseCSV reads the text of a CSV file as sheet.
+func parseCSV(name, sheet string, data []byte, encoding string) (*table, []Problem) {
+	text, problem := decodeText(name, data, encoding)
 	if problem != nil {
 		return nil, []Problem{*problem}
 	}
