@@ -116,6 +116,13 @@ func (p Principal) CanManageAccount(role Role, agencyID int64) bool {
 // manage that agency's accounts.
 func (p Principal) CanManageTokens(agencyID int64) bool { return p.CanManageUsers(agencyID) }
 
+// CanOverrideBacklog reports whether the principal may close an incident
+// of agencyID as reviewed although items taken by hand are outstanding:
+// the agency's admins and the ministry's, by a person's decision.
+func (p Principal) CanOverrideBacklog(agencyID int64) bool {
+	return p.Kind == KindUser && p.CanManageUsers(agencyID)
+}
+
 // CanApprove reports whether the principal may approve grade changes and
 // other decisions the ministry takes.
 func (p Principal) CanApprove() bool { return p.role() == MinistryAdmin }

@@ -196,13 +196,13 @@ func (s *Store) SwitchManual(ctx context.Context, scope access.Scope, id, servic
 // or names a service never run by hand in this incident, refuses them all
 // with its position ("batches[3].count").
 func (s *Store) AddBatches(ctx context.Context, scope access.Scope, id int64, batches []Batch) (*Incident, error) {
-	if len(batches) == 0 {
-		return nil, apperror.New(apperror.Invalid, "batches", "invalid.required")
-	}
 	var inc *Incident
 	err := s.db.InTx(ctx, func(tx *sql.Tx) error {
 		if _, err := writable(ctx, tx, scope, id); err != nil {
 			return err
+		}
+		if len(batches) == 0 {
+			return apperror.New(apperror.Invalid, "batches", "invalid.required")
 		}
 		manual, err := manualServices(ctx, tx, id)
 		if err != nil {
@@ -317,14 +317,14 @@ func (s *Store) RecordEntered(ctx context.Context, scope access.Scope, id, batch
 // RecordLoss adds an entry to the incident's data-loss ledger (l.ID zero)
 // or updates one — most often to say it was rebuilt.
 func (s *Store) RecordLoss(ctx context.Context, scope access.Scope, id int64, l *DataLoss) (*Incident, error) {
-	l.Normalize()
-	if err := l.Validate().Err(); err != nil {
-		return nil, err
-	}
 	var inc *Incident
 	err := s.db.InTx(ctx, func(tx *sql.Tx) error {
 		before, err := writable(ctx, tx, scope, id)
 		if err != nil {
+			return err
+		}
+		l.Normalize()
+		if err := l.Validate().Err(); err != nil {
 			return err
 		}
 		var name string

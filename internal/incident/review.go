@@ -48,17 +48,17 @@ type Review struct {
 // the reason the timeline keeps; from then on it no longer follows the
 // grades of the systems that join.
 func (s *Store) SetSeverity(ctx context.Context, scope access.Scope, id int64, severity Severity, reason string) (*Incident, error) {
-	if !slices.Contains(Severities, severity) {
-		return nil, apperror.New(apperror.Invalid, "severity", "invalid.one_of", string(severity), "national, major, moderate, minor")
-	}
-	if reason = strings.TrimSpace(reason); reason == "" {
-		return nil, apperror.New(apperror.Invalid, "reason", "invalid.required")
-	}
 	var inc *Incident
 	err := s.db.InTx(ctx, func(tx *sql.Tx) error {
 		before, err := writable(ctx, tx, scope, id)
 		if err != nil {
 			return err
+		}
+		if !slices.Contains(Severities, severity) {
+			return apperror.New(apperror.Invalid, "severity", "invalid.one_of", string(severity), "national, major, moderate, minor")
+		}
+		if reason = strings.TrimSpace(reason); reason == "" {
+			return apperror.New(apperror.Invalid, "reason", "invalid.required")
 		}
 		now, actor := s.Now(), access.ActorFrom(ctx).Name
 		if _, err := tx.ExecContext(ctx, `UPDATE incidents SET severity = $1, severity_reason = $2, updated_at = $3, updated_by = $4
@@ -84,18 +84,18 @@ func (s *Store) SetSeverity(ctx context.Context, scope access.Scope, id int64, s
 // the review gives an override reason (CanReview).
 func (s *Store) WriteReview(ctx context.Context, scope access.Scope, id int64, r Review) (*Incident, error) {
 	r.Summary, r.Cause = strings.TrimSpace(r.Summary), strings.TrimSpace(r.Cause)
-	var p inventory.Problems
-	p.Required("summary", r.Summary)
-	p.Text("summary", r.Summary, inventory.MaxLongText)
-	p.Required("cause", r.Cause)
-	p.Text("cause", r.Cause, inventory.MaxLongText)
-	if err := p.Err(); err != nil {
-		return nil, err
-	}
 	var inc *Incident
 	err := s.db.InTx(ctx, func(tx *sql.Tx) error {
 		before, err := incidentInScope(ctx, tx, scope, id)
 		if err != nil {
+			return err
+		}
+		var p inventory.Problems
+		p.Required("summary", r.Summary)
+		p.Text("summary", r.Summary, inventory.MaxLongText)
+		p.Required("cause", r.Cause)
+		p.Text("cause", r.Cause, inventory.MaxLongText)
+		if err := p.Err(); err != nil {
 			return err
 		}
 		if _, err := tx.ExecContext(ctx, `UPDATE incidents SET summary = $1, cause = $2, review_override = $3 WHERE id = $4`,

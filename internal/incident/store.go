@@ -696,3 +696,49 @@ func (s *Store) pairs(ctx context.Context, query string) ([]pair, error) {
 	}
 	return list, nil
 }
+
+// Unreported lists the incidents in scope of the last year that the
+// tower's probes or another monitor saw and that nobody of the agency
+// reported within within (zero: DefaultReportWithin) — not at all, or
+// late — latest first.
+func (s *Store) Unreported(ctx context.Context, scope access.Scope, within time.Duration, now time.Time) ([]*Incident, error) {
+	tx, err := s.db.BeginRead(ctx)
+	if err != nil {
+		return nil, fmt.Errorf("incident: unreported: %w", err)
+	}
+	defer tx.Rollback()
+	args := []any{database.FormatTime(now.AddDate(-1, 0, 0))}
+	rows, err := tx.QueryContext(ctx, `SELECT id, detected_at, reported_at FROM incidents
+		WHERE source IN ('monitor', 'alert') AND detected_at >= $1 AND `+scope.Where("agency_id", &args)+`
+		ORDER BY detected_at DESC, id DESC`, args...)
+	if err != nil {
+		return nil, fmt.Errorf("incident: unreported: %w", err)
+	}
+	var ids []int64
+	for rows.Next() {
+		var id int64
+		var detected string
+		var reported sql.NullString
+		if err := rows.Scan(&id, &detected, &reported); err != nil {
+			rows.Close()
+			return nil, fmt.Errorf("incident: unreported: %w", err)
+		}
+		if r := ReportingOf(database.ParseTime(detected), database.ParseNullTime(reported), now, within); r.Unreported || r.Reported && !r.Credited {
+			ids = append(ids, id)
+		}
+	}
+	rows.Close()
+	if err := rows.Err(); err != nil {
+		return nil, fmt.Errorf("incident: unreported: %w", err)
+	}
+	list := make([]*Incident, 0, len(ids))
+	for _, id := range ids {
+		inc, err := readIncident(ctx, tx, id)
+		if err != nil {
+			return nil, err
+		}
+		inc.Events = nil
+		list = append(list, inc)
+	}
+	return list, nil
+}

@@ -53,7 +53,12 @@ func (s *Server) writeCreated(w http.ResponseWriter, r *http.Request, collection
 // apiPathID reads the {id} of the path. Anything but a positive number names
 // no record of kind (agency, facility, …), so it is not found.
 func apiPathID(r *http.Request, kind string) (int64, error) {
-	id, err := strconv.ParseInt(r.PathValue("id"), 10, 64)
+	return apiPathValueID(r, "id", kind)
+}
+
+// apiPathValueID is apiPathID for the path's wildcard name.
+func apiPathValueID(r *http.Request, name, kind string) (int64, error) {
+	id, err := strconv.ParseInt(r.PathValue(name), 10, 64)
 	if err != nil || id <= 0 {
 		return 0, apperror.New(apperror.NotFound, "", "not_found."+kind)
 	}

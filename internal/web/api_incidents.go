@@ -6,9 +6,9 @@ import (
 	"yeonsok/internal/incident"
 )
 
-// The incident API (issue 6, in progress): the open incidents, one
-// incident with its systems' clocks and its timeline, a person's report,
-// moving an incident along its states, and notes on its timeline.
+// The incident API: the open incidents, one incident with its systems'
+// clocks and its timeline, a person's report, moving an incident along its
+// states, and notes on its timeline.
 
 // listOpenIncidentsJSON lists the open incidents in scope, latest first.
 func (s *Server) listOpenIncidentsJSON(w http.ResponseWriter, r *http.Request) {
@@ -83,6 +83,10 @@ func (s *Server) moveIncidentJSON(w http.ResponseWriter, r *http.Request) {
 	}
 	var move incidentMove
 	if err := decodeJSON(r, &move); err != nil {
+		s.writeError(w, r, err)
+		return
+	}
+	if err := s.checkOverride(r, id, move.OverrideReason); err != nil {
 		s.writeError(w, r, err)
 		return
 	}

@@ -29,30 +29,34 @@ func (s *Server) importInventoryJSON(w http.ResponseWriter, r *http.Request) {
 	if err == nil {
 		plan, err = transfer.ImportFiles(r.Context(), s.store, s.scope(r), files, importOptions(r))
 	}
-	// Reading the upload rejects a file too large the way the import
-	// rejects a bad one, so both answer with the problems.
-	var problems *transfer.ProblemsError
-	if errors.As(err, &problems) {
-		l := lang(r)
-		status, code := http.StatusBadRequest, apperror.Invalid
-		if tooLargeFile(problems) {
-			status, code = http.StatusRequestEntityTooLarge, apperror.TooLarge
-		}
-		body := struct {
-			Error    apiErrorBody    `json:"error"`
-			Problems []importProblem `json:"problems"`
-		}{Error: apiErrorBody{Code: code, Message: problems.Message(l)}}
-		for _, p := range problems.Problems {
-			body.Problems = append(body.Problems, importProblem{Sheet: p.Sheet, Row: p.Row, Column: p.Column, Header: p.Header, Message: p.Message(l)})
-		}
-		s.writeJSON(w, r, status, body)
-		return
-	}
 	if err != nil {
-		s.writeError(w, r, err)
+		s.writeUploadError(w, r, err)
 		return
 	}
 	s.writeJSON(w, r, http.StatusOK, plan)
+}
+
+// writeUploadError answers a rejected file with every problem by sheet,
+// row and column (413 when it is too large), and any other error as usual.
+func (s *Server) writeUploadError(w http.ResponseWriter, r *http.Request, err error) {
+	var problems *transfer.ProblemsError
+	if !errors.As(err, &problems) {
+		s.writeError(w, r, err)
+		return
+	}
+	l := lang(r)
+	status, code := http.StatusBadRequest, apperror.Invalid
+	if tooLargeFile(problems) {
+		status, code = http.StatusRequestEntityTooLarge, apperror.TooLarge
+	}
+	body := struct {
+		Error    apiErrorBody    `json:"error"`
+		Problems []importProblem `json:"problems"`
+	}{Error: apiErrorBody{Code: code, Message: problems.Message(l)}}
+	for _, p := range problems.Problems {
+		body.Problems = append(body.Problems, importProblem{Sheet: p.Sheet, Row: p.Row, Column: p.Column, Header: p.Header, Message: p.Message(l)})
+	}
+	s.writeJSON(w, r, status, body)
 }
 
 // tooLargeFile reports whether a file was rejected for its size, which is

@@ -366,7 +366,7 @@ func (s *Server) routes() {
 	s.handle("/api/v1/agent/checks", ruleAgent, s.refuseMethodJSON("GET"))
 	s.handle("/api/v1/agent/results", ruleAgent, s.refuseMethodJSON("POST"))
 
-	// Incidents (issue 6, in progress): open ones, one with its clocks and
+	// Incidents: open ones, one with its clocks and
 	// timeline, a person's report, moves along the states, notes.
 	s.handle("GET /api/v1/incidents", ruleRead, s.listOpenIncidentsJSON)
 	s.handle("GET /api/v1/incidents/{id}", ruleRead, s.showIncidentJSON)
@@ -377,6 +377,21 @@ func (s *Server) routes() {
 	s.handle("/api/v1/incidents/{id}", ruleRead, s.refuseMethodJSON("GET"))
 	s.handle("/api/v1/incidents/{id}/move", ruleRead, s.refuseMethodJSON("POST"))
 	s.handle("/api/v1/incidents/{id}/notes", ruleRead, s.refuseMethodJSON("POST"))
+	// Running it: manual mode, the offices' batches and their back-entry,
+	// the data-loss ledger, severity, the review; and what nobody reported.
+	s.handle("GET /api/v1/incidents/unreported", ruleRead, s.listUnreportedJSON)
+	s.handle("POST /api/v1/incidents/{id}/manual", ruleWrite, s.switchManualJSON)
+	s.handle("POST /api/v1/incidents/{id}/batches", ruleWrite, s.addBatchesJSON)
+	s.handle("PUT /api/v1/incidents/{id}/batches/{batch_id}", ruleWrite, s.recordEnteredJSON)
+	s.handle("POST /api/v1/incidents/{id}/data-losses", ruleWrite, s.recordLossJSON)
+	s.handle("PUT /api/v1/incidents/{id}/data-losses/{loss_id}", ruleWrite, s.recordLossJSON)
+	s.handle("POST /api/v1/incidents/{id}/severity", ruleWrite, s.setSeverityJSON)
+	s.handle("POST /api/v1/incidents/{id}/review", ruleWrite, s.writeReviewJSON)
+	for _, path := range []string{"manual", "batches", "data-losses", "severity", "review"} {
+		s.handle("/api/v1/incidents/{id}/"+path, ruleRead, s.refuseMethodJSON("POST"))
+	}
+	s.handle("/api/v1/incidents/{id}/batches/{batch_id}", ruleRead, s.refuseMethodJSON("PUT"))
+	s.handle("/api/v1/incidents/{id}/data-losses/{loss_id}", ruleRead, s.refuseMethodJSON("PUT"))
 
 	// Without these the mux would answer a wrong method or an unknown path
 	// with plain text; an API client always gets the JSON error body. Who

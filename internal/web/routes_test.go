@@ -124,45 +124,60 @@ var routeRules = map[string]rule{
 	"POST /agents/{id}/delete":          ruleWrite,
 
 	// Monitoring API (issue 5).
-	"GET /api/v1/status":                      ruleRead,
-	"GET /api/v1/checks":                      ruleRead,
-	"GET /api/v1/checks/{id}":                 ruleRead,
-	"PUT /api/v1/checks/{id}":                 ruleWrite,
-	"GET /api/v1/systems/{id}/uptime":         ruleRead,
-	"GET /api/v1/systems/{id}/interruptions":  ruleRead,
-	"GET /api/v1/maintenance-windows":         ruleRead,
-	"GET /api/v1/maintenance-windows/{id}":    ruleRead,
-	"POST /api/v1/maintenance-windows":        ruleWrite,
-	"PUT /api/v1/maintenance-windows/{id}":    ruleWrite,
-	"DELETE /api/v1/maintenance-windows/{id}": ruleWrite,
-	"GET /api/v1/agents":                      ruleRead,
-	"GET /api/v1/agents/{id}":                 ruleRead,
-	"POST /api/v1/agents":                     ruleWrite,
-	"PUT /api/v1/agents/{id}":                 ruleWrite,
-	"DELETE /api/v1/agents/{id}":              ruleWrite,
-	"GET /api/v1/agent/checks":                ruleAgent,
-	"GET /api/v1/incidents":                   ruleRead,
-	"GET /api/v1/incidents/{id}":              ruleRead,
-	"POST /api/v1/incidents":                  ruleWrite,
-	"POST /api/v1/incidents/{id}/move":        ruleWrite,
-	"POST /api/v1/incidents/{id}/notes":       ruleWrite,
-	"/api/v1/incidents":                       ruleRead,
-	"/api/v1/incidents/{id}":                  ruleRead,
-	"/api/v1/incidents/{id}/move":             ruleRead,
-	"/api/v1/incidents/{id}/notes":            ruleRead,
-	"GET /metrics":                            ruleRead,
-	"POST /api/v1/agent/results":              ruleAgent,
-	"/api/v1/status":                          ruleRead,
-	"/api/v1/checks":                          ruleRead,
-	"/api/v1/checks/{id}":                     ruleRead,
-	"/api/v1/systems/{id}/uptime":             ruleRead,
-	"/api/v1/systems/{id}/interruptions":      ruleRead,
-	"/api/v1/maintenance-windows":             ruleRead,
-	"/api/v1/maintenance-windows/{id}":        ruleRead,
-	"/api/v1/agents":                          ruleRead,
-	"/api/v1/agents/{id}":                     ruleRead,
-	"/api/v1/agent/checks":                    ruleAgent,
-	"/api/v1/agent/results":                   ruleAgent,
+	"GET /api/v1/status":                               ruleRead,
+	"GET /api/v1/checks":                               ruleRead,
+	"GET /api/v1/checks/{id}":                          ruleRead,
+	"PUT /api/v1/checks/{id}":                          ruleWrite,
+	"GET /api/v1/systems/{id}/uptime":                  ruleRead,
+	"GET /api/v1/systems/{id}/interruptions":           ruleRead,
+	"GET /api/v1/maintenance-windows":                  ruleRead,
+	"GET /api/v1/maintenance-windows/{id}":             ruleRead,
+	"POST /api/v1/maintenance-windows":                 ruleWrite,
+	"PUT /api/v1/maintenance-windows/{id}":             ruleWrite,
+	"DELETE /api/v1/maintenance-windows/{id}":          ruleWrite,
+	"GET /api/v1/agents":                               ruleRead,
+	"GET /api/v1/agents/{id}":                          ruleRead,
+	"POST /api/v1/agents":                              ruleWrite,
+	"PUT /api/v1/agents/{id}":                          ruleWrite,
+	"DELETE /api/v1/agents/{id}":                       ruleWrite,
+	"GET /api/v1/agent/checks":                         ruleAgent,
+	"GET /api/v1/incidents":                            ruleRead,
+	"GET /api/v1/incidents/{id}":                       ruleRead,
+	"POST /api/v1/incidents":                           ruleWrite,
+	"POST /api/v1/incidents/{id}/move":                 ruleWrite,
+	"POST /api/v1/incidents/{id}/notes":                ruleWrite,
+	"/api/v1/incidents":                                ruleRead,
+	"/api/v1/incidents/{id}":                           ruleRead,
+	"/api/v1/incidents/{id}/move":                      ruleRead,
+	"/api/v1/incidents/{id}/notes":                     ruleRead,
+	"GET /api/v1/incidents/unreported":                 ruleRead,
+	"POST /api/v1/incidents/{id}/manual":               ruleWrite,
+	"POST /api/v1/incidents/{id}/batches":              ruleWrite,
+	"PUT /api/v1/incidents/{id}/batches/{batch_id}":    ruleWrite,
+	"POST /api/v1/incidents/{id}/data-losses":          ruleWrite,
+	"PUT /api/v1/incidents/{id}/data-losses/{loss_id}": ruleWrite,
+	"POST /api/v1/incidents/{id}/severity":             ruleWrite,
+	"POST /api/v1/incidents/{id}/review":               ruleWrite,
+	"/api/v1/incidents/{id}/manual":                    ruleRead,
+	"/api/v1/incidents/{id}/batches":                   ruleRead,
+	"/api/v1/incidents/{id}/batches/{batch_id}":        ruleRead,
+	"/api/v1/incidents/{id}/data-losses":               ruleRead,
+	"/api/v1/incidents/{id}/data-losses/{loss_id}":     ruleRead,
+	"/api/v1/incidents/{id}/severity":                  ruleRead,
+	"/api/v1/incidents/{id}/review":                    ruleRead,
+	"GET /metrics":                                     ruleRead,
+	"POST /api/v1/agent/results":                       ruleAgent,
+	"/api/v1/status":                                   ruleRead,
+	"/api/v1/checks":                                   ruleRead,
+	"/api/v1/checks/{id}":                              ruleRead,
+	"/api/v1/systems/{id}/uptime":                      ruleRead,
+	"/api/v1/systems/{id}/interruptions":               ruleRead,
+	"/api/v1/maintenance-windows":                      ruleRead,
+	"/api/v1/maintenance-windows/{id}":                 ruleRead,
+	"/api/v1/agents":                                   ruleRead,
+	"/api/v1/agents/{id}":                              ruleRead,
+	"/api/v1/agent/checks":                             ruleAgent,
+	"/api/v1/agent/results":                            ruleAgent,
 
 	"GET /admin/users":                         ruleManageUsers,
 	"GET /admin/users/new":                     ruleManageUsers,
@@ -497,6 +512,23 @@ func newMatrix(t *testing.T, srv *Server, ts *httptest.Server) *matrix {
 		}
 		m.ids[other]["incident"] = inc.ID
 	}
+	// A manual batch and a data-loss entry in each incident.
+	for other, svc := range map[bool]*inventory.Service{false: f.compensation, true: f.benefits} {
+		id := m.ids[other]["incident"]
+		inc, err := m.srv.incidents.SwitchManual(ctx, access.All(), id, svc.ID, true, "")
+		if err == nil {
+			inc, err = m.srv.incidents.AddBatches(ctx, access.All(), id, []incident.Batch{{ServiceID: svc.ID,
+				ManualBatch: incident.ManualBatch{Office: "matrix office", Count: 3}}})
+		}
+		if err == nil {
+			inc, err = m.srv.incidents.RecordLoss(ctx, access.All(), id, &incident.DataLoss{SystemID: inc.Systems[0].SystemID,
+				What: "matrix loss", From: inc.DetectedAt, To: inc.DetectedAt})
+		}
+		if err != nil {
+			t.Fatal(err)
+		}
+		m.ids[other]["batch"], m.ids[other]["data_loss"] = inc.Batches[0].ID, inc.Losses[0].ID
+	}
 	return m
 }
 
@@ -681,8 +713,12 @@ func (m *matrix) request(rt route, other bool) *http.Request {
 		id = m.ids[false]["system"] // named, but answered without a look
 	}
 	path = strings.ReplaceAll(path, "{id}", fmt.Sprint(id))
+	path = strings.ReplaceAll(path, "{batch_id}", fmt.Sprint(m.ids[other]["batch"]))
+	path = strings.ReplaceAll(path, "{loss_id}", fmt.Sprint(m.ids[other]["data_loss"]))
 	var body, contentType string
 	switch {
+	case method == http.MethodPut && kind == "incident":
+		body, contentType = "{}", "application/json" // a batch's or a data loss's change
 	case method == http.MethodPut:
 		body, contentType = m.recordJSON(kind, id), "application/json"
 	case method == http.MethodPost && isAPIPath(path):

@@ -77,8 +77,10 @@ type Server struct {
 	// and takes the agents' results (Options.Watcher).
 	monitors *monitor.Store
 	watcher  *monitor.Watcher
-	// Incidents (issue 6, in progress: the API only so far).
-	incidents *incident.Store
+	// Incidents, and how soon an agency must report an outage its
+	// probes saw (Options.ReportWithin).
+	incidents    *incident.Store
+	reportWithin time.Duration
 }
 
 // Options are the server's settings beyond its stores. The zero value
@@ -102,6 +104,10 @@ type Options struct {
 	// pages show what is stored, with every check's live state unknown,
 	// and agents' pushes are refused as unavailable.
 	Watcher *monitor.Watcher
+	// ReportWithin is how soon an agency must report an outage the
+	// probes saw before it is flagged unreported; zero:
+	// incident.DefaultReportWithin.
+	ReportWithin time.Duration
 }
 
 // New builds the server and parses every template; a broken template fails
@@ -118,7 +124,7 @@ func New(db *database.DB, log *slog.Logger, accounts *auth.Store, opt Options) (
 		trustedProxies: opt.TrustedProxies, sso: opt.SSO}
 	s.grades, s.risks, s.tasks = grading.NewStore(db), risk.NewStore(db), tasks.NewStore(db)
 	s.monitors, s.watcher = monitor.NewStore(db), opt.Watcher
-	s.incidents = incident.NewStore(db)
+	s.incidents, s.reportWithin = incident.NewStore(db), opt.ReportWithin
 	s.routes()
 	protection := http.NewCrossOriginProtection()
 	for _, origin := range opt.TrustedOrigins {
