@@ -150,6 +150,8 @@ var routeRules = map[string]rule{
 	"/api/v1/incidents/{id}":                  ruleRead,
 	"/api/v1/incidents/{id}/move":             ruleRead,
 	"/api/v1/incidents/{id}/notes":            ruleRead,
+	"POST /api/v1/integrations/alertmanager":  ruleAlert,
+	"/api/v1/integrations/alertmanager":       ruleAlert,
 	"GET /metrics":                            ruleRead,
 	"POST /api/v1/agent/results":              ruleAgent,
 	"/api/v1/status":                          ruleRead,
@@ -323,6 +325,7 @@ var ruleMatrix = map[rule]string{
 	ruleViewAudit:   "-       Y       -      Y       -      -      -     -        -        -     -      -",
 	ruleApprove:     "-       Y       -      -       -      -      -     -        -        -     -      -",
 	ruleAgent:       "-       -       -      -       -      -      -     -        -        Y     -      -",
+	ruleAlert:       "-       Y       -      Y       Y      -      -     Y        Y        -     -      Y",
 }
 
 // Outcomes of a request, as the matrix checks them.
