@@ -141,7 +141,9 @@ type queryer interface {
 // detected within CorrelationWindow of the signal (adding the system), or
 // else opens a new incident. It reports the incident and whether it was
 // opened now. A person's report (SourceReport) also counts as the agency's
-// report of the incident.
+// report of the incident. A signal from a machine (the monitoring, an
+// alert) for a system already down in the open incident changes nothing
+// and adds nothing to the timeline: repeats are not news.
 func (s *Store) Detect(ctx context.Context, sig Signal) (inc *Incident, opened bool, err error) {
 	if sig.At.IsZero() {
 		sig.At = s.Now()
@@ -158,6 +160,20 @@ func (s *Store) Detect(ctx context.Context, sig Signal) (inc *Incident, opened b
 		id, err := openIncidentOf(ctx, tx, sys, sig.At)
 		if err != nil {
 			return err
+		}
+		// A machine repeating that a system is down (Alertmanager resends a
+		// firing alert every repeat_interval) is no news while the system
+		// is down in that incident: the timeline would fill with copies. A
+		// person's report is always recorded (and counts as the report).
+		if id != 0 && sig.Source != SourceReport {
+			down, err := stillDown(ctx, tx, id, sys.id)
+			if err != nil {
+				return err
+			}
+			if down {
+				inc, err = readIncident(ctx, tx, id)
+				return err
+			}
 		}
 		now := database.FormatTime(s.Now())
 		kind := EventSignal
@@ -252,6 +268,17 @@ func openIncidentOf(ctx context.Context, q queryer, sys *system, at time.Time) (
 		return 0, fmt.Errorf("incident: find the open incident of system %d: %w", sys.id, err)
 	}
 	return id, nil
+}
+
+// stillDown reports whether system is in incident id and not restored.
+func stillDown(ctx context.Context, q queryer, id, system int64) (bool, error) {
+	var n int
+	err := q.QueryRowContext(ctx, `SELECT COUNT(*) FROM incident_systems WHERE incident_id = $1 AND system_id = $2 AND restored_at IS NULL`,
+		id, system).Scan(&n)
+	if err != nil {
+		return false, fmt.Errorf("incident %d: is system %d down: %w", id, system, err)
+	}
+	return n > 0, nil
 }
 
 // followGrades sets the incident's severity from the grades of its

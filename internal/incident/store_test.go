@@ -85,7 +85,7 @@ func TestDetectJoinAndRestore(t *testing.T) {
 		}
 
 		again, opened, err := f.store.Detect(f.ctx, incident.Signal{SystemID: f.insurance.ID, At: t0.Add(time.Minute), Source: incident.SourceAlert})
-		if err != nil || opened || again.ID != first.ID || len(again.Systems) != 1 || len(again.Events) != 2 {
+		if err != nil || opened || again.ID != first.ID || len(again.Systems) != 1 || len(again.Events) != 1 {
 			t.Fatalf("a duplicate signal: %+v opened %v (%v)", again, opened, err)
 		}
 		// Another system of the agency, five minutes on, reported by a person.
@@ -132,6 +132,44 @@ func TestDetectJoinAndRestore(t *testing.T) {
 		}
 		if _, _, err := f.store.Detect(f.ctx, incident.Signal{SystemID: 99999, Source: incident.SourceMonitor}); code(err) != apperror.NotFound {
 			t.Errorf("an unknown system: %v", err)
+		}
+	})
+}
+
+// A machine repeating that a system is down (Alertmanager resends a firing
+// alert every repeat_interval) adds nothing while the system is down in
+// the open incident; a person's report of it is still recorded, and once
+// the system is back a new signal is news again.
+func TestRepeatedSignalAddsNothing(t *testing.T) {
+	testdb.Each(t, func(t *testing.T, db *database.DB) {
+		f := newFixture(t, db)
+		alert := incident.Signal{SystemID: f.insurance.ID, At: t0, Source: incident.SourceAlert, Reason: "InstanceDown: 노동보험시스템 응답 없음"}
+		first, opened, err := f.store.Detect(f.ctx, alert)
+		if err != nil || !opened {
+			t.Fatalf("first alert: opened %v (%v)", opened, err)
+		}
+		for range 3 {
+			again, opened, err := f.store.Detect(f.ctx, alert)
+			if err != nil || opened || again.ID != first.ID || len(again.Events) != 1 || !again.Systems[0].DownAt.Equal(t0) {
+				t.Fatalf("repeated alert: %+v opened %v (%v)", again, opened, err)
+			}
+		}
+		monitored, _, err := f.store.Detect(f.ctx, incident.Signal{SystemID: f.insurance.ID, At: t0.Add(time.Minute), Source: incident.SourceMonitor})
+		if err != nil || monitored.ID != first.ID || len(monitored.Events) != 1 {
+			t.Fatalf("the monitoring on a system already down: %+v (%v)", monitored, err)
+		}
+		reported, _, err := f.store.Detect(f.ctx, incident.Signal{SystemID: f.insurance.ID, At: t0.Add(2 * time.Minute), Source: incident.SourceReport, Reason: "지사 신고"})
+		if err != nil || len(reported.Events) != 2 || reported.Events[1].Text != "지사 신고" || !reported.ReportedAt.Equal(t0.Add(2*time.Minute)) {
+			t.Fatalf("a person's report of a system already down: %+v (%v)", reported, err)
+		}
+		if _, err := f.store.Restore(f.ctx, f.insurance.ID, t0.Add(10*time.Minute), "InstanceDown resolved"); err != nil {
+			t.Fatal(err)
+		}
+		alert.At = t0.Add(20 * time.Minute)
+		down, opened, err := f.store.Detect(f.ctx, alert)
+		if err != nil || opened || down.ID != first.ID || len(down.Events) != 4 || down.Events[3].Kind != incident.EventSignal ||
+			!down.Systems[0].RestoredAt.IsZero() {
+			t.Fatalf("down again after it came back: %+v opened %v (%v)", down, opened, err)
 		}
 	})
 }

@@ -98,7 +98,14 @@ func decodeUpdate(r *http.Request, kind string, dst any, idField *int64) error {
 // problem (and the field, when there is one) in the catalogue's words; a
 // body over the size limit is returned as the *http.MaxBytesError that
 // writeError maps.
-func decodeJSON(r *http.Request, dst any) error {
+func decodeJSON(r *http.Request, dst any) error { return decodeBody(r, dst, true) }
+
+// decodeForeignJSON is decodeJSON for a body whose format another program
+// defines (Alertmanager's webhook): fields dst does not know are ignored,
+// so that a newer version of the sender, adding fields, is not refused.
+func decodeForeignJSON(r *http.Request, dst any) error { return decodeBody(r, dst, false) }
+
+func decodeBody(r *http.Request, dst any, strict bool) error {
 	body, err := io.ReadAll(r.Body)
 	if err != nil {
 		var tooBig *http.MaxBytesError
@@ -115,7 +122,9 @@ func decodeJSON(r *http.Request, dst any) error {
 		return apperror.New(apperror.Invalid, "", "api.json.not_object")
 	}
 	dec := json.NewDecoder(bytes.NewReader(body))
-	dec.DisallowUnknownFields()
+	if strict {
+		dec.DisallowUnknownFields()
+	}
 	if err := dec.Decode(dst); err != nil {
 		return jsonProblem(err)
 	}

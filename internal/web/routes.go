@@ -44,6 +44,11 @@ const (
 	// which fetches its checks and pushes its results and does nothing
 	// else (auth.Principal.IsAgent).
 	ruleAgent rule = "agent"
+	// ruleAlert: another monitor's alerts (Alertmanager's webhook) — an
+	// alert token, for the systems it is bound to, and whoever changes the
+	// inventory, for the systems of their scope (the handler checks each
+	// system).
+	ruleAlert rule = "alert"
 )
 
 // allows reports whether the rule lets p through, leaving aside the
@@ -68,6 +73,8 @@ func (ru rule) allows(p auth.Principal) bool {
 		return p.CanApprove()
 	case ruleAgent:
 		return p.IsAgent()
+	case ruleAlert:
+		return p.CanWriteInventory() || (p.Kind == auth.KindToken && p.Role == auth.Alert)
 	}
 	return false
 }
@@ -392,6 +399,10 @@ func (s *Server) routes() {
 	}
 	s.handle("/api/v1/incidents/{id}/batches/{batch_id}", ruleRead, s.refuseMethodJSON("PUT"))
 	s.handle("/api/v1/incidents/{id}/data-losses/{loss_id}", ruleRead, s.refuseMethodJSON("PUT"))
+	// Other monitoring in: Alertmanager's webhook opens, joins and
+	// restores incidents of the systems its alerts name.
+	s.handle("POST /api/v1/integrations/alertmanager", ruleAlert, s.receiveAlertmanagerJSON)
+	s.handle("/api/v1/integrations/alertmanager", ruleAlert, s.refuseMethodJSON("POST"))
 
 	// Without these the mux would answer a wrong method or an unknown path
 	// with plain text; an API client always gets the JSON error body. Who

@@ -178,6 +178,8 @@ var routeRules = map[string]rule{
 	"/api/v1/agents/{id}":                              ruleRead,
 	"/api/v1/agent/checks":                             ruleAgent,
 	"/api/v1/agent/results":                            ruleAgent,
+	"POST /api/v1/integrations/alertmanager":           ruleAlert,
+	"/api/v1/integrations/alertmanager":                ruleAlert,
 
 	"GET /admin/users":                         ruleManageUsers,
 	"GET /admin/users/new":                     ruleManageUsers,
@@ -338,6 +340,7 @@ var ruleMatrix = map[rule]string{
 	ruleViewAudit:   "-       Y       -      Y       -      -      -     -        -        -     -      -",
 	ruleApprove:     "-       Y       -      -       -      -      -     -        -        -     -      -",
 	ruleAgent:       "-       -       -      -       -      -      -     -        -        Y     -      -",
+	ruleAlert:       "-       Y       -      Y       Y      -      -     Y        Y        -     -      Y",
 }
 
 // Outcomes of a request, as the matrix checks them.
