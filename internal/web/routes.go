@@ -209,6 +209,24 @@ func (s *Server) routes() {
 	s.handle("POST /agents", ruleWrite, s.createAgent)
 	s.handle("POST /agents/{id}/delete", ruleWrite, s.deleteAgent)
 
+	// Incident pages (issue 6): the list with a person's report, and one
+	// incident's page from which it is run and printed, with its report as
+	// a workbook. Another agency's incident does not exist.
+	s.handle("GET /incidents", ruleRead, s.showPage("incidents", "incidents.title", buildIncidents))
+	s.handle("POST /incidents", ruleWrite, s.reportIncident)
+	s.handle("GET /incidents/{id}", ruleRead, s.showPage("incident", "incidents.detail_title", buildIncident))
+	s.handle("GET /incidents/{id}/report.xlsx", ruleRead, s.exportIncident)
+	s.handle("POST /incidents/{id}/manual", ruleWrite, s.switchManual)
+	s.handle("POST /incidents/{id}/batches", ruleWrite, s.addBatch)
+	s.handle("POST /incidents/{id}/batches/upload", ruleWrite, s.uploadBatches)
+	s.handle("POST /incidents/{id}/batches/{batch_id}/entered", ruleWrite, s.recordEntered)
+	s.handle("POST /incidents/{id}/data-losses", ruleWrite, s.recordLoss)
+	s.handle("POST /incidents/{id}/data-losses/{loss_id}", ruleWrite, s.recordLoss)
+	s.handle("POST /incidents/{id}/severity", ruleWrite, s.setSeverity)
+	s.handle("POST /incidents/{id}/move", ruleWrite, s.moveIncident)
+	s.handle("POST /incidents/{id}/notes", ruleWrite, s.noteIncident)
+	s.handle("POST /incidents/{id}/review", ruleWrite, s.reviewIncident)
+
 	// Accounts and API tokens, the audit log and the security report.
 	// The rule lets in admins; which accounts, tokens and entries each
 	// sees is its scope, and before a change the handler asks

@@ -123,6 +123,22 @@ var routeRules = map[string]rule{
 	"POST /agents":                      ruleWrite,
 	"POST /agents/{id}/delete":          ruleWrite,
 
+	// Incident pages (issue 6).
+	"GET /incidents":                                  ruleRead,
+	"POST /incidents":                                 ruleWrite,
+	"GET /incidents/{id}":                             ruleRead,
+	"GET /incidents/{id}/report.xlsx":                 ruleRead,
+	"POST /incidents/{id}/manual":                     ruleWrite,
+	"POST /incidents/{id}/batches":                    ruleWrite,
+	"POST /incidents/{id}/batches/upload":             ruleWrite,
+	"POST /incidents/{id}/batches/{batch_id}/entered": ruleWrite,
+	"POST /incidents/{id}/data-losses":                ruleWrite,
+	"POST /incidents/{id}/data-losses/{loss_id}":      ruleWrite,
+	"POST /incidents/{id}/severity":                   ruleWrite,
+	"POST /incidents/{id}/move":                       ruleWrite,
+	"POST /incidents/{id}/notes":                      ruleWrite,
+	"POST /incidents/{id}/review":                     ruleWrite,
+
 	// Monitoring API (issue 5).
 	"GET /api/v1/status":                               ruleRead,
 	"GET /api/v1/checks":                               ruleRead,

@@ -38,6 +38,7 @@ var exportable = map[string]pageBuilder{
 	"plan":            buildPlan,
 	"status":          buildStatus,
 	"agents":          buildAgents,
+	"incidents":       buildIncidents,
 }
 
 // switchLanguage remembers the chosen language in a cookie and goes back to

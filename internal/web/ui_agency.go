@@ -64,11 +64,14 @@ type agencyData struct {
 	Systems    *table
 	Facilities *table
 	Services   *table
+	// Unreported are the agency's incidents that probes or alerts saw and
+	// nobody reported in time.
+	Unreported *table
 }
 
 func (d *agencyData) RecordName() string { return d.Agency.Name }
 func (d *agencyData) Tables() []*table {
-	return []*table{d.Grades, d.Systems, d.Facilities, d.Services}
+	return []*table{d.Grades, d.Systems, d.Facilities, d.Services, d.Unreported}
 }
 
 func buildAgency(s *Server, r *http.Request, q url.Values) (tabled, error) {
@@ -140,6 +143,9 @@ func buildAgency(s *Server, r *http.Request, q url.Values) (tabled, error) {
 		}
 	}
 	d.Services = servicesTable(l, x, services, "services", l.t("agency.services.caption"), export("services"), query, false)
+	if d.Unreported, err = s.agencyUnreported(r, id); err != nil {
+		return nil, err
+	}
 	return d, nil
 }
 
