@@ -170,6 +170,25 @@ func TestIncidentPages(t *testing.T) {
 		if _, body := get(t, reader, "/incidents"); strings.Contains(body, `id="report-form"`) {
 			t.Error("a reader is offered the report form")
 		}
+		// Both languages read every label from the catalogue: a missing key
+		// would show as itself ("incidents.…").
+		for _, path := range []string{"/incidents", x.ourPath, agencyHref(x.welfare.ID)} {
+			for _, l := range []string{"ko", "en"} {
+				base, _ := url.Parse(reader.URL)
+				reader.Client().Jar.SetCookies(base, []*http.Cookie{{Name: "lang", Value: l, Path: "/"}})
+				if _, body := get(t, reader, path); strings.Contains(body, "incidents.") {
+					i := strings.Index(body, "incidents.")
+					t.Errorf("%s in %s shows a catalogue key: %q", path, l, body[i:min(len(body), i+60)])
+				}
+			}
+		}
+		_, body = get(t, reader, x.ourPath)
+		mustContain(t, "the page in English", body, "National level", "50% elapsed", "Monitoring")
+		resp, book := getBytes(t, x.ts, "/export/incidents/open.xlsx")
+		if resp.StatusCode != 200 || resp.Header.Get("Content-Type") != xlsxType || len(book) == 0 {
+			t.Errorf("the open incidents as XLSX: %d %s", resp.StatusCode, resp.Header.Get("Content-Type"))
+		}
+
 		ministry := x.asRole(t, auth.MinistryViewer, 0)
 		_, body = get(t, ministry, "/incidents?agency="+idValue(x.keis.ID))
 		if open := htmlTable(t, body, "open"); len(open) != 2 || open[1][1] != "한국고용정보원" {
