@@ -3,6 +3,7 @@ package web
 import (
 	"fmt"
 	"html/template"
+	"math"
 	"net/http"
 	"net/url"
 	"slices"
@@ -76,6 +77,10 @@ func worstShare(inc *incident.Incident, now time.Time) (worst float64, ok bool) 
 	}
 	return worst, ok
 }
+
+// percentText writes a share (1 = the target) as a whole percentage,
+// rounded as the spreadsheet's number is.
+func percentText(share float64) string { return strconv.FormatFloat(math.Round(share*100), 'f', 0, 64) }
 
 // severityCell names the severity; a national-level outage stands out.
 func (l tr) severityCell(s incident.Severity) cell {
@@ -161,7 +166,7 @@ func (s *Server) incidentsTable(l tr, x *index, list []*incident.Incident, id, c
 		}
 		share := textCell("—")
 		if worst, ok := worstShare(inc, now); ok {
-			share = cell{Text: strconv.FormatFloat(worst*100, 'f', 0, 64) + "%", Num: true, Value: float64(int(worst*100 + 0.5))}
+			share = cell{Text: percentText(worst) + "%", Num: true, Value: math.Round(worst * 100)}
 			if worst >= 1 {
 				share.Class = "sev-national"
 			}
@@ -462,7 +467,7 @@ func (l tr) clockView(a *incident.AffectedSystem, now time.Time) clockView {
 	share, ok := c.Share(now)
 	if ok {
 		stage := c.Stage(now)
-		v.Target, v.Share = l.duration(c.Target), strconv.FormatFloat(share*100, 'f', 0, 64)+"%"
+		v.Target, v.Share = l.duration(c.Target), percentText(share)+"%"
 		v.Stage, v.StageClass = l.stage(stage), "stage-"+stage.String()
 	}
 	v.Bar = rtoBar(l, share, ok, v.Elapsed, v.Target)
@@ -510,7 +515,7 @@ func rtoBar(l tr, share float64, ok bool, elapsed, target string) template.HTML 
 	for _, mark := range []float64{0.5, 0.8, 1} {
 		fmt.Fprintf(&b, `<line x1="%d" x2="%d" y1="0" y2="%d" stroke="#263238" stroke-width="2"/>`, x(mark), x(mark), rtoBarHeight)
 	}
-	label := l.t("incidents.clock.bar", elapsed, target, strconv.FormatFloat(share*100, 'f', 0, 64))
+	label := l.t("incidents.clock.bar", elapsed, target, percentText(share))
 	return template.HTML(fmt.Sprintf(`<svg class="rto-bar" xmlns="http://www.w3.org/2000/svg" role="img" aria-label="%s" viewBox="0 0 %d %d" width="%d" height="%d">%s</svg>`,
 		template.HTMLEscapeString(label), rtoBarWidth, rtoBarHeight, rtoBarWidth, rtoBarHeight, b.String()))
 }
@@ -533,13 +538,19 @@ func (l tr) timelineTable(inc *incident.Incident, x *index) *table {
 }
 
 // eventText is an entry's text with the words the store writes in English
-// (a state, a clock's stage, manual on/off) in the reader's language.
+// (a state, a clock's stage, manual on/off, a severity, a ledger's verb and
+// answer) in the reader's language; what people wrote stays as written.
 func (l tr) eventText(e *incident.Event) string {
 	head, rest, _ := strings.Cut(e.Text, ":")
 	switch e.Kind {
 	case incident.EventState:
-		if slices.Contains(incident.States, incident.State(head)) {
-			return strings.TrimSpace(l.incidentState(incident.State(head)) + ":" + rest)
+		// "resolved", "declared: note", "reviewed (override, 2 outstanding: reason)"
+		word, after, _ := strings.Cut(e.Text, " ")
+		if state := incident.State(head); slices.Contains(incident.States, state) {
+			return strings.TrimSpace(l.incidentState(state) + ":" + rest)
+		}
+		if state := incident.State(word); slices.Contains(incident.States, state) {
+			return l.incidentState(state) + " " + after
 		}
 	case incident.EventClock:
 		for _, st := range []incident.Stage{incident.StageHalf, incident.StageLate, incident.StageBreached} {
@@ -550,6 +561,23 @@ func (l tr) eventText(e *incident.Event) string {
 	case incident.EventManual:
 		if head == "on" || head == "off" {
 			return l.t("incidents.manual."+head) + ":" + rest
+		}
+	case incident.EventSeverity:
+		// "national → minor: reason"
+		from, to, ok := strings.Cut(head, " → ")
+		if ok {
+			return l.severity(incident.Severity(from)) + " → " + l.severity(incident.Severity(to)) + ":" + rest
+		}
+	case incident.EventLoss:
+		// "recorded 노동보험시스템: 접수 자료 (partial)"
+		verb, what, ok := strings.Cut(e.Text, " ")
+		if ok && (verb == "recorded" || verb == "updated") {
+			for _, rb := range incident.Rebuilds {
+				if strings.HasSuffix(what, " ("+rb+")") {
+					what = strings.TrimSuffix(what, " ("+rb+")") + " (" + l.rebuild(rb) + ")"
+				}
+			}
+			return l.t("incidents.loss."+verb) + " " + what
 		}
 	}
 	return e.Text

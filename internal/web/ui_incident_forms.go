@@ -94,9 +94,9 @@ func (s *Server) incidentPost(w http.ResponseWriter, r *http.Request) (*incident
 	return inc, values, true
 }
 
-// done redirects to the incident's page, which confirms what was done and
+// backToIncident redirects to the incident's page, which confirms what was done and
 // scrolls to where it shows.
-func done(w http.ResponseWriter, r *http.Request, inc *incident.Incident, what, anchor string) {
+func backToIncident(w http.ResponseWriter, r *http.Request, inc *incident.Incident, what, anchor string) {
 	http.Redirect(w, r, incidentHref(inc.ID)+"?done="+what+"#"+anchor, http.StatusSeeOther)
 }
 
@@ -136,7 +136,7 @@ func (s *Server) switchManual(w http.ResponseWriter, r *http.Request) {
 	if on {
 		what = "manual_on"
 	}
-	done(w, r, inc, what, "services")
+	backToIncident(w, r, inc, what, "services")
 }
 
 // addBatch records one office's batch taken by hand.
@@ -162,7 +162,7 @@ func (s *Server) addBatch(w http.ResponseWriter, r *http.Request) {
 		s.refuse(w, r, inc, "batch", v, nil, err)
 		return
 	}
-	done(w, r, inc, "batch", "batches")
+	backToIncident(w, r, inc, "batch", "batches")
 }
 
 // uploadBatches records the batches of a CSV or XLSX file, all or none,
@@ -198,7 +198,7 @@ func (s *Server) uploadBatches(w http.ResponseWriter, r *http.Request) {
 		s.refuse(w, r, inc, "upload", url.Values{}, nil, err)
 		return
 	}
-	done(w, r, inc, "upload", "batches")
+	backToIncident(w, r, inc, "upload", "batches")
 }
 
 // recordEntered records how many of a batch have been entered back.
@@ -231,7 +231,7 @@ func (s *Server) recordEntered(w http.ResponseWriter, r *http.Request) {
 		s.refuse(w, r, inc, form, v, nil, err)
 		return
 	}
-	done(w, r, inc, "entered", "batches")
+	backToIncident(w, r, inc, "entered", "batches")
 }
 
 // recordLoss adds an entry to the data-loss ledger, or changes the one of
@@ -265,7 +265,7 @@ func (s *Server) recordLoss(w http.ResponseWriter, r *http.Request) {
 		s.refuse(w, r, inc, "loss", v, nil, err)
 		return
 	}
-	done(w, r, inc, "loss", "losses")
+	backToIncident(w, r, inc, "loss", "losses")
 }
 
 // setSeverity sets the severity by a person's decision, with the reason.
@@ -279,7 +279,7 @@ func (s *Server) setSeverity(w http.ResponseWriter, r *http.Request) {
 		s.refuse(w, r, inc, "severity", v, nil, err)
 		return
 	}
-	done(w, r, inc, "severity", "summary")
+	backToIncident(w, r, inc, "severity", "summary")
 }
 
 // moveIncident moves the incident to the state of the button pressed,
@@ -300,7 +300,7 @@ func (s *Server) moveIncident(w http.ResponseWriter, r *http.Request) {
 		s.refuse(w, r, inc, "move", v, nil, err)
 		return
 	}
-	done(w, r, inc, "moved", "summary")
+	backToIncident(w, r, inc, "moved", "summary")
 }
 
 // noteIncident adds a person's entry to the timeline.
@@ -314,7 +314,7 @@ func (s *Server) noteIncident(w http.ResponseWriter, r *http.Request) {
 		s.refuse(w, r, inc, "note", v, nil, err)
 		return
 	}
-	done(w, r, inc, "note", "timeline")
+	backToIncident(w, r, inc, "note", "timeline")
 }
 
 // reviewIncident closes a resolved incident with its review: summary,
@@ -354,7 +354,7 @@ func (s *Server) reviewIncident(w http.ResponseWriter, r *http.Request) {
 		s.refuse(w, r, inc, "review", v, nil, actionField(err, rows))
 		return
 	}
-	done(w, r, inc, "reviewed", "review")
+	backToIncident(w, r, inc, "reviewed", "review")
 }
 
 // actionField names the form's field of an action's problem: the store

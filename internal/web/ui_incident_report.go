@@ -1,6 +1,7 @@
 package web
 
 import (
+	"math"
 	"net/http"
 	"strconv"
 	"strings"
@@ -89,7 +90,7 @@ func systemsSheet(l tr, inc *incident.Incident, now time.Time) *table {
 		v := l.clockView(a, now)
 		share := textCell(v.Share)
 		if s, ok := a.Clock().Share(now); ok {
-			share = cell{Text: v.Share, Num: true, Value: float64(int(s*100 + 0.5))}
+			share = cell{Text: v.Share, Num: true, Value: math.Round(s * 100)}
 		}
 		t.Rows = append(t.Rows, []cell{headCell(textCell(v.Name)), textCell(v.Grade), textCell(v.Down), textCell(v.Restored),
 			textCell(v.Elapsed), textCell(v.Target), share, textCell(v.Stage), textCell(v.Met)})

@@ -339,6 +339,9 @@ func TestIncidentForms(t *testing.T) {
 		if row := timeline[len(timeline)-2]; row[1] != "상태 변경" || row[3] != "선언: 상황반 가동" {
 			t.Errorf("the move on the timeline: %q", row)
 		}
+		// What the store writes in English reads in Korean.
+		mustContain(t, "the timeline in Korean", body, "국가 차원 → 중대: 대체 창구로 민원 처리 가능", "접수 자료 (일부 복구 가능)",
+			"수기 처리 전환: 산재보험 급여 신청")
 
 		// The review: only once resolved, an override only by an admin, an
 		// action's problem next to its row.
