@@ -82,16 +82,14 @@ func (c *Contact) Validate() inventory.Problems {
 	p.Text("webhook_url", c.WebhookURL, inventory.MaxShortText)
 	var allowed []Role
 	switch {
-	case c.AgencyID == 0 && c.SystemID != 0:
-		p.Add("agency_id", "invalid.required")
+	case c.SystemID != 0: // the store fills in the system's agency
+		allowed = []Role{RolePrimary, RoleSecondary}
 	case c.AgencyID == 0:
 		allowed = []Role{RoleMinistry}
-	case c.SystemID != 0:
-		allowed = []Role{RolePrimary, RoleSecondary}
 	default:
 		allowed = []Role{RolePrimary, RoleSecondary, RoleHead}
 	}
-	if allowed != nil && !slices.Contains(allowed, c.Role) {
+	if !slices.Contains(allowed, c.Role) {
 		names := make([]string, len(allowed))
 		for i, r := range allowed {
 			names[i] = string(r)
@@ -255,10 +253,12 @@ func checkList(ctx context.Context, tx *sql.Tx, scope access.Scope, c *Contact) 
 func (s *ContactStore) Create(ctx context.Context, scope access.Scope, c *Contact) error {
 	c.Normalize()
 	return s.db.InTx(ctx, func(tx *sql.Tx) error {
-		if err := checkList(ctx, tx, scope, c); err != nil {
+		// What is wrong with the contact itself first: a caller learns that
+		// before whether the list is theirs to change.
+		if err := c.Validate().Err(); err != nil {
 			return err
 		}
-		if err := c.Validate().Err(); err != nil {
+		if err := checkList(ctx, tx, scope, c); err != nil {
 			return err
 		}
 		now := database.FormatTime(s.Now())

@@ -38,7 +38,7 @@ func TestContactValidate(t *testing.T) {
 		{"ministry role on an agency's list", func(c *incident.Contact) { c.SystemID, c.Role = 0, incident.RoleMinistry }, "role"},
 		{"ministry list", func(c *incident.Contact) { c.AgencyID, c.SystemID, c.Role = 0, 0, incident.RoleMinistry }, ""},
 		{"primary on the ministry list", func(c *incident.Contact) { c.AgencyID, c.SystemID = 0, 0 }, "role"},
-		{"system without agency", func(c *incident.Contact) { c.AgencyID = 0 }, "agency_id"},
+		{"a system's list, its agency filled in by the store", func(c *incident.Contact) { c.AgencyID = 0 }, ""},
 	}
 	for _, sc := range scenarios {
 		t.Run(sc.name, func(t *testing.T) {

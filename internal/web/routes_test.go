@@ -150,19 +150,32 @@ var routeRules = map[string]rule{
 	"/api/v1/incidents/{id}":                  ruleRead,
 	"/api/v1/incidents/{id}/move":             ruleRead,
 	"/api/v1/incidents/{id}/notes":            ruleRead,
-	"GET /metrics":                            ruleRead,
-	"POST /api/v1/agent/results":              ruleAgent,
-	"/api/v1/status":                          ruleRead,
-	"/api/v1/checks":                          ruleRead,
-	"/api/v1/checks/{id}":                     ruleRead,
-	"/api/v1/systems/{id}/uptime":             ruleRead,
-	"/api/v1/systems/{id}/interruptions":      ruleRead,
-	"/api/v1/maintenance-windows":             ruleRead,
-	"/api/v1/maintenance-windows/{id}":        ruleRead,
-	"/api/v1/agents":                          ruleRead,
-	"/api/v1/agents/{id}":                     ruleRead,
-	"/api/v1/agent/checks":                    ruleAgent,
-	"/api/v1/agent/results":                   ruleAgent,
+	// Call lists (issue 6): the store decides which list a writer may touch.
+	"GET /api/v1/contacts":               ruleRead,
+	"GET /api/v1/contacts/{id}":          ruleRead,
+	"POST /api/v1/contacts":              ruleWrite,
+	"PUT /api/v1/contacts/{id}":          ruleWrite,
+	"DELETE /api/v1/contacts/{id}":       ruleWrite,
+	"/api/v1/contacts":                   ruleRead,
+	"/api/v1/contacts/{id}":              ruleRead,
+	"GET /agencies/{id}/contacts/new":    ruleWrite,
+	"POST /agencies/{id}/contacts":       ruleWrite,
+	"GET /systems/{id}/contacts/new":     ruleWrite,
+	"POST /systems/{id}/contacts":        ruleWrite,
+	"POST /contacts/{id}/delete":         ruleWrite,
+	"GET /metrics":                       ruleRead,
+	"POST /api/v1/agent/results":         ruleAgent,
+	"/api/v1/status":                     ruleRead,
+	"/api/v1/checks":                     ruleRead,
+	"/api/v1/checks/{id}":                ruleRead,
+	"/api/v1/systems/{id}/uptime":        ruleRead,
+	"/api/v1/systems/{id}/interruptions": ruleRead,
+	"/api/v1/maintenance-windows":        ruleRead,
+	"/api/v1/maintenance-windows/{id}":   ruleRead,
+	"/api/v1/agents":                     ruleRead,
+	"/api/v1/agents/{id}":                ruleRead,
+	"/api/v1/agent/checks":               ruleAgent,
+	"/api/v1/agent/results":              ruleAgent,
 
 	"GET /admin/users":                         ruleManageUsers,
 	"GET /admin/users/new":                     ruleManageUsers,
@@ -496,8 +509,19 @@ func newMatrix(t *testing.T, srv *Server, ts *httptest.Server) *matrix {
 			t.Fatal(err)
 		}
 		m.ids[other]["incident"] = inc.ID
+		// A contact on each agency's list (issue 6).
+		m.ids[other]["contact"] = m.contactOf(sys.AgencyID, "matrix contact")
 	}
 	return m
+}
+
+// contactOf puts a contact on an agency's call list and returns its id.
+func (m *matrix) contactOf(agencyID int64, name string) int64 {
+	c := &incident.Contact{AgencyID: agencyID, Role: incident.RolePrimary, Name: name, Email: "matrix@example.go.kr"}
+	if err := m.srv.contacts.Create(context.Background(), access.All(), c); err != nil {
+		m.t.Fatalf("contact of agency %d: %v", agencyID, err)
+	}
+	return c.ID
 }
 
 // watched gives sys an endpoint, and so a check, and a maintenance window;
@@ -621,6 +645,7 @@ var collectionKinds = map[string]string{
 	"maintenance":         "maintenance_window", // POST /maintenance/{id}/delete
 	"agents":              "agent",
 	"incidents":           "incident", // issue 6
+	"contacts":            "contact",  // issue 6
 }
 
 // recordKind is the kind of record a route's path names by id, and
@@ -730,6 +755,8 @@ func (m *matrix) recordJSON(kind string, id int64) string {
 		record, err = m.srv.monitors.MaintenanceWindow(ctx, all, id)
 	case "agent":
 		record, err = m.srv.monitors.Agent(ctx, all, id)
+	case "contact":
+		record, err = m.srv.contacts.Contact(ctx, all, id)
 	}
 	if err != nil {
 		m.t.Fatalf("read %s %d: %v", kind, id, err)
@@ -759,6 +786,8 @@ func (m *matrix) victim(kind string, other bool) int64 {
 		return task.ID
 	}
 	switch kind {
+	case "contact":
+		return m.contactOf(agency.ID, name)
 	case "maintenance_window":
 		return m.windowOf(m.ids[other]["system"])
 	case "agent":

@@ -79,6 +79,7 @@ type Server struct {
 	watcher  *monitor.Watcher
 	// Incidents (issue 6, in progress: the API only so far).
 	incidents *incident.Store
+	contacts  *incident.ContactStore
 }
 
 // Options are the server's settings beyond its stores. The zero value
@@ -119,6 +120,7 @@ func New(db *database.DB, log *slog.Logger, accounts *auth.Store, opt Options) (
 	s.grades, s.risks, s.tasks = grading.NewStore(db), risk.NewStore(db), tasks.NewStore(db)
 	s.monitors, s.watcher = monitor.NewStore(db), opt.Watcher
 	s.incidents = incident.NewStore(db)
+	s.contacts = incident.NewContactStore(db)
 	s.routes()
 	protection := http.NewCrossOriginProtection()
 	for _, origin := range opt.TrustedOrigins {
