@@ -383,7 +383,7 @@ func Compose(inc *Incident, agency string, ev *Event, publicURL string) Message 
 	}
 	m := Message{Data: MessageData{IncidentID: inc.ID, EventID: ev.ID, Kind: ev.Kind, State: inc.State, Severity: inc.Severity,
 		AgencyID: inc.AgencyID, AgencyName: agency, At: ev.At, Link: link}}
-	what := ""
+	what, text := "", strings.TrimSpace(ev.Text)
 	switch ev.Kind {
 	case EventOpened:
 		what = locale.T(l, "notify.what.opened")
@@ -393,8 +393,13 @@ func Compose(inc *Incident, agency string, ev *Event, publicURL string) Message 
 	case EventRestored:
 		what = locale.T(l, "notify.what.restored")
 	case EventState:
-		state, _, _ := strings.Cut(ev.Text, ":")
+		// The text is the new state, then perhaps ": note" or " (override…)".
+		state := ev.Text
+		if i := strings.IndexFunc(state, func(r rune) bool { return r < 'a' || r > 'z' }); i >= 0 {
+			state = state[:i]
+		}
 		what = locale.T(l, "notify.what.state", locale.T(l, "notify.state."+state))
+		text = strings.TrimSpace(strings.TrimPrefix(strings.TrimPrefix(ev.Text, state), ":"))
 		for _, a := range inc.Systems {
 			m.systems = append(m.systems, a.SystemID)
 			if Escalates(a.Grade, a.Warned) {
@@ -413,6 +418,12 @@ func Compose(inc *Incident, agency string, ev *Event, publicURL string) Message 
 	}
 	m.Data.Escalated = m.escalate
 	name := locale.T(l, "notify.incident", inc.ID)
+	switch {
+	case sys == nil && len(inc.Systems) == 1:
+		name = inc.Systems[0].Name
+	case sys == nil && len(inc.Systems) > 1:
+		name = locale.T(l, "notify.systems_more", inc.Systems[0].Name, len(inc.Systems)-1)
+	}
 	if sys != nil {
 		name = sys.Name
 		m.systems = []int64{sys.SystemID}
@@ -436,7 +447,7 @@ func Compose(inc *Incident, agency string, ev *Event, publicURL string) Message 
 	}
 	line("notify.body.what", what)
 	line("notify.body.at", locale.DateTime(ev.At))
-	if text := strings.TrimSpace(ev.Text); text != "" && ev.Kind != EventClock {
+	if text != "" && ev.Kind != EventClock {
 		line("notify.body.text", text)
 	}
 	if m.escalate {

@@ -429,3 +429,32 @@ func TestAttemptText(t *testing.T) {
 		}
 	}
 }
+
+// A person's move names the incident's systems and, once a clock has
+// escalated, is told to the agency head and the ministry too.
+func TestComposeMove(t *testing.T) {
+	at := time.Date(2025, 9, 26, 5, 5, 0, 0, time.UTC)
+	inc := &incident.Incident{ID: 12, AgencyID: 3, State: incident.Declared, Severity: incident.SeverityNational,
+		Systems: []*incident.AffectedSystem{{SystemID: 40, Name: "고용24", Grade: 1, DownAt: at.Add(-time.Hour), Warned: incident.StageHalf},
+			{SystemID: 41, Name: "워크넷", Grade: 3, DownAt: at}}}
+	ev := &incident.Event{ID: 345, At: at, Kind: incident.EventState, Author: "hong", Text: "declared: 수기 접수 전환"}
+	m := incident.Compose(inc, "한국고용정보원", ev, "https://yeonsok.moel.example")
+	if want := "[연속] 고용24 외 1개 장애 — 장애 선언 (한국고용정보원)"; m.Subject != want {
+		t.Errorf("subject %q, want %q", m.Subject, want)
+	}
+	for _, part := range []string{"장애 번호: #12 (상태: 장애 선언, 심각도: 국가 차원)", "시각: 2025. 9. 26. 14:05", "기록: 수기 접수 전환",
+		"바로 가기: https://yeonsok.moel.example/incidents/12"} {
+		if !strings.Contains(m.Body, part) {
+			t.Errorf("body lacks %q:\n%s", part, m.Body)
+		}
+	}
+	if m.Data.Escalated {
+		t.Error("escalated before any clock passed 80 %")
+	}
+	inc.Systems[0].Warned = incident.StageLate
+	ev.Text = "reviewed (override, 3 outstanding: 전산 입력 완료 예정)"
+	m = incident.Compose(inc, "한국고용정보원", ev, "")
+	if !m.Data.Escalated || !strings.Contains(m.Subject, "검토 종결") || !strings.Contains(m.Body, "바로 가기: /incidents/12") {
+		t.Errorf("after escalation: %+v", m)
+	}
+}
