@@ -99,6 +99,11 @@ func TestContactPages(t *testing.T) {
 		_, page = get(t, ts, agency)
 		wantCells(t, "the agency's list", rowOf(t, htmlTable(t, page, "contacts"), "기관장"), "기관장", "이사장", "head@welfare.example", "", "", "삭제")
 
+		if status, csv := get(t, ts, fmt.Sprintf("/export/agency/contacts.csv?id=%d", f.welfare.ID)); status != 200 ||
+			!strings.Contains(csv, "이사장") || !strings.Contains(csv, "head@welfare.example") {
+			t.Errorf("the list as CSV: %d %s", status, csv)
+		}
+
 		system := fmt.Sprintf("/systems/%d", f.insurance.ID)
 		_, page = get(t, ts, system+"/contacts/new")
 		if strings.Contains(page, `value="head"`) {
