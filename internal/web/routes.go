@@ -403,6 +403,21 @@ func (s *Server) routes() {
 	// restores incidents of the systems its alerts name.
 	s.handle("POST /api/v1/integrations/alertmanager", ruleAlert, s.receiveAlertmanagerJSON)
 	s.handle("/api/v1/integrations/alertmanager", ruleAlert, s.refuseMethodJSON("POST"))
+	// Call lists: an agency's writers manage their agency's and its
+	// systems' lists, the ministry's list only ministry-wide writers (the
+	// store decides which list a caller may touch).
+	s.handle("GET /api/v1/contacts", ruleRead, s.listContactsJSON)
+	s.handle("GET /api/v1/contacts/{id}", ruleRead, s.showContactJSON)
+	s.handle("POST /api/v1/contacts", ruleWrite, s.createContactJSON)
+	s.handle("PUT /api/v1/contacts/{id}", ruleWrite, s.updateContactJSON)
+	s.handle("DELETE /api/v1/contacts/{id}", ruleWrite, s.deleteContactJSON)
+	s.handle("/api/v1/contacts", ruleRead, s.refuseMethodJSON("GET, POST"))
+	s.handle("/api/v1/contacts/{id}", ruleRead, s.refuseMethodJSON("GET, PUT, DELETE"))
+	s.handle("GET /agencies/{id}/contacts/new", ruleWrite, s.showNewAgencyContact)
+	s.handle("POST /agencies/{id}/contacts", ruleWrite, s.createAgencyContact)
+	s.handle("GET /systems/{id}/contacts/new", ruleWrite, s.showNewSystemContact)
+	s.handle("POST /systems/{id}/contacts", ruleWrite, s.createSystemContact)
+	s.handle("POST /contacts/{id}/delete", ruleWrite, s.deleteContact)
 
 	// Without these the mux would answer a wrong method or an unknown path
 	// with plain text; an API client always gets the JSON error body. Who

@@ -77,9 +77,10 @@ type Server struct {
 	// and takes the agents' results (Options.Watcher).
 	monitors *monitor.Store
 	watcher  *monitor.Watcher
-	// Incidents, and how soon an agency must report an outage its
-	// probes saw (Options.ReportWithin).
+	// Incidents and their call lists, and how soon an agency must report
+	// an outage its probes saw (Options.ReportWithin).
 	incidents    *incident.Store
+	contacts     *incident.ContactStore
 	reportWithin time.Duration
 }
 
@@ -125,6 +126,7 @@ func New(db *database.DB, log *slog.Logger, accounts *auth.Store, opt Options) (
 	s.grades, s.risks, s.tasks = grading.NewStore(db), risk.NewStore(db), tasks.NewStore(db)
 	s.monitors, s.watcher = monitor.NewStore(db), opt.Watcher
 	s.incidents, s.reportWithin = incident.NewStore(db), opt.ReportWithin
+	s.contacts = incident.NewContactStore(db)
 	s.routes()
 	protection := http.NewCrossOriginProtection()
 	for _, origin := range opt.TrustedOrigins {

@@ -64,11 +64,15 @@ type agencyData struct {
 	Systems    *table
 	Facilities *table
 	Services   *table
+	// Contacts is the agency's call list; AddContact the form that adds
+	// to it, for whom may.
+	Contacts   *table
+	AddContact string
 }
 
 func (d *agencyData) RecordName() string { return d.Agency.Name }
 func (d *agencyData) Tables() []*table {
-	return []*table{d.Grades, d.Systems, d.Facilities, d.Services}
+	return []*table{d.Grades, d.Systems, d.Facilities, d.Services, d.Contacts}
 }
 
 func buildAgency(s *Server, r *http.Request, q url.Values) (tabled, error) {
@@ -140,6 +144,12 @@ func buildAgency(s *Server, r *http.Request, q url.Values) (tabled, error) {
 		}
 	}
 	d.Services = servicesTable(l, x, services, "services", l.t("agency.services.caption"), export("services"), query, false)
+	if d.Contacts, err = s.agencyContacts(r, id, query); err != nil {
+		return nil, err
+	}
+	if s.may(r, "GET /agencies/{id}/contacts/new") {
+		d.AddContact = agencyHref(id) + "/contacts/new"
+	}
 	return d, nil
 }
 
