@@ -31,6 +31,7 @@ import (
 	"yeonsok/internal/locale"
 	"yeonsok/internal/monitor"
 	"yeonsok/internal/risk"
+	"yeonsok/internal/statuspage"
 	"yeonsok/internal/tasks"
 	"yeonsok/internal/transfer"
 )
@@ -79,6 +80,9 @@ type Server struct {
 	watcher  *monitor.Watcher
 	// Incidents (issue 6, in progress: the API only so far).
 	incidents *incident.Store
+	// public is the citizens' status page, served from memory
+	// (Options.StatusPage).
+	public *statuspage.Page
 }
 
 // Options are the server's settings beyond its stores. The zero value
@@ -102,6 +106,11 @@ type Options struct {
 	// pages show what is stored, with every check's live state unknown,
 	// and agents' pushes are refused as unavailable.
 	Watcher *monitor.Watcher
+	// StatusPage is the public status page, which serve keeps rebuilt in
+	// the background (statuspage.Page.Run). Nil: New makes one on the
+	// database and the Watcher, rebuilt only when a request finds it
+	// stale.
+	StatusPage *statuspage.Page
 }
 
 // New builds the server and parses every template; a broken template fails
@@ -119,6 +128,12 @@ func New(db *database.DB, log *slog.Logger, accounts *auth.Store, opt Options) (
 	s.grades, s.risks, s.tasks = grading.NewStore(db), risk.NewStore(db), tasks.NewStore(db)
 	s.monitors, s.watcher = monitor.NewStore(db), opt.Watcher
 	s.incidents = incident.NewStore(db)
+	s.public = opt.StatusPage
+	if s.public == nil {
+		if s.public, err = NewStatusPage(db, opt.Watcher, log); err != nil {
+			return nil, err
+		}
+	}
 	s.routes()
 	protection := http.NewCrossOriginProtection()
 	for _, origin := range opt.TrustedOrigins {
@@ -131,6 +146,16 @@ func New(db *database.DB, log *slog.Logger, accounts *auth.Store, opt Options) (
 	}))
 	s.handler = protection.Handler(s.mux)
 	return s, nil
+}
+
+// NewStatusPage makes the public status page on db with the live states
+// of watcher (nil: none), styled by the tower's public stylesheet.
+func NewStatusPage(db *database.DB, watcher *monitor.Watcher, log *slog.Logger) (*statuspage.Page, error) {
+	var statuses statuspage.Statuses
+	if watcher != nil {
+		statuses = watcher
+	}
+	return statuspage.New(db, statuses, statuspage.Options{Stylesheet: assetPaths["public.css"], Log: log})
 }
 
 // ServeHTTP applies the tower-wide rules to every request: a panic becomes a
