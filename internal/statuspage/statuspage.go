@@ -9,8 +9,8 @@
 // when citizens come to it. So it is built in the background every few
 // seconds (and on demand when stale, at most that often) into finished
 // bytes in memory, in each language, plain and gzipped, with its ETag; a
-// request only picks the bytes and writes them. A request never reaches
-// the database, a session or the Watcher's lock.
+// request only picks the bytes and writes them. Once the page is built, a
+// request never reaches the database, a session or the Watcher's lock.
 package statuspage
 
 import (
