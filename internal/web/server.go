@@ -116,7 +116,8 @@ type Options struct {
 // New builds the server and parses every template; a broken template fails
 // here, at start, not in front of a user. accounts decides who is signed
 // in and what each may do: every route but the login page, health checks,
-// static files and the language switch needs a session or an API token.
+// static files, the language switch and the citizens' status page needs a
+// session or an API token.
 func New(db *database.DB, log *slog.Logger, accounts *auth.Store, opt Options) (*Server, error) {
 	v, err := parseViews()
 	if err != nil {
