@@ -85,8 +85,14 @@ func runServe(ctx context.Context, env *environment, args []string) error {
 	incidents := incident.NewStore(db)
 	watcher := monitor.NewWatcher(monitor.NewStore(db), env.log, monitor.WatcherOptions{InventoryVersion: inventory.NewStore(db).Version,
 		OnSystem: incidents.FollowMonitoring})
+	// The citizens' status page, rebuilt in the background (below) so that
+	// its requests are answered from memory.
+	public, err := web.NewStatusPage(db, watcher, env.log)
+	if err != nil {
+		return err
+	}
 	srv, err := web.New(db, env.log, accounts, web.Options{TrustedProxies: env.cfg.TrustedProxies, TrustedOrigins: trustedOrigins(env.cfg),
-		SSO: sso, Watcher: watcher})
+		SSO: sso, Watcher: watcher, StatusPage: public})
 	if err != nil {
 		return err
 	}
@@ -137,6 +143,7 @@ It is shown only now and must be changed at the first sign-in.
 	}()
 	// The attempts still under way are written before the database closes.
 	defer func() { stop(); <-notifying }()
+	go public.Run(ctx)
 	// What a crash may have lost between the interruptions and the
 	// incidents, made good before the monitoring starts.
 	if opened, restored, err := incidents.Reconcile(ctx); err != nil {

@@ -5,6 +5,7 @@ import (
 
 	"yeonsok/internal/apperror"
 	"yeonsok/internal/auth"
+	"yeonsok/internal/statuspage"
 )
 
 // rule says who may use a route. Every route is registered with one
@@ -15,7 +16,8 @@ type rule string
 
 const (
 	// rulePublic: anyone, signed in or not — the login page, health
-	// checks, static files, the language switch.
+	// checks, static files, the language switch, the citizens' status
+	// page.
 	rulePublic rule = "public"
 	// ruleSignedIn: a person with a session, even one who must change the
 	// password before anything else — logout and the password change.
@@ -114,6 +116,10 @@ func (s *Server) routes() {
 	s.handle("GET /readyz", rulePublic, s.showReadiness)
 	s.handle("GET /static/", rulePublic, staticHandler().ServeHTTP)
 	s.handle("POST /lang", rulePublic, s.switchLanguage)
+	// The citizens' status page (issue 6): no sign-in, no session looked
+	// up, no database read per request — the page is served from memory.
+	s.handle("GET "+statuspage.Path, rulePublic, s.public.ServeHTML)
+	s.handle("GET "+statuspage.JSONPath, rulePublic, s.public.ServeJSON)
 
 	// Signing in and out, and the password.
 	s.handle("GET /login", rulePublic, s.showLogin)
