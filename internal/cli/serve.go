@@ -92,7 +92,7 @@ func runServe(ctx context.Context, env *environment, args []string) error {
 		return err
 	}
 	srv, err := web.New(db, env.log, accounts, web.Options{TrustedProxies: env.cfg.TrustedProxies, TrustedOrigins: trustedOrigins(env.cfg),
-		SSO: sso, Watcher: watcher, StatusPage: public})
+		SSO: sso, Watcher: watcher, StatusPage: public, ReportWithin: env.cfg.ReportWithin})
 	if err != nil {
 		return err
 	}
@@ -238,6 +238,9 @@ Notifications (incidents tell their call lists; see docs/incidents.md):
   YEONSOK_SMTP_PASSWORD   its password (or YEONSOK_SMTP_PASSWORD_FILE)
   YEONSOK_SMTP_STARTTLS   auto (default), require or off
   YEONSOK_PUBLIC_URL      put before the incident links in messages
+  YEONSOK_INCIDENT_REPORT_WITHIN
+                          how soon an agency must report an outage its probes saw
+                          before it is flagged unreported (default 30m)
 `
 
 // newNotifier builds what tells the call lists of incidents: email through

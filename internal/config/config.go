@@ -43,6 +43,9 @@ type Config struct {
 	// SMTP is the mail server notifications go through; empty Addr turns
 	// email off (webhooks still go).
 	SMTP SMTP
+	// ReportWithin is how soon an agency must report an outage its probes
+	// saw before it is flagged unreported (YEONSOK_INCIDENT_REPORT_WITHIN).
+	ReportWithin time.Duration
 }
 
 // SMTP configures the mail server incident notifications are sent through.
@@ -96,6 +99,7 @@ func FromEnv() (Config, error) {
 		InactiveAfter:   time.Duration(r.number("YEONSOK_INACTIVE_DAYS", 90)) * 24 * time.Hour,
 		SessionIdle:     r.duration("YEONSOK_SESSION_IDLE", 30*time.Minute),
 		SessionLifetime: r.duration("YEONSOK_SESSION_LIFETIME", 12*time.Hour),
+		ReportWithin:    r.duration("YEONSOK_INCIDENT_REPORT_WITHIN", 30*time.Minute),
 		OIDC: OIDC{
 			Issuer:       r.text("YEONSOK_OIDC_ISSUER", ""),
 			ClientID:     r.text("YEONSOK_OIDC_CLIENT_ID", ""),

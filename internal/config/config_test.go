@@ -53,6 +53,7 @@ func TestBadSettingsStopTheStart(t *testing.T) {
 		"mail server without port": {"YEONSOK_SMTP_ADDR", "smtp.moel.go.kr"},
 		"mail server without from": {"YEONSOK_SMTP_ADDR", "smtp.moel.go.kr:587"},
 		"unknown STARTTLS mode":    {"YEONSOK_SMTP_STARTTLS", "sometimes"},
+		"report time without unit": {"YEONSOK_INCIDENT_REPORT_WITHIN", "30"},
 	}
 	for name, kv := range scenarios {
 		t.Run(name, func(t *testing.T) {
