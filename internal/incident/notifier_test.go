@@ -2,22 +2,18 @@ package incident_test
 
 import (
 	"context"
-	"encoding/base64"
 	"encoding/json"
 	"fmt"
 	"io"
 	"log/slog"
-	"mime"
-	"net"
 	"net/http"
 	"net/http/httptest"
-	"net/mail"
-	"net/textproto"
 	"slices"
 	"strings"
 	"sync"
 	"testing"
 	"time"
+	"yeonsok/internal/notify/smtptest"
 
 	"yeonsok/internal/access"
 	"yeonsok/internal/database"
@@ -26,119 +22,33 @@ import (
 	"yeonsok/internal/testdb"
 )
 
-// mailServer is a small SMTP server on a loopback port, speaking enough of
-// RFC 5321 for notify.SMTP (EHLO, MAIL, RCPT, DATA, QUIT), as notify's own
-// tests do. It keeps each mail with its subject and body decoded.
-type mailServer struct {
-	host string
-	port int
-
-	mu    sync.Mutex
-	mails []gotMail
-}
-
+// gotMail is a mail the SMTP server took, decoded.
 type gotMail struct {
-	to      string
 	subject string
 	body    string
 }
 
-func startMailServer(t *testing.T) *mailServer {
+// mailsTo is what the server took for addr, decoded.
+func mailsTo(t *testing.T, s *smtptest.Server, addr string) []gotMail {
 	t.Helper()
-	ln, err := net.Listen("tcp", "127.0.0.1:0")
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() { ln.Close() })
-	s := &mailServer{host: "127.0.0.1", port: ln.Addr().(*net.TCPAddr).Port}
-	go func() {
-		for {
-			conn, err := ln.Accept()
-			if err != nil {
-				return
-			}
-			go s.serve(t, conn)
-		}
-	}()
-	return s
-}
-
-func (s *mailServer) serve(t *testing.T, conn net.Conn) {
-	defer conn.Close()
-	conn.SetDeadline(time.Now().Add(10 * time.Second))
-	tp := textproto.NewConn(conn)
-	tp.PrintfLine("220 test.invalid ESMTP")
-	var to []string
-	for {
-		line, err := tp.ReadLine()
-		if err != nil {
-			return
-		}
-		verb, arg, _ := strings.Cut(line, " ")
-		switch strings.ToUpper(verb) {
-		case "EHLO":
-			tp.PrintfLine("250-test.invalid")
-			tp.PrintfLine("250 8BITMIME")
-		case "MAIL":
-			to = nil
-			tp.PrintfLine("250 2.1.0 ok")
-		case "RCPT":
-			_, rest, _ := strings.Cut(arg, "<")
-			addr, _, _ := strings.Cut(rest, ">")
-			to = append(to, addr)
-			tp.PrintfLine("250 2.1.5 ok")
-		case "DATA":
-			tp.PrintfLine("354 end with <CRLF>.<CRLF>")
-			data, err := tp.ReadDotBytes()
-			if err != nil {
-				return
-			}
-			m, err := mail.ReadMessage(strings.NewReader(string(data)))
-			if err != nil {
-				t.Errorf("mail server: unreadable message: %v", err)
-				return
-			}
-			subject, err := new(mime.WordDecoder).DecodeHeader(m.Header.Get("Subject"))
-			if err != nil {
-				t.Errorf("mail server: subject: %v", err)
-			}
-			raw, _ := io.ReadAll(m.Body)
-			body, err := base64.StdEncoding.DecodeString(strings.NewReplacer("\r", "", "\n", "").Replace(string(raw)))
-			if err != nil {
-				t.Errorf("mail server: body: %v", err)
-			}
-			s.mu.Lock()
-			for _, addr := range to {
-				s.mails = append(s.mails, gotMail{to: addr, subject: subject, body: string(body)})
-			}
-			s.mu.Unlock()
-			tp.PrintfLine("250 2.0.0 queued")
-		case "QUIT":
-			tp.PrintfLine("221 2.0.0 bye")
-			return
-		default:
-			tp.PrintfLine("250 2.0.0 ok")
-		}
-	}
-}
-
-// to lists the mails sent to addr.
-func (s *mailServer) to(addr string) []gotMail {
-	s.mu.Lock()
-	defer s.mu.Unlock()
 	var out []gotMail
-	for _, m := range s.mails {
-		if m.to == addr {
-			out = append(out, m)
+	for _, m := range s.To(addr) {
+		_, subject, body, err := m.Decode()
+		if err != nil {
+			t.Fatal(err)
 		}
+		out = append(out, gotMail{subject: subject, body: body})
 	}
 	return out
 }
 
-func (s *mailServer) count() int {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	return len(s.mails)
+// deliveries counts the server's mails by recipient.
+func deliveries(s *smtptest.Server) int {
+	n := 0
+	for _, m := range s.Received() {
+		n += len(m.To)
+	}
+	return n
 }
 
 // hookPayload is a webhook request as its receiver reads it.
@@ -216,7 +126,7 @@ func TestNotifierEndToEnd(t *testing.T) {
 	testdb.Each(t, func(t *testing.T, db *database.DB) {
 		f := newFixture(t, db)
 		ctx := f.ctx
-		smtp := startMailServer(t)
+		smtp := smtptest.Start(t, &smtptest.Server{})
 		live := &hookReceiver{secret: "live-secret"}
 		liveServer := httptest.NewServer(live)
 		defer liveServer.Close()
@@ -253,7 +163,7 @@ func TestNotifierEndToEnd(t *testing.T) {
 		add(&incident.Contact{SystemID: f.work24.ID, Role: incident.RolePrimary, Name: "고용24 담당", Email: "work24@keis.example"})
 
 		d := &notify.Dispatcher{
-			Email:       &notify.SMTP{Host: smtp.host, Port: smtp.port, From: "연속 <yeonsok@moel.example>", StartTLS: notify.StartTLSOff, Timeout: 5 * time.Second},
+			Email:       &notify.SMTP{Host: smtp.Host, Port: smtp.Port, From: "연속 <yeonsok@moel.example>", StartTLS: notify.StartTLSOff, Timeout: 5 * time.Second},
 			Webhook:     &notify.Webhook{},
 			BackoffBase: 20 * time.Millisecond,
 			BackoffCap:  40 * time.Millisecond,
@@ -275,14 +185,14 @@ func TestNotifierEndToEnd(t *testing.T) {
 			t.Fatal(err)
 		}
 		// The email to 김철수 arrives while the first try of his webhook hangs.
-		waitFor(t, "the opening's email to 김철수", func() bool { return len(smtp.to("kim@welfare.example")) == 1 })
+		waitFor(t, "the opening's email to 김철수", func() bool { return len(mailsTo(t, smtp, "kim@welfare.example")) == 1 })
 		if len(deadTries) != 0 {
 			t.Fatal("the dead webhook answered before its release")
 		}
 		releaseOnce.Do(func() { close(release) })
 
-		opened := smtp.to("hong@welfare.example")
-		waitFor(t, "the opening's email to 홍길동", func() bool { opened = smtp.to("hong@welfare.example"); return len(opened) == 1 })
+		opened := mailsTo(t, smtp, "hong@welfare.example")
+		waitFor(t, "the opening's email to 홍길동", func() bool { opened = mailsTo(t, smtp, "hong@welfare.example"); return len(opened) == 1 })
 		wantSubject := "[연속] 노동보험시스템 장애 발생 (근로복지공단)"
 		if opened[0].subject != wantSubject {
 			t.Errorf("subject %q, want %q", opened[0].subject, wantSubject)
@@ -294,8 +204,8 @@ func TestNotifierEndToEnd(t *testing.T) {
 			}
 		}
 		// A national incident opening tells the ministry; not the head.
-		waitFor(t, "the ministry told of the opening", func() bool { return len(smtp.to("situation@moel.example")) == 1 })
-		if got := smtp.to("desk@welfare.example"); len(got) != 0 {
+		waitFor(t, "the ministry told of the opening", func() bool { return len(mailsTo(t, smtp, "situation@moel.example")) == 1 })
+		if got := mailsTo(t, smtp, "desk@welfare.example"); len(got) != 0 {
 			t.Errorf("the agency's own contact told although the system has a list: %v", subjects(got))
 		}
 
@@ -304,9 +214,9 @@ func TestNotifierEndToEnd(t *testing.T) {
 			t.Fatalf("50 %% warning: %+v (%v)", w, err)
 		}
 		waitFor(t, "the 50 % emails", func() bool {
-			return hasSubject(smtp.to("hong@welfare.example"), "RTO 50% 경과") && hasSubject(smtp.to("kim@welfare.example"), "RTO 50% 경과")
+			return hasSubject(mailsTo(t, smtp, "hong@welfare.example"), "RTO 50% 경과") && hasSubject(mailsTo(t, smtp, "kim@welfare.example"), "RTO 50% 경과")
 		})
-		half := smtp.to("hong@welfare.example")[1]
+		half := mailsTo(t, smtp, "hong@welfare.example")[1]
 		if want := "[연속] 노동보험시스템 장애 — RTO 50% 경과 (근로복지공단)"; half.subject != want {
 			t.Errorf("subject %q, want %q", half.subject, want)
 		}
@@ -317,13 +227,13 @@ func TestNotifierEndToEnd(t *testing.T) {
 		if w, err := f.store.ClockWarnings(ctx, t0.Add(49*time.Minute)); err != nil || len(w) != 1 || !w[0].Escalate {
 			t.Fatalf("80 %% warning: %+v (%v)", w, err)
 		}
-		waitFor(t, "the head told at 80 %", func() bool { return len(smtp.to("head@welfare.example")) == 1 })
-		head := smtp.to("head@welfare.example")[0]
+		waitFor(t, "the head told at 80 %", func() bool { return len(mailsTo(t, smtp, "head@welfare.example")) == 1 })
+		head := mailsTo(t, smtp, "head@welfare.example")[0]
 		if want := "[연속] 노동보험시스템 장애 — RTO 80% 경과 (근로복지공단)"; head.subject != want {
 			t.Errorf("head's subject %q, want %q", head.subject, want)
 		}
-		waitFor(t, "the ministry told at 80 %", func() bool { return len(smtp.to("situation@moel.example")) == 2 })
-		if got := subjects(smtp.to("situation@moel.example")); hasSubject(smtp.to("situation@moel.example"), "50%") {
+		waitFor(t, "the ministry told at 80 %", func() bool { return len(mailsTo(t, smtp, "situation@moel.example")) == 2 })
+		if got := subjects(mailsTo(t, smtp, "situation@moel.example")); hasSubject(mailsTo(t, smtp, "situation@moel.example"), "50%") {
 			t.Errorf("the ministry told of 50 %%: %v", got)
 		}
 
@@ -332,7 +242,7 @@ func TestNotifierEndToEnd(t *testing.T) {
 			t.Fatal(err)
 		}
 		waitFor(t, "the recovery emails", func() bool {
-			return hasSubject(smtp.to("hong@welfare.example"), "복구") && hasSubject(smtp.to("kim@welfare.example"), "복구")
+			return hasSubject(mailsTo(t, smtp, "hong@welfare.example"), "복구") && hasSubject(mailsTo(t, smtp, "kim@welfare.example"), "복구")
 		})
 		// The dead webhook: three tries of each of its four messages.
 		waitFor(t, "the dead webhook's tries", func() bool { return len(deadTries) == 12 })
@@ -345,10 +255,10 @@ func TestNotifierEndToEnd(t *testing.T) {
 			t.Fatal(err)
 		}
 		// Everything sent was sent once: nothing tells of the notify entries.
-		if got := smtp.count(); got != 4+4+2+1 { // 홍길동, 김철수: opening, 50, 80, back; ministry: opening, 80; head: 80
+		if got := deliveries(smtp); got != 4+4+2+1 { // 홍길동, 김철수: opening, 50, 80, back; ministry: opening, 80; head: 80
 			t.Errorf("%d emails, want 11", got)
 		}
-		if got := smtp.to("work24@keis.example"); len(got) != 0 {
+		if got := mailsTo(t, smtp, "work24@keis.example"); len(got) != 0 {
 			t.Errorf("another agency's contact told: %v", subjects(got))
 		}
 		hooks, bad := live.payloads()
