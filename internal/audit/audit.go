@@ -70,6 +70,8 @@ const (
 
 	// Incidents (package incident): a person's decision on one.
 	KindIncident = "incident"
+	// A call list entry (package incident): who is told of an incident.
+	KindContact = "contact"
 )
 
 // Grade-change proposals (package grading): the kind, and what a decision
@@ -87,7 +89,7 @@ const (
 var (
 	Kinds = []string{KindAgency, KindFacility, KindSystem, KindService, KindDependency, KindDeclared, KindUser, KindToken,
 		KindGradeProposal, KindRisk, KindTask, KindDismissal,
-		KindCheck, KindMaintenance, KindAgent, KindIncident}
+		KindCheck, KindMaintenance, KindAgent, KindIncident, KindContact}
 	Actions = []string{ActionCreate, ActionUpdate, ActionDelete, ActionLock, ActionUnlock, ActionPassword, ActionPasswordReset,
 		ActionDisable, ActionEnable, ActionRevoke,
 		ActionApprove, ActionReject, ActionWithdraw}

@@ -12,6 +12,7 @@ import (
 	"encoding/csv"
 	"encoding/json"
 	"encoding/pem"
+	"io"
 	"math/big"
 	"net"
 	"net/http"
@@ -107,7 +108,24 @@ func startServe(t *testing.T, dbPath string, extra ...string) (string, *syncBuff
 // into out (when given); it returns the status.
 func call(t *testing.T, client *http.Client, method, url, token string, out any) int {
 	t.Helper()
-	req, _ := http.NewRequest(method, url, nil)
+	return callWith(t, client, method, url, token, nil, out)
+}
+
+// callWith is call with a JSON body (when not nil).
+func callWith(t *testing.T, client *http.Client, method, url, token string, body, out any) int {
+	t.Helper()
+	var payload io.Reader
+	if body != nil {
+		data, err := json.Marshal(body)
+		if err != nil {
+			t.Fatal(err)
+		}
+		payload = bytes.NewReader(data)
+	}
+	req, _ := http.NewRequest(method, url, payload)
+	if body != nil {
+		req.Header.Set("Content-Type", "application/json")
+	}
 	if token != "" {
 		req.Header.Set("Authorization", "Bearer "+token)
 	}

@@ -17,9 +17,11 @@ import (
 	"yeonsok/internal/access"
 	"yeonsok/internal/auth"
 	"yeonsok/internal/config"
+	"yeonsok/internal/database"
 	"yeonsok/internal/incident"
 	"yeonsok/internal/inventory"
 	"yeonsok/internal/monitor"
+	"yeonsok/internal/notify"
 	"yeonsok/internal/oidc"
 	"yeonsok/internal/web"
 )
@@ -41,6 +43,11 @@ func runServe(ctx context.Context, env *environment, args []string) error {
 	certFile := fs.String("tls-cert", env.cfg.TLSCert, "PEM certificate: serve HTTPS (env YEONSOK_TLS_CERT)")
 	keyFile := fs.String("tls-key", env.cfg.TLSKey, "PEM private key of --tls-cert (env YEONSOK_TLS_KEY)")
 	target := env.dbFlag(fs)
+	flagsOnly := fs.Usage
+	fs.Usage = func() {
+		flagsOnly()
+		fmt.Fprint(env.stdout, notifyEnvHelp)
+	}
 	if err := fs.Parse(args); err != nil {
 		return err
 	}
@@ -78,8 +85,14 @@ func runServe(ctx context.Context, env *environment, args []string) error {
 	incidents := incident.NewStore(db)
 	watcher := monitor.NewWatcher(monitor.NewStore(db), env.log, monitor.WatcherOptions{InventoryVersion: inventory.NewStore(db).Version,
 		OnSystem: incidents.FollowMonitoring})
+	// The citizens' status page, rebuilt in the background (below) so that
+	// its requests are answered from memory.
+	public, err := web.NewStatusPage(db, watcher, env.log)
+	if err != nil {
+		return err
+	}
 	srv, err := web.New(db, env.log, accounts, web.Options{TrustedProxies: env.cfg.TrustedProxies, TrustedOrigins: trustedOrigins(env.cfg),
-		SSO: sso, Watcher: watcher})
+		SSO: sso, Watcher: watcher, StatusPage: public, ReportWithin: env.cfg.ReportWithin})
 	if err != nil {
 		return err
 	}
@@ -115,6 +128,22 @@ It is shown only now and must be changed at the first sign-in.
 	defer stop()
 	go keepHouse(ctx, env, accounts)
 	go watchClocks(ctx, env, incidents)
+	// The notifier starts reading the timeline now, so that what Reconcile
+	// records next is told too.
+	notifier := newNotifier(env, db)
+	if err := notifier.Prime(ctx); err != nil {
+		return err
+	}
+	notifying := make(chan struct{})
+	go func() {
+		defer close(notifying)
+		if err := notifier.Run(ctx); err != nil {
+			env.log.Error("notifications stopped", "err", err)
+		}
+	}()
+	// The attempts still under way are written before the database closes.
+	defer func() { stop(); <-notifying }()
+	go public.Run(ctx)
 	// What a crash may have lost between the interruptions and the
 	// incidents, made good before the monitoring starts.
 	if opened, restored, err := incidents.Reconcile(ctx); err != nil {
@@ -200,14 +229,46 @@ func keepHouse(ctx context.Context, env *environment, accounts *auth.Store) {
 	}
 }
 
+// notifyEnvHelp is the part of `serve --help` about notifications.
+const notifyEnvHelp = `
+Notifications (incidents tell their call lists; see docs/incidents.md):
+  YEONSOK_SMTP_ADDR       mail server host:port; empty: no email (webhooks still go)
+  YEONSOK_SMTP_FROM       sender, e.g. "연속 <yeonsok@moel.go.kr>" (required with the address)
+  YEONSOK_SMTP_USERNAME   AUTH PLAIN user (over TLS or to localhost only); empty: no authentication
+  YEONSOK_SMTP_PASSWORD   its password (or YEONSOK_SMTP_PASSWORD_FILE)
+  YEONSOK_SMTP_STARTTLS   auto (default), require or off
+  YEONSOK_PUBLIC_URL      put before the incident links in messages
+  YEONSOK_INCIDENT_REPORT_WITHIN
+                          how soon an agency must report an outage its probes saw
+                          before it is flagged unreported (default 30m)
+`
+
+// newNotifier builds what tells the call lists of incidents: email through
+// the configured mail server (none when YEONSOK_SMTP_ADDR is empty, and
+// each email attempt then fails on the timeline, which says why) and
+// signed webhooks.
+func newNotifier(env *environment, db *database.DB) *incident.Notifier {
+	d := &notify.Dispatcher{Webhook: &notify.Webhook{}}
+	if c := env.cfg.SMTP; c.Addr != "" {
+		host, port := c.HostPort()
+		d.Email = &notify.SMTP{Host: host, Port: port, From: c.From, Username: c.Username, Password: c.Password, StartTLS: c.StartTLS}
+		env.log.Info("notifications: email through " + c.Addr)
+	} else {
+		env.log.Info("notifications: email is off (set YEONSOK_SMTP_ADDR to turn it on); webhooks go")
+	}
+	n := incident.NewNotifier(db, incident.NewContactStore(db), d, env.log)
+	n.PublicURL = env.cfg.PublicURL
+	return n
+}
+
 // clocksEvery is how often the RTO clocks of open incidents are looked
 // at for the stages they passed.
 const clocksEvery = 30 * time.Second
 
 // watchClocks records on their timelines the stages the RTO clocks of open
 // incidents pass (50 %, 80 %, the target), every clocksEvery until ctx
-// ends. Sending them to the systems' people comes with the call lists
-// (issue 6); until then they are on the timeline and in the log.
+// ends. The Notifier reads them from the timeline and tells the call
+// lists; they are logged too.
 func watchClocks(ctx context.Context, env *environment, incidents *incident.Store) {
 	ticker := time.NewTicker(clocksEvery)
 	defer ticker.Stop()

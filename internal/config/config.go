@@ -4,6 +4,8 @@ package config
 
 import (
 	"fmt"
+	"net"
+	"net/mail"
 	"net/netip"
 	"net/url"
 	"os"
@@ -38,6 +40,28 @@ type Config struct {
 	SessionLifetime time.Duration // YEONSOK_SESSION_LIFETIME
 	// OIDC is optional single sign-on; empty Issuer turns it off.
 	OIDC OIDC
+	// SMTP is the mail server notifications go through; empty Addr turns
+	// email off (webhooks still go).
+	SMTP SMTP
+	// ReportWithin is how soon an agency must report an outage its probes
+	// saw before it is flagged unreported (YEONSOK_INCIDENT_REPORT_WITHIN).
+	ReportWithin time.Duration
+}
+
+// SMTP configures the mail server incident notifications are sent through.
+type SMTP struct {
+	Addr     string // YEONSOK_SMTP_ADDR, host:port
+	From     string // YEONSOK_SMTP_FROM, "연속 <yeonsok@moel.go.kr>" or a bare address
+	Username string // YEONSOK_SMTP_USERNAME; no authentication when empty
+	Password string // YEONSOK_SMTP_PASSWORD (or _FILE)
+	StartTLS string // YEONSOK_SMTP_STARTTLS: auto (default), require or off
+}
+
+// HostPort splits Addr; FromEnv has checked it.
+func (s SMTP) HostPort() (string, int) {
+	host, port, _ := net.SplitHostPort(s.Addr)
+	n, _ := strconv.Atoi(port)
+	return host, n
 }
 
 // OIDC configures sign-in through the ministry's OpenID Connect provider.
@@ -75,6 +99,7 @@ func FromEnv() (Config, error) {
 		InactiveAfter:   time.Duration(r.number("YEONSOK_INACTIVE_DAYS", 90)) * 24 * time.Hour,
 		SessionIdle:     r.duration("YEONSOK_SESSION_IDLE", 30*time.Minute),
 		SessionLifetime: r.duration("YEONSOK_SESSION_LIFETIME", 12*time.Hour),
+		ReportWithin:    r.duration("YEONSOK_INCIDENT_REPORT_WITHIN", 30*time.Minute),
 		OIDC: OIDC{
 			Issuer:       r.text("YEONSOK_OIDC_ISSUER", ""),
 			ClientID:     r.text("YEONSOK_OIDC_CLIENT_ID", ""),
@@ -83,6 +108,13 @@ func FromEnv() (Config, error) {
 			LoginClaim:   r.text("YEONSOK_OIDC_LOGIN_CLAIM", ""),
 			Scopes:       strings.Fields(r.text("YEONSOK_OIDC_SCOPES", "")),
 			CAFile:       r.text("YEONSOK_OIDC_CA_FILE", ""),
+		},
+		SMTP: SMTP{
+			Addr:     r.text("YEONSOK_SMTP_ADDR", ""),
+			From:     r.text("YEONSOK_SMTP_FROM", ""),
+			Username: r.text("YEONSOK_SMTP_USERNAME", ""),
+			Password: r.text("YEONSOK_SMTP_PASSWORD", ""),
+			StartTLS: r.text("YEONSOK_SMTP_STARTTLS", "auto"),
 		},
 	}
 	if r.err == nil && (c.TLSCert == "") != (c.TLSKey == "") {
@@ -108,7 +140,37 @@ func FromEnv() (Config, error) {
 			c.OIDC.RedirectURL = strings.TrimSuffix(c.PublicURL, "/") + "/login/sso/callback"
 		}
 	}
+	if r.err == nil {
+		r.err = checkSMTP(c.SMTP)
+	}
 	return c, r.err
+}
+
+// checkSMTP refuses mail settings that could only fail at the first
+// incident, when nobody is looking.
+func checkSMTP(s SMTP) error {
+	switch s.StartTLS {
+	case "auto", "require", "off":
+	default:
+		return fmt.Errorf("config: YEONSOK_SMTP_STARTTLS=%q is not auto, require or off", s.StartTLS)
+	}
+	if s.Addr == "" {
+		return nil
+	}
+	host, port, err := net.SplitHostPort(s.Addr)
+	if n, perr := strconv.Atoi(port); err != nil || host == "" || perr != nil || n <= 0 || n > 65535 {
+		return fmt.Errorf("config: YEONSOK_SMTP_ADDR=%q is not host:port like smtp.moel.go.kr:587", s.Addr)
+	}
+	if s.From == "" {
+		return fmt.Errorf("config: YEONSOK_SMTP_ADDR is set but YEONSOK_SMTP_FROM is not (the sender address of notifications)")
+	}
+	if _, err := mail.ParseAddress(s.From); err != nil {
+		return fmt.Errorf("config: YEONSOK_SMTP_FROM=%q is not an address like \"연속 <yeonsok@moel.go.kr>\": %v", s.From, err)
+	}
+	if (s.Username == "") != (s.Password == "") {
+		return fmt.Errorf("config: YEONSOK_SMTP_USERNAME and YEONSOK_SMTP_PASSWORD go together: give both or neither")
+	}
+	return nil
 }
 
 // reader reads variables, keeping the first error.

@@ -50,6 +50,10 @@ func TestBadSettingsStopTheStart(t *testing.T) {
 		"proxy that is no address": {"YEONSOK_TRUSTED_PROXIES", "proxy.local"},
 		"certificate without key":  {"YEONSOK_TLS_CERT", "/etc/yeonsok/cert.pem"},
 		"relative public URL":      {"YEONSOK_PUBLIC_URL", "yeonsok.moel.go.kr"},
+		"mail server without port": {"YEONSOK_SMTP_ADDR", "smtp.moel.go.kr"},
+		"mail server without from": {"YEONSOK_SMTP_ADDR", "smtp.moel.go.kr:587"},
+		"unknown STARTTLS mode":    {"YEONSOK_SMTP_STARTTLS", "sometimes"},
+		"report time without unit": {"YEONSOK_INCIDENT_REPORT_WITHIN", "30"},
 	}
 	for name, kv := range scenarios {
 		t.Run(name, func(t *testing.T) {
@@ -75,5 +79,35 @@ func TestSingleSignOnCallbackDefaultsToThePublicURL(t *testing.T) {
 	c, err := FromEnv()
 	if err != nil || c.OIDC.RedirectURL != "https://yeonsok.moel.go.kr/login/sso/callback" || len(c.OIDC.Scopes) != 2 {
 		t.Fatalf("%+v %v", c.OIDC, err)
+	}
+}
+
+func TestMailSettings(t *testing.T) {
+	clearEnv(t)
+	c, err := FromEnv()
+	if err != nil || c.SMTP.Addr != "" || c.SMTP.StartTLS != "auto" {
+		t.Fatalf("email off by default, STARTTLS auto: %+v %v", c.SMTP, err)
+	}
+	password := filepath.Join(t.TempDir(), "smtp")
+	os.WriteFile(password, []byte("pw\n"), 0o600)
+	t.Setenv("YEONSOK_SMTP_ADDR", "smtp.moel.go.kr:587")
+	t.Setenv("YEONSOK_SMTP_FROM", "연속 <yeonsok@moel.go.kr>")
+	t.Setenv("YEONSOK_SMTP_USERNAME", "yeonsok")
+	t.Setenv("YEONSOK_SMTP_STARTTLS", "require")
+	if _, err := FromEnv(); err == nil {
+		t.Fatal("a user name without a password was accepted")
+	}
+	t.Setenv("YEONSOK_SMTP_PASSWORD_FILE", password)
+	c, err = FromEnv()
+	if err != nil || c.SMTP.From != "연속 <yeonsok@moel.go.kr>" || c.SMTP.Username != "yeonsok" || c.SMTP.Password != "pw" ||
+		c.SMTP.StartTLS != "require" {
+		t.Fatalf("mail settings: %+v %v", c.SMTP, err)
+	}
+	if host, port := c.SMTP.HostPort(); host != "smtp.moel.go.kr" || port != 587 {
+		t.Fatalf("host and port: %s %d", host, port)
+	}
+	t.Setenv("YEONSOK_SMTP_FROM", "not an address")
+	if _, err := FromEnv(); err == nil {
+		t.Fatal("a sender that is no address was accepted")
 	}
 }

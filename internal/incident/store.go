@@ -473,9 +473,15 @@ func (s *Store) Open(ctx context.Context, scope access.Scope) ([]*Incident, erro
 	if err := rows.Err(); err != nil {
 		return nil, fmt.Errorf("incident: open incidents: %w", err)
 	}
+	return readSummaries(ctx, tx, ids)
+}
+
+// readSummaries reads incidents by id, in that order, without their
+// timelines: what a list shows.
+func readSummaries(ctx context.Context, q queryer, ids []int64) ([]*Incident, error) {
 	list := make([]*Incident, 0, len(ids))
 	for _, id := range ids {
-		inc, err := readIncident(ctx, tx, id)
+		inc, err := readIncident(ctx, q, id)
 		if err != nil {
 			return nil, err
 		}
@@ -758,14 +764,5 @@ func (s *Store) Unreported(ctx context.Context, scope access.Scope, within time.
 	if err := rows.Err(); err != nil {
 		return nil, fmt.Errorf("incident: unreported: %w", err)
 	}
-	list := make([]*Incident, 0, len(ids))
-	for _, id := range ids {
-		inc, err := readIncident(ctx, tx, id)
-		if err != nil {
-			return nil, err
-		}
-		inc.Events = nil
-		list = append(list, inc)
-	}
-	return list, nil
+	return readSummaries(ctx, tx, ids)
 }

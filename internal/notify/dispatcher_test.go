@@ -9,6 +9,7 @@ import (
 	"sync"
 	"testing"
 	"time"
+	"yeonsok/internal/notify/smtptest"
 )
 
 // attemptLog collects the attempts a dispatcher reports.
@@ -184,10 +185,10 @@ func TestDispatcherPermanentFailureIsNotRetried(t *testing.T) {
 
 func TestDispatcherFailingChannelDoesNotDelayOthers(t *testing.T) {
 	failing := startReceiver(t, &receiver{secret: "s", failFirst: 1000})
-	mailSrv := startSMTPServer(t, &smtpServer{})
+	mailSrv := smtptest.Start(t, &smtptest.Server{})
 	log := newAttemptLog()
 	d := &Dispatcher{
-		Email:   &SMTP{Host: mailSrv.host, Port: mailSrv.port, From: "tower@moel.example", StartTLS: StartTLSOff, Timeout: 5 * time.Second},
+		Email:   &SMTP{Host: mailSrv.Host, Port: mailSrv.Port, From: "tower@moel.example", StartTLS: StartTLSOff, Timeout: 5 * time.Second},
 		Webhook: &Webhook{},
 		// One worker and a real hour between tries: if a delivery waiting
 		// for its retry held the worker, the email would never go.
@@ -209,7 +210,7 @@ func TestDispatcherFailingChannelDoesNotDelayOthers(t *testing.T) {
 	if took := time.Since(start); took > 2*time.Second {
 		t.Errorf("the email took %v behind the failing webhook", took)
 	}
-	if mails := mailSrv.received(); len(mails) != 1 || mails[0].to[0] != "primary@agency.example" {
+	if mails := mailSrv.Received(); len(mails) != 1 || mails[0].To[0] != "primary@agency.example" {
 		t.Fatalf("mail server received %+v", mails)
 	}
 
@@ -222,10 +223,10 @@ func TestDispatcherFailingChannelDoesNotDelayOthers(t *testing.T) {
 }
 
 func TestEnqueueNeverBlocksWhenTheQueueIsFull(t *testing.T) {
-	mailSrv := startSMTPServer(t, &smtpServer{})
+	mailSrv := smtptest.Start(t, &smtptest.Server{})
 	log := newAttemptLog()
 	d := &Dispatcher{
-		Email:     &SMTP{Host: mailSrv.host, Port: mailSrv.port, From: "tower@moel.example", StartTLS: StartTLSOff, Timeout: 5 * time.Second},
+		Email:     &SMTP{Host: mailSrv.Host, Port: mailSrv.Port, From: "tower@moel.example", StartTLS: StartTLSOff, Timeout: 5 * time.Second},
 		QueueSize: 2,
 		OnAttempt: log.record,
 	}
@@ -261,8 +262,8 @@ func TestEnqueueNeverBlocksWhenTheQueueIsFull(t *testing.T) {
 		}
 	}
 	var got []string
-	for _, m := range mailSrv.received() {
-		got = append(got, m.to...)
+	for _, m := range mailSrv.Received() {
+		got = append(got, m.To...)
 	}
 	slices.Sort(got)
 	if !slices.Equal(got, []string{"a@x.example", "b@x.example"}) {

@@ -8,175 +8,14 @@ import (
 	"crypto/tls"
 	"crypto/x509"
 	"crypto/x509/pkix"
-	"encoding/base64"
-	"io"
 	"math/big"
-	"mime"
 	"net"
 	"net/mail"
-	"net/textproto"
 	"strings"
-	"sync"
 	"testing"
 	"time"
+	"yeonsok/internal/notify/smtptest"
 )
-
-// smtpServer is a minimal RFC 5321 server on a loopback port: EHLO, HELO,
-// STARTTLS (when it has a certificate), AUTH PLAIN (when it has a user),
-// MAIL, RCPT, DATA, RSET, NOOP and QUIT. It keeps what it receives.
-type smtpServer struct {
-	host string
-	port int
-
-	tls        *tls.Config // offers STARTTLS when set
-	user, pass string      // requires AUTH PLAIN when user is set
-	rcptReply  string      // answers RCPT with this line instead of 250 when set
-
-	mu    sync.Mutex
-	mails []receivedMail
-}
-
-type receivedMail struct {
-	from     string
-	to       []string
-	data     string
-	tls      bool
-	authUser string
-}
-
-func startSMTPServer(t *testing.T, s *smtpServer) *smtpServer {
-	t.Helper()
-	ln, err := net.Listen("tcp", "127.0.0.1:0")
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() { ln.Close() })
-	addr := ln.Addr().(*net.TCPAddr)
-	s.host, s.port = "127.0.0.1", addr.Port
-	go func() {
-		for {
-			conn, err := ln.Accept()
-			if err != nil {
-				return
-			}
-			go s.serve(conn)
-		}
-	}()
-	return s
-}
-
-func (s *smtpServer) received() []receivedMail {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	return append([]receivedMail(nil), s.mails...)
-}
-
-func (s *smtpServer) serve(conn net.Conn) {
-	defer func() { conn.Close() }()
-	conn.SetDeadline(time.Now().Add(5 * time.Second))
-	tp := textproto.NewConn(conn)
-	tp.PrintfLine("220 test.invalid ESMTP")
-	var (
-		cur      receivedMail
-		inTLS    bool
-		authUser string
-	)
-	for {
-		line, err := tp.ReadLine()
-		if err != nil {
-			return
-		}
-		verb, arg, _ := strings.Cut(line, " ")
-		switch strings.ToUpper(verb) {
-		case "EHLO":
-			ext := []string{"test.invalid", "8BITMIME"}
-			if s.tls != nil && !inTLS {
-				ext = append(ext, "STARTTLS")
-			}
-			if s.user != "" {
-				ext = append(ext, "AUTH PLAIN")
-			}
-			for i, e := range ext {
-				sep := "-"
-				if i == len(ext)-1 {
-					sep = " "
-				}
-				tp.PrintfLine("250%s%s", sep, e)
-			}
-		case "HELO":
-			tp.PrintfLine("250 test.invalid")
-		case "STARTTLS":
-			if s.tls == nil || inTLS {
-				tp.PrintfLine("502 5.5.1 not offered")
-				continue
-			}
-			tp.PrintfLine("220 2.0.0 ready to start TLS")
-			tc := tls.Server(conn, s.tls)
-			if err := tc.Handshake(); err != nil {
-				return
-			}
-			conn, tp, inTLS = tc, textproto.NewConn(tc), true
-			cur, authUser = receivedMail{}, "" // RFC 3207: forget everything said before
-		case "AUTH":
-			mech, initial, _ := strings.Cut(arg, " ")
-			raw, err := base64.StdEncoding.DecodeString(initial)
-			parts := strings.Split(string(raw), "\x00")
-			if !strings.EqualFold(mech, "PLAIN") || err != nil || len(parts) != 3 || parts[1] != s.user || parts[2] != s.pass {
-				tp.PrintfLine("535 5.7.8 authentication failed")
-				continue
-			}
-			authUser = parts[1]
-			tp.PrintfLine("235 2.7.0 authenticated")
-		case "MAIL":
-			if s.user != "" && authUser == "" {
-				tp.PrintfLine("530 5.7.0 authentication required")
-				continue
-			}
-			cur = receivedMail{from: angle(arg), tls: inTLS, authUser: authUser}
-			tp.PrintfLine("250 2.1.0 ok")
-		case "RCPT":
-			if s.rcptReply != "" {
-				tp.PrintfLine("%s", s.rcptReply)
-				continue
-			}
-			cur.to = append(cur.to, angle(arg))
-			tp.PrintfLine("250 2.1.5 ok")
-		case "DATA":
-			if cur.from == "" || len(cur.to) == 0 {
-				tp.PrintfLine("503 5.5.1 need MAIL and RCPT first")
-				continue
-			}
-			tp.PrintfLine("354 end with <CRLF>.<CRLF>")
-			data, err := tp.ReadDotBytes()
-			if err != nil {
-				return
-			}
-			cur.data = string(data)
-			s.mu.Lock()
-			s.mails = append(s.mails, cur)
-			s.mu.Unlock()
-			cur = receivedMail{}
-			tp.PrintfLine("250 2.0.0 queued")
-		case "RSET":
-			cur = receivedMail{}
-			tp.PrintfLine("250 2.0.0 ok")
-		case "NOOP":
-			tp.PrintfLine("250 2.0.0 ok")
-		case "QUIT":
-			tp.PrintfLine("221 2.0.0 bye")
-			return
-		default:
-			tp.PrintfLine("500 5.5.2 unknown command")
-		}
-	}
-}
-
-// angle returns the address between < and > in a MAIL or RCPT argument.
-func angle(arg string) string {
-	_, rest, _ := strings.Cut(arg, "<")
-	addr, _, _ := strings.Cut(rest, ">")
-	return addr
-}
 
 // selfSigned returns a server config with a fresh certificate for
 // 127.0.0.1 and a client config that trusts it (the "custom CA" case).
@@ -212,32 +51,21 @@ func selfSigned(t *testing.T) (server, client *tls.Config) {
 }
 
 // parseMail reads a received message and decodes its subject and body.
-func parseMail(t *testing.T, data string) (*mail.Message, string, string) {
+func parseMail(t *testing.T, m smtptest.Mail) (*mail.Message, string, string) {
 	t.Helper()
-	m, err := mail.ReadMessage(strings.NewReader(data))
+	msg, subject, body, err := m.Decode()
 	if err != nil {
-		t.Fatalf("reading the message: %v\n%s", err, data)
+		t.Fatalf("%v\n%s", err, m.Data)
 	}
-	subject, err := new(mime.WordDecoder).DecodeHeader(m.Header.Get("Subject"))
-	if err != nil {
-		t.Fatalf("decoding the subject %q: %v", m.Header.Get("Subject"), err)
-	}
-	if got := m.Header.Get("Content-Transfer-Encoding"); got != "base64" {
-		t.Fatalf("Content-Transfer-Encoding = %q, want base64", got)
-	}
-	raw, err := io.ReadAll(base64.NewDecoder(base64.StdEncoding, m.Body))
-	if err != nil {
-		t.Fatalf("decoding the body: %v", err)
-	}
-	return m, subject, string(raw)
+	return msg, subject, body
 }
 
 func TestSMTPSendsKoreanMailOverSTARTTLSWithAuth(t *testing.T) {
 	serverTLS, clientTLS := selfSigned(t)
-	srv := startSMTPServer(t, &smtpServer{tls: serverTLS, user: "tower", pass: "s3cret"})
+	srv := smtptest.Start(t, &smtptest.Server{TLS: serverTLS, User: "tower", Pass: "s3cret"})
 	now := time.Date(2025, 9, 26, 9, 15, 0, 0, time.FixedZone("KST", 9*3600))
 	s := &SMTP{
-		Host: srv.host, Port: srv.port,
+		Host: srv.Host, Port: srv.Port,
 		From:     "연속 관제탑 <tower@moel.example>",
 		Username: "tower", Password: "s3cret",
 		TLS: clientTLS, Timeout: 5 * time.Second,
@@ -252,21 +80,21 @@ func TestSMTPSendsKoreanMailOverSTARTTLSWithAuth(t *testing.T) {
 		t.Fatal(err)
 	}
 
-	mails := srv.received()
+	mails := srv.Received()
 	if len(mails) != 1 {
 		t.Fatalf("server received %d messages, want 1", len(mails))
 	}
 	got := mails[0]
-	if !got.tls || got.authUser != "tower" {
-		t.Errorf("tls = %v, auth user = %q; want the session encrypted and authenticated as tower", got.tls, got.authUser)
+	if !got.TLS || got.AuthUser != "tower" {
+		t.Errorf("tls = %v, auth user = %q; want the session encrypted and authenticated as tower", got.TLS, got.AuthUser)
 	}
-	if got.from != "tower@moel.example" {
-		t.Errorf("MAIL FROM = %q", got.from)
+	if got.From != "tower@moel.example" {
+		t.Errorf("MAIL FROM = %q", got.From)
 	}
-	if strings.Join(got.to, ",") != "primary@agency.example,backup@agency.example" {
-		t.Errorf("RCPT TO = %q", got.to)
+	if strings.Join(got.To, ",") != "primary@agency.example,backup@agency.example" {
+		t.Errorf("RCPT TO = %q", got.To)
 	}
-	m, gotSubject, gotBody := parseMail(t, got.data)
+	m, gotSubject, gotBody := parseMail(t, got)
 	if gotSubject != subject {
 		t.Errorf("subject = %q, want %q", gotSubject, subject)
 	}
@@ -293,7 +121,7 @@ func TestSMTPSendsKoreanMailOverSTARTTLSWithAuth(t *testing.T) {
 		}
 	}
 	// ReadDotBytes has turned the CRLFs into LFs.
-	head, _, _ := strings.Cut(got.data, "\n\n")
+	head, _, _ := strings.Cut(got.Data, "\n\n")
 	folded := 0
 	for _, line := range strings.Split(head, "\n") {
 		if strings.HasPrefix(line, " =?UTF-8?b?") {
@@ -311,7 +139,7 @@ func TestSMTPSendsKoreanMailOverSTARTTLSWithAuth(t *testing.T) {
 	if err := s.Send(context.Background(), msg, []string{"backup@agency.example"}); err != nil {
 		t.Fatal(err)
 	}
-	again, _, _ := parseMail(t, srv.received()[1].data)
+	again, _, _ := parseMail(t, srv.Received()[1])
 	id := m.Header.Get("Message-ID")
 	if id == "" || again.Header.Get("Message-ID") != id || !strings.HasSuffix(id, "@moel.example>") {
 		t.Errorf("Message-IDs %q and %q: want equal and in the sender's domain", id, again.Header.Get("Message-ID"))
@@ -319,13 +147,13 @@ func TestSMTPSendsKoreanMailOverSTARTTLSWithAuth(t *testing.T) {
 }
 
 func TestSMTPSubjectCannotAddHeaders(t *testing.T) {
-	srv := startSMTPServer(t, &smtpServer{})
-	s := &SMTP{Host: srv.host, Port: srv.port, From: "tower@moel.example", StartTLS: StartTLSOff, Timeout: 5 * time.Second}
+	srv := smtptest.Start(t, &smtptest.Server{})
+	s := &SMTP{Host: srv.Host, Port: srv.Port, From: "tower@moel.example", StartTLS: StartTLSOff, Timeout: 5 * time.Second}
 	subject := "장애\r\nBcc: attacker@evil.example"
 	if err := s.Send(context.Background(), Message{Subject: subject, Body: "본문"}, []string{"a@agency.example"}); err != nil {
 		t.Fatal(err)
 	}
-	m, gotSubject, _ := parseMail(t, srv.received()[0].data)
+	m, gotSubject, _ := parseMail(t, srv.Received()[0])
 	if m.Header.Get("Bcc") != "" {
 		t.Errorf("the subject added a Bcc header: %q", m.Header.Get("Bcc"))
 	}
@@ -352,14 +180,14 @@ func TestSMTPStartTLSModes(t *testing.T) {
 	}
 	for _, sc := range scenarios {
 		t.Run(sc.name, func(t *testing.T) {
-			srv := &smtpServer{}
+			srv := &smtptest.Server{}
 			if sc.offered {
-				srv.tls = serverTLS
+				srv.TLS = serverTLS
 			}
-			startSMTPServer(t, srv)
-			s := &SMTP{Host: srv.host, Port: srv.port, From: "tower@moel.example", StartTLS: sc.mode, TLS: clientTLS, Timeout: 5 * time.Second}
+			smtptest.Start(t, srv)
+			s := &SMTP{Host: srv.Host, Port: srv.Port, From: "tower@moel.example", StartTLS: sc.mode, TLS: clientTLS, Timeout: 5 * time.Second}
 			err := s.Send(context.Background(), Message{Subject: "시험", Body: "본문"}, []string{"a@agency.example"})
-			mails := srv.received()
+			mails := srv.Received()
 			if sc.wantError {
 				if err == nil || !IsPermanent(err) || !strings.Contains(err.Error(), "STARTTLS") {
 					t.Fatalf("err = %v, want a permanent STARTTLS error", err)
@@ -372,7 +200,7 @@ func TestSMTPStartTLSModes(t *testing.T) {
 			if err != nil {
 				t.Fatal(err)
 			}
-			if len(mails) != 1 || mails[0].tls != sc.wantTLS {
+			if len(mails) != 1 || mails[0].TLS != sc.wantTLS {
 				t.Fatalf("received %d messages (%+v), want one with tls = %v", len(mails), mails, sc.wantTLS)
 			}
 		})
@@ -381,12 +209,12 @@ func TestSMTPStartTLSModes(t *testing.T) {
 
 func TestSMTPUntrustedCertificateFails(t *testing.T) {
 	serverTLS, _ := selfSigned(t)
-	srv := startSMTPServer(t, &smtpServer{tls: serverTLS})
+	srv := smtptest.Start(t, &smtptest.Server{TLS: serverTLS})
 	// No custom CA: the system roots do not know the test certificate.
-	s := &SMTP{Host: srv.host, Port: srv.port, From: "tower@moel.example", StartTLS: StartTLSRequire, Timeout: 5 * time.Second}
+	s := &SMTP{Host: srv.Host, Port: srv.Port, From: "tower@moel.example", StartTLS: StartTLSRequire, Timeout: 5 * time.Second}
 	err := s.Send(context.Background(), Message{Subject: "시험", Body: "본문"}, []string{"a@agency.example"})
-	if err == nil || len(srv.received()) != 0 {
-		t.Fatalf("err = %v, received %d: want the untrusted certificate refused", err, len(srv.received()))
+	if err == nil || len(srv.Received()) != 0 {
+		t.Fatalf("err = %v, received %d: want the untrusted certificate refused", err, len(srv.Received()))
 	}
 }
 
@@ -401,24 +229,24 @@ func TestSMTPErrorClasses(t *testing.T) {
 	serverTLS, clientTLS := selfSigned(t)
 	scenarios := []struct {
 		name          string
-		server        *smtpServer // nil: nothing listens
+		server        *smtptest.Server // nil: nothing listens
 		password      string
 		from, to      string
 		wantPermanent bool
 	}{
 		{"nothing listening may pass later", nil, "", "tower@moel.example", "a@agency.example", false},
-		{"mailbox unknown (550) is permanent", &smtpServer{rcptReply: "550 5.1.1 no such user"}, "", "tower@moel.example", "a@agency.example", true},
-		{"mailbox busy (451) may pass later", &smtpServer{rcptReply: "451 4.3.0 try again"}, "", "tower@moel.example", "a@agency.example", false},
-		{"wrong password (535) is permanent", &smtpServer{tls: serverTLS, user: "tower", pass: "right"}, "wrong", "tower@moel.example", "a@agency.example", true},
-		{"unparsable recipient is permanent", &smtpServer{}, "", "tower@moel.example", "not an address", true},
-		{"unparsable sender is permanent", &smtpServer{}, "", "", "a@agency.example", true},
+		{"mailbox unknown (550) is permanent", &smtptest.Server{RCPTReply: "550 5.1.1 no such user"}, "", "tower@moel.example", "a@agency.example", true},
+		{"mailbox busy (451) may pass later", &smtptest.Server{RCPTReply: "451 4.3.0 try again"}, "", "tower@moel.example", "a@agency.example", false},
+		{"wrong password (535) is permanent", &smtptest.Server{TLS: serverTLS, User: "tower", Pass: "right"}, "wrong", "tower@moel.example", "a@agency.example", true},
+		{"unparsable recipient is permanent", &smtptest.Server{}, "", "tower@moel.example", "not an address", true},
+		{"unparsable sender is permanent", &smtptest.Server{}, "", "", "a@agency.example", true},
 	}
 	for _, sc := range scenarios {
 		t.Run(sc.name, func(t *testing.T) {
 			s := &SMTP{Host: "127.0.0.1", Port: closedPort, From: sc.from, TLS: clientTLS, Timeout: 5 * time.Second}
 			if sc.server != nil {
-				startSMTPServer(t, sc.server)
-				s.Port = sc.server.port
+				smtptest.Start(t, sc.server)
+				s.Port = sc.server.Port
 			}
 			if sc.password != "" {
 				s.Username, s.Password = "tower", sc.password

@@ -5,6 +5,7 @@ import (
 
 	"yeonsok/internal/apperror"
 	"yeonsok/internal/auth"
+	"yeonsok/internal/statuspage"
 )
 
 // rule says who may use a route. Every route is registered with one
@@ -15,7 +16,8 @@ type rule string
 
 const (
 	// rulePublic: anyone, signed in or not — the login page, health
-	// checks, static files, the language switch.
+	// checks, static files, the language switch, the citizens' status
+	// page.
 	rulePublic rule = "public"
 	// ruleSignedIn: a person with a session, even one who must change the
 	// password before anything else — logout and the password change.
@@ -114,6 +116,10 @@ func (s *Server) routes() {
 	s.handle("GET /readyz", rulePublic, s.showReadiness)
 	s.handle("GET /static/", rulePublic, staticHandler().ServeHTTP)
 	s.handle("POST /lang", rulePublic, s.switchLanguage)
+	// The citizens' status page (issue 6): no sign-in, no session looked
+	// up, no database read per request — the page is served from memory.
+	s.handle("GET "+statuspage.Path, rulePublic, s.public.ServeHTML)
+	s.handle("GET "+statuspage.JSONPath, rulePublic, s.public.ServeJSON)
 
 	// Signing in and out, and the password.
 	s.handle("GET /login", rulePublic, s.showLogin)
@@ -421,6 +427,21 @@ func (s *Server) routes() {
 	// restores incidents of the systems its alerts name.
 	s.handle("POST /api/v1/integrations/alertmanager", ruleAlert, s.receiveAlertmanagerJSON)
 	s.handle("/api/v1/integrations/alertmanager", ruleAlert, s.refuseMethodJSON("POST"))
+	// Call lists: an agency's writers manage their agency's and its
+	// systems' lists, the ministry's list only ministry-wide writers (the
+	// store decides which list a caller may touch).
+	s.handle("GET /api/v1/contacts", ruleRead, s.listContactsJSON)
+	s.handle("GET /api/v1/contacts/{id}", ruleRead, s.showContactJSON)
+	s.handle("POST /api/v1/contacts", ruleWrite, s.createContactJSON)
+	s.handle("PUT /api/v1/contacts/{id}", ruleWrite, s.updateContactJSON)
+	s.handle("DELETE /api/v1/contacts/{id}", ruleWrite, s.deleteContactJSON)
+	s.handle("/api/v1/contacts", ruleRead, s.refuseMethodJSON("GET, POST"))
+	s.handle("/api/v1/contacts/{id}", ruleRead, s.refuseMethodJSON("GET, PUT, DELETE"))
+	s.handle("GET /agencies/{id}/contacts/new", ruleWrite, s.showNewAgencyContact)
+	s.handle("POST /agencies/{id}/contacts", ruleWrite, s.createAgencyContact)
+	s.handle("GET /systems/{id}/contacts/new", ruleWrite, s.showNewSystemContact)
+	s.handle("POST /systems/{id}/contacts", ruleWrite, s.createSystemContact)
+	s.handle("POST /contacts/{id}/delete", ruleWrite, s.deleteContact)
 
 	// Without these the mux would answer a wrong method or an unknown path
 	// with plain text; an API client always gets the JSON error body. Who

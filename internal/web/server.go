@@ -31,6 +31,7 @@ import (
 	"yeonsok/internal/locale"
 	"yeonsok/internal/monitor"
 	"yeonsok/internal/risk"
+	"yeonsok/internal/statuspage"
 	"yeonsok/internal/tasks"
 	"yeonsok/internal/transfer"
 )
@@ -77,10 +78,14 @@ type Server struct {
 	// and takes the agents' results (Options.Watcher).
 	monitors *monitor.Store
 	watcher  *monitor.Watcher
-	// Incidents, and how soon an agency must report an outage its
-	// probes saw (Options.ReportWithin).
+	// Incidents and their call lists, and how soon an agency must report
+	// an outage its probes saw (Options.ReportWithin).
 	incidents    *incident.Store
+	contacts     *incident.ContactStore
 	reportWithin time.Duration
+	// public is the citizens' status page, served from memory
+	// (Options.StatusPage).
+	public *statuspage.Page
 }
 
 // Options are the server's settings beyond its stores. The zero value
@@ -108,12 +113,18 @@ type Options struct {
 	// probes saw before it is flagged unreported; zero:
 	// incident.DefaultReportWithin.
 	ReportWithin time.Duration
+	// StatusPage is the public status page, which serve keeps rebuilt in
+	// the background (statuspage.Page.Run). Nil: New makes one on the
+	// database and the Watcher, rebuilt only when a request finds it
+	// stale.
+	StatusPage *statuspage.Page
 }
 
 // New builds the server and parses every template; a broken template fails
 // here, at start, not in front of a user. accounts decides who is signed
 // in and what each may do: every route but the login page, health checks,
-// static files and the language switch needs a session or an API token.
+// static files, the language switch and the citizens' status page needs a
+// session or an API token.
 func New(db *database.DB, log *slog.Logger, accounts *auth.Store, opt Options) (*Server, error) {
 	v, err := parseViews()
 	if err != nil {
@@ -125,6 +136,13 @@ func New(db *database.DB, log *slog.Logger, accounts *auth.Store, opt Options) (
 	s.grades, s.risks, s.tasks = grading.NewStore(db), risk.NewStore(db), tasks.NewStore(db)
 	s.monitors, s.watcher = monitor.NewStore(db), opt.Watcher
 	s.incidents, s.reportWithin = incident.NewStore(db), opt.ReportWithin
+	s.contacts = incident.NewContactStore(db)
+	s.public = opt.StatusPage
+	if s.public == nil {
+		if s.public, err = NewStatusPage(db, opt.Watcher, log); err != nil {
+			return nil, err
+		}
+	}
 	s.routes()
 	protection := http.NewCrossOriginProtection()
 	for _, origin := range opt.TrustedOrigins {
@@ -137,6 +155,16 @@ func New(db *database.DB, log *slog.Logger, accounts *auth.Store, opt Options) (
 	}))
 	s.handler = protection.Handler(s.mux)
 	return s, nil
+}
+
+// NewStatusPage makes the public status page on db with the live states
+// of watcher (nil: none), styled by the tower's public stylesheet.
+func NewStatusPage(db *database.DB, watcher *monitor.Watcher, log *slog.Logger) (*statuspage.Page, error) {
+	var statuses statuspage.Statuses
+	if watcher != nil {
+		statuses = watcher
+	}
+	return statuspage.New(db, statuses, statuspage.Options{Stylesheet: assetPaths["public.css"], Log: log})
 }
 
 // ServeHTTP applies the tower-wide rules to every request: a panic becomes a

@@ -67,11 +67,15 @@ type agencyData struct {
 	// Unreported are the agency's incidents that probes or alerts saw and
 	// nobody reported in time.
 	Unreported *table
+	// Contacts is the agency's call list; AddContact the form that adds
+	// to it, for whom may.
+	Contacts   *table
+	AddContact string
 }
 
 func (d *agencyData) RecordName() string { return d.Agency.Name }
 func (d *agencyData) Tables() []*table {
-	return []*table{d.Grades, d.Systems, d.Facilities, d.Services, d.Unreported}
+	return []*table{d.Grades, d.Systems, d.Facilities, d.Services, d.Unreported, d.Contacts}
 }
 
 func buildAgency(s *Server, r *http.Request, q url.Values) (tabled, error) {
@@ -145,6 +149,12 @@ func buildAgency(s *Server, r *http.Request, q url.Values) (tabled, error) {
 	d.Services = servicesTable(l, x, services, "services", l.t("agency.services.caption"), export("services"), query, false)
 	if d.Unreported, err = s.agencyUnreported(r, id); err != nil {
 		return nil, err
+	}
+	if d.Contacts, err = s.agencyContacts(r, id, query); err != nil {
+		return nil, err
+	}
+	if s.may(r, "GET /agencies/{id}/contacts/new") {
+		d.AddContact = agencyHref(id) + "/contacts/new"
 	}
 	return d, nil
 }

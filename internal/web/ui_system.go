@@ -134,13 +134,17 @@ type systemData struct {
 	// Monitoring: its endpoints' live state, uptime, latency,
 	// interruptions and maintenance windows (ui_monitor.go).
 	Monitoring *systemMonitoring
+	// Contacts is the system's call list; AddContact the form that adds
+	// to it, for whom may.
+	Contacts   *table
+	AddContact string
 }
 
 func (d *systemData) RecordName() string  { return d.System.Name }
 func (d *systemData) setProblem(p string) { d.Problem = p }
 func (d *systemData) Tables() []*table {
 	return append([]*table{d.Redundancy, d.Targets, d.Capability, d.Endpoints, d.Services, d.DependsOn, d.DependedBy, d.Findings,
-		d.GradeProposals, d.Risks}, d.Monitoring.tables()...)
+		d.GradeProposals, d.Risks, d.Contacts}, d.Monitoring.tables()...)
 }
 
 func buildSystem(s *Server, r *http.Request, q url.Values) (tabled, error) {
@@ -232,6 +236,12 @@ func buildSystem(s *Server, r *http.Request, q url.Values) (tabled, error) {
 	d.Risks = risksTable(l, x, risks, "risks", l.t("system.risks.caption", len(risks)), export("risks"), query, false, false)
 	if err := s.systemMonitoring(r, d, query); err != nil {
 		return nil, err
+	}
+	if d.Contacts, err = s.systemContacts(r, id, query); err != nil {
+		return nil, err
+	}
+	if s.may(r, "GET /systems/{id}/contacts/new") {
+		d.AddContact = systemHref(id) + "/contacts/new"
 	}
 	return d, nil
 }
