@@ -531,7 +531,13 @@ func (l tr) timelineTable(inc *incident.Incident, x *index) *table {
 		if e.SystemID != 0 {
 			text = strings.TrimSuffix(x.systemName(e.SystemID)+" — "+text, " — ")
 		}
-		t.Rows = append(t.Rows, []cell{nowrap(textCell(locale.DateTime(e.At))), nowrap(textCell(l.t("incidents.event." + e.Kind))),
+		// A kind added to the store later than this page reads as itself
+		// rather than as a catalogue key.
+		kind := e.Kind
+		if locale.Has("incidents.event." + e.Kind) {
+			kind = l.t("incidents.event." + e.Kind)
+		}
+		t.Rows = append(t.Rows, []cell{nowrap(textCell(locale.DateTime(e.At))), nowrap(textCell(kind)),
 			textCell(e.Author), textCell(text)})
 	}
 	return t

@@ -18,6 +18,7 @@ import (
 	"yeonsok/internal/database"
 	"yeonsok/internal/incident"
 	"yeonsok/internal/inventory"
+	"yeonsok/internal/locale"
 	"yeonsok/internal/testdb"
 )
 
@@ -567,6 +568,17 @@ func TestIncidentPrintStylesheet(t *testing.T) {
 	for _, want := range []string{".top nav", " form", ".no-print", "form.incident-form", "display: none !important"} {
 		if !strings.Contains(print.String(), want) {
 			t.Errorf("the print rules lack %q", want)
+		}
+	}
+}
+
+// Every kind of timeline entry the store writes has its label.
+func TestIncidentEventLabels(t *testing.T) {
+	for _, kind := range []string{incident.EventOpened, incident.EventSignal, incident.EventRestored, incident.EventState, incident.EventNote,
+		incident.EventClock, incident.EventManual, incident.EventBatch, incident.EventLoss, incident.EventSeverity, incident.EventReview,
+		incident.EventNotify} {
+		if !locale.Has("incidents.event." + kind) {
+			t.Errorf("no label for the timeline's %q entries", kind)
 		}
 	}
 }
