@@ -404,6 +404,11 @@ func (s *Store) move(ctx context.Context, tx *sql.Tx, before *Incident, to State
 	} else if n == 0 {
 		return nil, apperror.New(apperror.Conflict, "state", "incident.conflict.moved")
 	}
+	if to == Resolved {
+		if err := stopClocks(ctx, tx, before, now, actor); err != nil {
+			return nil, err
+		}
+	}
 	text := string(to)
 	if note = strings.TrimSpace(note); note != "" {
 		text += ": " + note
@@ -422,6 +427,26 @@ func (s *Store) move(ctx context.Context, tx *sql.Tx, before *Incident, to State
 		return nil, err
 	}
 	return inc, auditIncident(ctx, tx, inc, fmt.Sprintf("%s → %s", before.State, to))
+}
+
+// stopClocks stops the clocks still running when a person resolves the
+// incident: resolving says the service is back, whatever no probe has
+// seen yet; each stop is on the timeline. (A system down again later
+// opens a new incident.)
+func stopClocks(ctx context.Context, tx *sql.Tx, inc *Incident, at time.Time, actor string) error {
+	for _, a := range inc.Systems {
+		if !a.RestoredAt.IsZero() {
+			continue
+		}
+		if _, err := tx.ExecContext(ctx, `UPDATE incident_systems SET restored_at = $1 WHERE incident_id = $2 AND system_id = $3`,
+			database.FormatTime(at), inc.ID, a.SystemID); err != nil {
+			return fmt.Errorf("incident %d: stop the clock of system %d: %w", inc.ID, a.SystemID, err)
+		}
+		if err := appendEvent(ctx, tx, inc.ID, at, EventRestored, a.SystemID, actor, "resolved"); err != nil {
+			return err
+		}
+	}
+	return nil
 }
 
 // Note adds a person's entry to the timeline of incident id in scope.
@@ -449,31 +474,53 @@ func (s *Store) Incident(ctx context.Context, scope access.Scope, id int64) (*In
 
 // Open lists the open incidents in scope, latest first, with their systems.
 func (s *Store) Open(ctx context.Context, scope access.Scope) ([]*Incident, error) {
+	list, _, err := s.list(ctx, scope, `state IN ('detected', 'declared', 'mitigated')`, nil, 0)
+	return list, err
+}
+
+// Closed lists the resolved and reviewed incidents in scope detected
+// since since, latest first, at most limit of them; cut says there were
+// more.
+func (s *Store) Closed(ctx context.Context, scope access.Scope, since time.Time, limit int) (list []*Incident, cut bool, err error) {
+	return s.list(ctx, scope, `state IN ('resolved', 'reviewed') AND detected_at >= $1`, []any{database.FormatTime(since)}, limit)
+}
+
+// list reads the incidents in scope that match where (its arguments
+// first), latest first, at most limit (0: all) of them.
+func (s *Store) list(ctx context.Context, scope access.Scope, where string, args []any, limit int) ([]*Incident, bool, error) {
 	tx, err := s.db.BeginRead(ctx)
 	if err != nil {
-		return nil, fmt.Errorf("incident: open incidents: %w", err)
+		return nil, false, fmt.Errorf("incident: list: %w", err)
 	}
 	defer tx.Rollback()
-	var args []any
-	rows, err := tx.QueryContext(ctx, `SELECT id FROM incidents WHERE state IN ('detected', 'declared', 'mitigated') AND `+
-		scope.Where("agency_id", &args)+` ORDER BY detected_at DESC, id DESC`, args...)
+	query := `SELECT id FROM incidents WHERE ` + where + ` AND ` + scope.Where("agency_id", &args) + ` ORDER BY detected_at DESC, id DESC`
+	if limit > 0 {
+		args = append(args, limit+1)
+		query += fmt.Sprintf(` LIMIT $%d`, len(args))
+	}
+	rows, err := tx.QueryContext(ctx, query, args...)
 	if err != nil {
-		return nil, fmt.Errorf("incident: open incidents: %w", err)
+		return nil, false, fmt.Errorf("incident: list: %w", err)
 	}
 	var ids []int64
 	for rows.Next() {
 		var id int64
 		if err := rows.Scan(&id); err != nil {
 			rows.Close()
-			return nil, fmt.Errorf("incident: open incidents: %w", err)
+			return nil, false, fmt.Errorf("incident: list: %w", err)
 		}
 		ids = append(ids, id)
 	}
 	rows.Close()
 	if err := rows.Err(); err != nil {
-		return nil, fmt.Errorf("incident: open incidents: %w", err)
+		return nil, false, fmt.Errorf("incident: list: %w", err)
 	}
-	return readSummaries(ctx, tx, ids)
+	cut := limit > 0 && len(ids) > limit
+	if cut {
+		ids = ids[:limit]
+	}
+	list, err := readSummaries(ctx, tx, ids)
+	return list, cut, err
 }
 
 // readSummaries reads incidents by id, in that order, without their

@@ -200,8 +200,13 @@ func TestMove(t *testing.T) {
 		if r := incident.ReportingOf(declared.DetectedAt, declared.ReportedAt, t0.Add(2*time.Hour), 0); !r.Reported || r.Credited || r.Delay != time.Hour {
 			t.Errorf("reported an hour after detection: %+v", r)
 		}
-		if _, err := f.store.Move(f.ctx, f.welfareScope, inc.ID, incident.Resolved, "", ""); err != nil {
+		resolved, err := f.store.Move(f.ctx, f.welfareScope, inc.ID, incident.Resolved, "", "")
+		if err != nil {
 			t.Fatal(err)
+		}
+		// Resolving stops the clock no probe stopped.
+		if stop := resolved.Systems[0].RestoredAt; !stop.Equal(t0.Add(time.Hour)) {
+			t.Errorf("the clock stopped at %v on resolving, want %v", stop, t0.Add(time.Hour))
 		}
 		reviewed, err := f.store.Move(f.ctx, f.welfareScope, inc.ID, incident.Reviewed, "검토 완료", "")
 		if err != nil || reviewed.State != incident.Reviewed {

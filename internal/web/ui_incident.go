@@ -13,7 +13,6 @@ import (
 
 	"yeonsok/internal/access"
 	"yeonsok/internal/apperror"
-	"yeonsok/internal/database"
 	"yeonsok/internal/incident"
 	"yeonsok/internal/locale"
 )
@@ -121,7 +120,7 @@ func buildIncidents(s *Server, r *http.Request, q url.Values) (tabled, error) {
 	if err != nil {
 		return nil, err
 	}
-	closed, cut, err := s.recentClosed(r, now.AddDate(0, 0, -closedDays))
+	closed, cut, err := s.incidents.Closed(ctx, scope, now.AddDate(0, 0, -closedDays), maxClosed)
 	if err != nil {
 		return nil, err
 	}
@@ -178,46 +177,6 @@ func (s *Server) incidentsTable(l tr, x *index, list []*incident.Incident, id, c
 			nowrap(textCell(l.duration(elapsedOf(inc, now)))), share, {Text: rep, Class: class}})
 	}
 	return t
-}
-
-// recentClosed reads the resolved and reviewed incidents in the caller's
-// scope detected since since, latest first; cut says there were more than
-// maxClosed. The store lists only open incidents (Open) and the unreported
-// ones, so this picks the ids here and reads each through the store, which
-// checks the scope again. It belongs in the store (a Recent(scope, since)):
-// the lead is told.
-func (s *Server) recentClosed(r *http.Request, since time.Time) (list []*incident.Incident, cut bool, err error) {
-	ctx, scope := r.Context(), s.scope(r)
-	args := []any{database.FormatTime(since)}
-	rows, err := s.db.Read.QueryContext(ctx, `SELECT id FROM incidents WHERE state IN ('resolved', 'reviewed') AND detected_at >= $1 AND `+
-		scope.Where("agency_id", &args)+fmt.Sprintf(` ORDER BY detected_at DESC, id DESC LIMIT %d`, maxClosed+1), args...)
-	if err != nil {
-		return nil, false, fmt.Errorf("web: closed incidents: %w", err)
-	}
-	var ids []int64
-	for rows.Next() {
-		var id int64
-		if err := rows.Scan(&id); err != nil {
-			rows.Close()
-			return nil, false, fmt.Errorf("web: closed incidents: %w", err)
-		}
-		ids = append(ids, id)
-	}
-	rows.Close()
-	if err := rows.Err(); err != nil {
-		return nil, false, fmt.Errorf("web: closed incidents: %w", err)
-	}
-	if len(ids) > maxClosed {
-		ids, cut = ids[:maxClosed], true
-	}
-	for _, id := range ids {
-		inc, err := s.incidents.Incident(ctx, scope, id)
-		if err != nil {
-			return nil, false, err
-		}
-		list = append(list, inc)
-	}
-	return list, cut, nil
 }
 
 // incidentData is one incident's page. Besides what it shows, it carries
