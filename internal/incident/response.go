@@ -14,12 +14,16 @@ import (
 	"yeonsok/internal/inventory"
 )
 
-// AffectedService is a service of the incident's agency that its systems
-// stop: directly (one of its own systems is down) or through the
-// dependency graph (one of its systems depends, directly or further on, on
-// a system that is down).
+// AffectedService is a service that the incident's systems stop: directly
+// (one of its own systems is down) or through the dependency graph (one of
+// its systems depends, directly or further on, on a system that is down).
+// Every service of the incident's agency so stopped is one, and the public
+// services of other agencies: their names are public anyway, and they are
+// often what the outage is about (the ministry's services run on its
+// agencies' systems).
 type AffectedService struct {
 	ServiceID int64  `json:"service_id"`
+	AgencyID  int64  `json:"agency_id"`
 	Name      string `json:"name"`
 	Audience  string `json:"audience"`
 	Direct    bool   `json:"direct"`
@@ -125,8 +129,16 @@ func writable(ctx context.Context, tx *sql.Tx, scope access.Scope, id int64) (*I
 	return inc, err
 }
 
-// serviceOf finds a service of the incident's agency by id.
+// serviceOf finds a service the incident may run by hand: one of its
+// agency's, or a public service of another agency that its systems stop
+// (the ministry's 실업급여 신청 runs on 한국고용정보원's 고용24, and its
+// offices take the applications by hand while 고용정보원 restores it).
 func serviceOf(ctx context.Context, q queryer, inc *Incident, serviceID int64) (name, workaround string, err error) {
+	for _, a := range inc.Services {
+		if a.ServiceID == serviceID && (a.AgencyID == inc.AgencyID || a.Audience == "public") {
+			return a.Name, a.Workaround, nil
+		}
+	}
 	err = q.QueryRowContext(ctx, `SELECT name, manual_workaround FROM services WHERE id = $1 AND agency_id = $2`,
 		serviceID, inc.AgencyID).Scan(&name, &workaround)
 	if errors.Is(err, sql.ErrNoRows) {
@@ -393,8 +405,8 @@ func readResponse(ctx context.Context, q queryer, inc *Incident) error {
 
 // affectedServices walks the dependency graph backwards from the
 // incident's systems (whatever depends on a stopped system stops too), and
-// lists the services of the incident's agency that hold any system
-// reached, with their manual modes. A service switched into manual mode is
+// lists the services that hold any system reached — the agency's own, and
+// other agencies' public ones (AffectedService) — with their manual modes. A service switched into manual mode is
 // listed even if no dependency says it is touched: the people running the
 // incident know better than the graph.
 func affectedServices(ctx context.Context, q queryer, inc *Incident) ([]*AffectedService, error) {
@@ -403,12 +415,12 @@ func affectedServices(ctx context.Context, q queryer, inc *Incident) ([]*Affecte
 			UNION
 			SELECT d.from_system_id FROM dependencies d JOIN hit ON d.to_system_id = hit.id
 		)
-		SELECT v.id, v.name, v.audience, v.manual_workaround,
+		SELECT v.id, v.agency_id, v.name, v.audience, v.manual_workaround,
 			EXISTS (SELECT 1 FROM service_systems x JOIN incident_systems i ON i.system_id = x.system_id
 				WHERE x.service_id = v.id AND i.incident_id = $1),
 			m.started_at, m.ended_at, COALESCE(m.notice, '')
 		FROM services v LEFT JOIN incident_manual_modes m ON m.service_id = v.id AND m.incident_id = $1
-		WHERE v.agency_id = $2 AND (m.service_id IS NOT NULL
+		WHERE (v.agency_id = $2 OR v.audience = 'public') AND (m.service_id IS NOT NULL
 			OR EXISTS (SELECT 1 FROM service_systems x JOIN hit ON hit.id = x.system_id WHERE x.service_id = v.id))
 		ORDER BY v.name, v.id`, inc.ID, inc.AgencyID)
 	if err != nil {
@@ -420,7 +432,7 @@ func affectedServices(ctx context.Context, q queryer, inc *Incident) ([]*Affecte
 		var a AffectedService
 		var started, ended sql.NullString
 		var notice string
-		if err := rows.Scan(&a.ServiceID, &a.Name, &a.Audience, &a.Workaround, &a.Direct, &started, &ended, &notice); err != nil {
+		if err := rows.Scan(&a.ServiceID, &a.AgencyID, &a.Name, &a.Audience, &a.Workaround, &a.Direct, &started, &ended, &notice); err != nil {
 			return nil, fmt.Errorf("incident %d: services: %w", inc.ID, err)
 		}
 		if started.Valid {

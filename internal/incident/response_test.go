@@ -16,9 +16,12 @@ import (
 
 // services adds to the fixture: 고용보험 (public) on 고용보험시스템, which
 // depends on 노동보험시스템; 내부결재 (internal) on 고용보험시스템 too; and
-// 산재보상 (public) on nothing that goes down.
+// 산재보상 (public) on nothing that goes down; and 한국고용정보원's public
+// 고용보험 안내 and internal 통계 on 고용보험시스템.
 func (f *fixture) services(t *testing.T) (insured, internal, unrelated *inventory.Service) {
 	t.Helper()
+	othersPublic := &inventory.Service{AgencyID: f.keis.ID, Name: "고용보험 안내", Audience: "public", SystemIDs: []int64{f.employment.ID}}
+	othersInternal := &inventory.Service{AgencyID: f.keis.ID, Name: "통계", Audience: "internal", SystemIDs: []int64{f.employment.ID}}
 	insured = &inventory.Service{AgencyID: f.welfare.ID, Name: "고용보험", Audience: "public",
 		ManualWorkaround: "가까운 고용센터 방문 또는 팩스(02-000-0000) 접수", SystemIDs: []int64{f.employment.ID}}
 	internal = &inventory.Service{AgencyID: f.welfare.ID, Name: "내부결재", Audience: "internal", SystemIDs: []int64{f.employment.ID}}
@@ -27,7 +30,7 @@ func (f *fixture) services(t *testing.T) (insured, internal, unrelated *inventor
 		if err := tx.CreateDependency(f.ctx, &inventory.Dependency{FromSystemID: f.employment.ID, ToSystemID: f.insurance.ID, Kind: "database"}); err != nil {
 			return err
 		}
-		for _, s := range []*inventory.Service{insured, internal, unrelated} {
+		for _, s := range []*inventory.Service{insured, internal, unrelated, othersPublic, othersInternal} {
 			if err := tx.CreateService(f.ctx, s); err != nil {
 				return err
 			}
@@ -56,8 +59,17 @@ func TestManualModeBacklogLossesAndReview(t *testing.T) {
 				t.Errorf("%s is affected through a dependency, not directly", s.Name)
 			}
 		}
-		if strings.Join(names, ",") != "고용보험,내부결재" {
-			t.Errorf("affected services %v, want 고용보험 and 내부결재 through the dependency", names)
+		if strings.Join(names, ",") != "고용보험,고용보험 안내,내부결재" {
+			t.Errorf("affected services %v, want 고용보험, 내부결재 and the other agency's public 고용보험 안내 through the dependency", names)
+		}
+		// The other agency's public service may be run by hand from here.
+		others := inc.Services[1]
+		if got, err := f.store.SwitchManual(f.ctx, f.welfareScope, inc.ID, others.ServiceID, true, "안내 전화 1350"); err != nil ||
+			!got.Services[1].Manual.On() {
+			t.Fatalf("the other agency's public service in manual mode: %v", err)
+		}
+		if _, err := f.store.SwitchManual(f.ctx, f.welfareScope, inc.ID, others.ServiceID, false, ""); err != nil {
+			t.Fatal(err)
 		}
 
 		// Manual mode: the service's workaround is the notice by default;
@@ -174,7 +186,7 @@ func TestManualModeBacklogLossesAndReview(t *testing.T) {
 		for _, e := range inc.Events {
 			kinds[e.Kind]++
 		}
-		if kinds[incident.EventManual] != 2 || kinds[incident.EventBatch] != 4 || kinds[incident.EventLoss] != 2 ||
+		if kinds[incident.EventManual] != 4 || kinds[incident.EventBatch] != 4 || kinds[incident.EventLoss] != 2 ||
 			kinds[incident.EventSeverity] != 1 || kinds[incident.EventReview] != 1 {
 			t.Errorf("timeline kinds %v", kinds)
 		}

@@ -234,12 +234,14 @@ type clockView struct {
 	Bar                                          template.HTML
 }
 
-// serviceView is an affected service with its manual mode.
+// serviceView is an affected service with its manual mode. Linked: the
+// caller may open the service's page (another agency's public service is
+// listed, but its page is that agency's).
 type serviceView struct {
-	ID                       int64
-	Name, Workaround, Notice string
-	Direct, Manual, ManualOn bool
-	Since, Until             string
+	ID                               int64
+	Name, Workaround, Notice         string
+	Direct, Manual, ManualOn, Linked bool
+	Since, Until                     string
 }
 
 // lossView is one entry of the data-loss ledger as the page shows it.
@@ -371,7 +373,7 @@ func (s *Server) newIncidentData(r *http.Request, inc *incident.Incident, now ti
 	}
 	for _, svc := range inc.Services {
 		v := serviceView{ID: svc.ServiceID, Name: svc.Name, Workaround: svc.Workaround, Direct: svc.Direct,
-			Manual: svc.Manual != nil, ManualOn: svc.Manual.On()}
+			Manual: svc.Manual != nil, ManualOn: svc.Manual.On(), Linked: s.scope(r).Allows(svc.AgencyID)}
 		if svc.Manual != nil {
 			v.Notice, v.Since, v.Until = svc.Manual.Notice, locale.DateTime(svc.Manual.StartedAt), locale.DateTime(svc.Manual.EndedAt)
 			d.BatchServices = append(d.BatchServices, option{Value: idValue(svc.ServiceID), Label: svc.Name})
