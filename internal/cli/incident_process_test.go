@@ -2,7 +2,6 @@ package cli
 
 import (
 	"context"
-	"encoding/json"
 	"fmt"
 	"io"
 	"net/http"
@@ -13,6 +12,7 @@ import (
 	"sync/atomic"
 	"testing"
 	"time"
+	"yeonsok/internal/incident/incidenttest"
 
 	"yeonsok/internal/access"
 	"yeonsok/internal/auth"
@@ -20,7 +20,6 @@ import (
 	"yeonsok/internal/incident"
 	"yeonsok/internal/inventory"
 	"yeonsok/internal/monitor"
-	"yeonsok/internal/notify"
 	"yeonsok/internal/notify/smtptest"
 	"yeonsok/internal/tasks"
 	"yeonsok/internal/testdb"
@@ -44,40 +43,12 @@ func TestIncidentFromOutageToReview(t *testing.T) {
 	}
 }
 
-// hookInbox is a webhook receiver that keeps the payloads whose signature
-// verifies, and counts those that do not.
-type hookInbox struct {
-	secret string
-	mu     sync.Mutex
-	got    []incident.MessageData
-	forged int
-}
-
-func (h *hookInbox) ServeHTTP(w http.ResponseWriter, r *http.Request) {
-	body, _ := io.ReadAll(r.Body)
-	h.mu.Lock()
-	defer h.mu.Unlock()
-	if notify.Verify(h.secret, r.Header.Get(notify.HeaderTimestamp), body, r.Header.Get(notify.HeaderSignature), time.Now(), time.Minute) != nil {
-		h.forged++
-		http.Error(w, "bad signature", http.StatusUnauthorized)
-		return
-	}
-	var p struct {
-		Data incident.MessageData `json:"data"`
-	}
-	if err := json.Unmarshal(body, &p); err != nil {
-		http.Error(w, "bad JSON", http.StatusBadRequest)
-		return
-	}
-	h.got = append(h.got, p.Data)
-}
-
-func (h *hookInbox) kinds() []string {
-	h.mu.Lock()
-	defer h.mu.Unlock()
+// kinds are the kinds of the entries the inbox was told of.
+func kinds(inbox *incidenttest.Inbox) []string {
+	got, _ := inbox.Received()
 	var kinds []string
-	for _, d := range h.got {
-		kinds = append(kinds, d.Kind)
+	for _, p := range got {
+		kinds = append(kinds, p.Data.Kind)
 	}
 	return kinds
 }
@@ -94,7 +65,7 @@ func outageToReview(t *testing.T, dbTarget string) {
 	}))
 	defer service.Close()
 	mail := smtptest.Start(t, &smtptest.Server{})
-	hooks := &hookInbox{secret: "sms-gateway-secret"}
+	hooks := &incidenttest.Inbox{Secret: "sms-gateway-secret"}
 	gateway := httptest.NewServer(hooks)
 	defer gateway.Close()
 
@@ -135,7 +106,7 @@ func outageToReview(t *testing.T, dbTarget string) {
 		t.Fatal(err)
 	}
 	contact := &incident.Contact{AgencyID: agency.ID, SystemID: sys.ID, Role: incident.RolePrimary, Name: "홍길동",
-		Email: "hong@keis.example", Phone: "010-0000-0000", WebhookURL: gateway.URL + "/sms", WebhookSecret: hooks.secret}
+		Email: "hong@keis.example", Phone: "010-0000-0000", WebhookURL: gateway.URL + "/sms", WebhookSecret: hooks.Secret}
 	if err := incident.NewContactStore(db).Create(ctx, access.All(), contact); err != nil {
 		t.Fatal(err)
 	}
@@ -182,13 +153,10 @@ func outageToReview(t *testing.T, dbTarget string) {
 	if err != nil || !strings.Contains(subject, "고용24") || !strings.Contains(body, fmt.Sprint(inc.ID)) {
 		t.Errorf("the email: %q\n%s (%v)", subject, body, err)
 	}
-	waitUntil(t, 20*time.Second, "the signed webhook", func() bool { return len(hooks.kinds()) > 0 })
-	hooks.mu.Lock()
-	first := hooks.got[0]
-	forged := hooks.forged
-	hooks.mu.Unlock()
-	if first.IncidentID != inc.ID || first.SystemID != sys.ID || first.Kind != incident.EventOpened || forged != 0 {
-		t.Errorf("the webhook's data %+v (%d forged)", first, forged)
+	waitUntil(t, 20*time.Second, "the signed webhook", func() bool { return len(kinds(hooks)) > 0 })
+	got, refused := hooks.Received()
+	if first := got[0].Data; first.IncidentID != inc.ID || first.SystemID != sys.ID || first.Kind != incident.EventOpened || len(refused) != 0 {
+		t.Errorf("the webhook's data %+v (refused %v)", first, refused)
 	}
 	// Both deliveries are on the timeline.
 	path := fmt.Sprintf("/incidents/%d", inc.ID)
@@ -244,7 +212,7 @@ func outageToReview(t *testing.T, dbTarget string) {
 	}
 	// The contact heard of the recovery and the moves too.
 	waitUntil(t, 20*time.Second, "the recovery told", func() bool {
-		return strings.Contains(strings.Join(hooks.kinds(), ","), incident.EventRestored)
+		return strings.Contains(strings.Join(kinds(hooks), ","), incident.EventRestored)
 	})
 	if code := stop(); code != 0 {
 		t.Fatalf("serve exit %d", code)

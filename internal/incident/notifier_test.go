@@ -2,9 +2,7 @@ package incident_test
 
 import (
 	"context"
-	"encoding/json"
 	"fmt"
-	"io"
 	"log/slog"
 	"net/http"
 	"net/http/httptest"
@@ -13,6 +11,7 @@ import (
 	"sync"
 	"testing"
 	"time"
+	"yeonsok/internal/incident/incidenttest"
 	"yeonsok/internal/notify/smtptest"
 
 	"yeonsok/internal/access"
@@ -51,47 +50,6 @@ func deliveries(s *smtptest.Server) int {
 	return n
 }
 
-// hookPayload is a webhook request as its receiver reads it.
-type hookPayload struct {
-	ID      string               `json:"id"`
-	Subject string               `json:"subject"`
-	Body    string               `json:"body"`
-	Data    incident.MessageData `json:"data"`
-}
-
-// hookReceiver is a real HTTP receiver that checks each request's
-// signature with notify.Verify and keeps the payloads.
-type hookReceiver struct {
-	secret string
-	mu     sync.Mutex
-	got    []hookPayload
-	bad    []string
-}
-
-func (h *hookReceiver) ServeHTTP(w http.ResponseWriter, r *http.Request) {
-	body, _ := io.ReadAll(r.Body)
-	h.mu.Lock()
-	defer h.mu.Unlock()
-	if err := notify.Verify(h.secret, r.Header.Get(notify.HeaderTimestamp), body, r.Header.Get(notify.HeaderSignature), time.Now(), time.Minute); err != nil {
-		h.bad = append(h.bad, err.Error())
-		http.Error(w, "bad signature", http.StatusUnauthorized)
-		return
-	}
-	var p hookPayload
-	if err := json.Unmarshal(body, &p); err != nil {
-		h.bad = append(h.bad, err.Error())
-		http.Error(w, "bad JSON", http.StatusBadRequest)
-		return
-	}
-	h.got = append(h.got, p)
-}
-
-func (h *hookReceiver) payloads() ([]hookPayload, []string) {
-	h.mu.Lock()
-	defer h.mu.Unlock()
-	return slices.Clone(h.got), slices.Clone(h.bad)
-}
-
 func waitFor(t *testing.T, what string, ok func() bool) {
 	t.Helper()
 	deadline := time.Now().Add(15 * time.Second)
@@ -127,7 +85,7 @@ func TestNotifierEndToEnd(t *testing.T) {
 		f := newFixture(t, db)
 		ctx := f.ctx
 		smtp := smtptest.Start(t, &smtptest.Server{})
-		live := &hookReceiver{secret: "live-secret"}
+		live := &incidenttest.Inbox{Secret: "live-secret"}
 		liveServer := httptest.NewServer(live)
 		defer liveServer.Close()
 		// The dead receiver hangs on its first request until released, then
@@ -152,13 +110,13 @@ func TestNotifierEndToEnd(t *testing.T) {
 			}
 		}
 		add(&incident.Contact{SystemID: f.insurance.ID, Role: incident.RolePrimary, Name: "홍길동", Email: "hong@welfare.example",
-			Phone: "010-1234-5678", WebhookURL: liveServer.URL + "/sms", WebhookSecret: live.secret})
+			Phone: "010-1234-5678", WebhookURL: liveServer.URL + "/sms", WebhookSecret: live.Secret})
 		add(&incident.Contact{SystemID: f.insurance.ID, Role: incident.RoleSecondary, Name: "김철수", Email: "kim@welfare.example",
 			WebhookURL: dead.URL + "/hook", WebhookSecret: "dead-secret"})
 		add(&incident.Contact{AgencyID: f.welfare.ID, Role: incident.RolePrimary, Name: "기관 담당", Email: "desk@welfare.example"})
 		add(&incident.Contact{AgencyID: f.welfare.ID, Role: incident.RoleHead, Name: "이사장", Email: "head@welfare.example"})
 		add(&incident.Contact{Role: incident.RoleMinistry, Name: "본부 상황실", Email: "situation@moel.example",
-			WebhookURL: liveServer.URL + "/ministry", WebhookSecret: live.secret, Phone: "044-202-0000"})
+			WebhookURL: liveServer.URL + "/ministry", WebhookSecret: live.Secret, Phone: "044-202-0000"})
 		// Another agency's system going down tells none of them.
 		add(&incident.Contact{SystemID: f.work24.ID, Role: incident.RolePrimary, Name: "고용24 담당", Email: "work24@keis.example"})
 
@@ -247,8 +205,8 @@ func TestNotifierEndToEnd(t *testing.T) {
 		// The dead webhook: three tries of each of its four messages.
 		waitFor(t, "the dead webhook's tries", func() bool { return len(deadTries) == 12 })
 		// The live receiver: 홍길동's four and the ministry's two, all signed.
-		var hooks []hookPayload
-		waitFor(t, "the live webhooks", func() bool { hooks, _ = live.payloads(); return len(hooks) == 6 })
+		var hooks []incidenttest.Payload
+		waitFor(t, "the live webhooks", func() bool { hooks, _ = live.Received(); return len(hooks) == 6 })
 
 		stop()
 		if err := <-ran; err != nil {
@@ -261,11 +219,11 @@ func TestNotifierEndToEnd(t *testing.T) {
 		if got := mailsTo(t, smtp, "work24@keis.example"); len(got) != 0 {
 			t.Errorf("another agency's contact told: %v", subjects(got))
 		}
-		hooks, bad := live.payloads()
+		hooks, bad := live.Received()
 		if len(bad) > 0 || len(hooks) != 6 {
 			t.Fatalf("live webhooks: %d, refused %v", len(hooks), bad)
 		}
-		var sms *hookPayload
+		var sms *incidenttest.Payload
 		for i, h := range hooks {
 			if !strings.HasPrefix(h.ID, fmt.Sprintf("incident-%d-", inc.ID)) || h.Data.IncidentID != inc.ID {
 				t.Errorf("webhook id %q does not carry incident %d", h.ID, inc.ID)

@@ -2,7 +2,6 @@ package web
 
 import (
 	"context"
-	"encoding/json"
 	"fmt"
 	"io"
 	"net/http"
@@ -13,6 +12,7 @@ import (
 	"sync/atomic"
 	"testing"
 	"time"
+	"yeonsok/internal/incident/incidenttest"
 
 	"github.com/chromedp/chromedp"
 
@@ -25,41 +25,6 @@ import (
 	"yeonsok/internal/notify/smtptest"
 	"yeonsok/internal/testdb"
 )
-
-// outageHooks is a webhook receiver that keeps the payloads whose
-// signature verifies and counts those that do not.
-type outageHooks struct {
-	secret string
-	mu     sync.Mutex
-	got    []incident.MessageData
-	forged int
-}
-
-func (h *outageHooks) ServeHTTP(w http.ResponseWriter, r *http.Request) {
-	body, _ := io.ReadAll(r.Body)
-	h.mu.Lock()
-	defer h.mu.Unlock()
-	if notify.Verify(h.secret, r.Header.Get(notify.HeaderTimestamp), body, r.Header.Get(notify.HeaderSignature), time.Now(), time.Minute) != nil {
-		h.forged++
-		http.Error(w, "bad signature", http.StatusUnauthorized)
-		return
-	}
-	var p struct {
-		Data incident.MessageData `json:"data"`
-	}
-	if err := json.Unmarshal(body, &p); err != nil {
-		http.Error(w, "bad JSON", http.StatusBadRequest)
-		return
-	}
-	h.got = append(h.got, p.Data)
-}
-
-// received is a copy of the verified payloads and the forged count.
-func (h *outageHooks) received() ([]incident.MessageData, int) {
-	h.mu.Lock()
-	defer h.mu.Unlock()
-	return append([]incident.MessageData(nil), h.got...), h.forged
-}
 
 // The issue's "done when", in a real browser against a tower that probes:
 // a system goes down and its incident opens by itself with its RTO clock,
@@ -84,7 +49,7 @@ func TestBrowserOutageToReview(t *testing.T) {
 	}))
 	t.Cleanup(service.Close)
 	mail := smtptest.Start(t, &smtptest.Server{})
-	hooks := &outageHooks{secret: "sms-gateway-secret"}
+	hooks := &incidenttest.Inbox{Secret: "sms-gateway-secret"}
 	gateway := httptest.NewServer(hooks)
 	t.Cleanup(gateway.Close)
 
@@ -116,7 +81,7 @@ func TestBrowserOutageToReview(t *testing.T) {
 		t.Fatal(err)
 	}
 	contact := &incident.Contact{AgencyID: agency.ID, SystemID: sys.ID, Role: incident.RolePrimary, Name: "홍길동",
-		Email: "hong@keis.example", Phone: "010-0000-0000", WebhookURL: gateway.URL + "/sms", WebhookSecret: hooks.secret}
+		Email: "hong@keis.example", Phone: "010-0000-0000", WebhookURL: gateway.URL + "/sms", WebhookSecret: hooks.Secret}
 	if err := incident.NewContactStore(db).Create(bg, access.All(), contact); err != nil {
 		t.Fatal(err)
 	}
@@ -276,10 +241,10 @@ func TestBrowserOutageToReview(t *testing.T) {
 	if err != nil || !strings.Contains(subject, "고용24") || !strings.Contains(body, href) {
 		t.Errorf("the email: %q\n%s (%v)", subject, body, err)
 	}
-	waitFor("the signed webhook", func() bool { got, _ := hooks.received(); return len(got) > 0 })
-	got, forged := hooks.received()
-	if got[0].IncidentID != id || got[0].SystemID != sys.ID || got[0].Kind != incident.EventOpened || forged != 0 {
-		t.Errorf("the webhook's data %+v (%d forged)", got[0], forged)
+	waitFor("the signed webhook", func() bool { got, _ := hooks.Received(); return len(got) > 0 })
+	got, refused := hooks.Received()
+	if first := got[0].Data; first.IncidentID != id || first.SystemID != sys.ID || first.Kind != incident.EventOpened || len(refused) != 0 {
+		t.Errorf("the webhook's data %+v (refused %v)", first, refused)
 	}
 	// Both deliveries are on the page's timeline.
 	reloadUntil("the deliveries on the timeline", href, func() bool {
