@@ -53,8 +53,10 @@ func (s *Server) reportIncident(w http.ResponseWriter, r *http.Request) {
 			http.Redirect(w, r, incidentHref(inc.ID)+"?done=reported", http.StatusSeeOther)
 			return
 		}
+		// A record gone (or never in scope) is the error page, not a
+		// problem of the form.
 		e, ok := apperror.As(err)
-		if !ok || e.Code == apperror.Internal {
+		if !ok || e.Code == apperror.Internal || e.Code == apperror.NotFound {
 			s.renderError(w, r, err)
 			return
 		}
@@ -104,8 +106,10 @@ func backToIncident(w http.ResponseWriter, r *http.Request, inc *incident.Incide
 // could not read, or the store's refusal.
 func (s *Server) refuse(w http.ResponseWriter, r *http.Request, inc *incident.Incident, form string, values url.Values, problems []*apperror.Error, err error) {
 	if err != nil {
+		// A record gone (or never in scope) is the error page, not a
+		// problem of the form.
 		e, ok := apperror.As(err)
-		if !ok || e.Code == apperror.Internal {
+		if !ok || e.Code == apperror.Internal || e.Code == apperror.NotFound {
 			s.renderError(w, r, err)
 			return
 		}
@@ -224,10 +228,6 @@ func (s *Server) recordEntered(w http.ResponseWriter, r *http.Request) {
 	}
 	n := int(min(max(*entered, -1), incident.MaxBatchCount+1))
 	if _, err := s.incidents.RecordEntered(r.Context(), s.scope(r), inc.ID, batchID, n); err != nil {
-		if apperror.CodeOf(err) == apperror.NotFound {
-			s.renderError(w, r, err)
-			return
-		}
 		s.refuse(w, r, inc, form, v, nil, err)
 		return
 	}
@@ -258,10 +258,6 @@ func (s *Server) recordLoss(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	if _, err := s.incidents.RecordLoss(r.Context(), s.scope(r), inc.ID, loss); err != nil {
-		if apperror.CodeOf(err) == apperror.NotFound {
-			s.renderError(w, r, err)
-			return
-		}
 		s.refuse(w, r, inc, "loss", v, nil, err)
 		return
 	}
