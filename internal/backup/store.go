@@ -338,3 +338,41 @@ func Judge(inv *inventory.Inventory, latest map[int64]*Latest, restoreTestEvery 
 	}
 	return out
 }
+
+// MaxListedRuns bounds a list of runs.
+const MaxListedRuns = 1000
+
+// Runs lists the runs of a system in scope that started since since,
+// latest first, at most MaxListedRuns, with their first copy.
+func (s *Store) Runs(ctx context.Context, scope access.Scope, systemID int64, since time.Time) ([]*Run, error) {
+	args := []any{systemID, database.FormatTime(since)}
+	rows, err := s.db.Read.QueryContext(ctx, `SELECT r.id, r.system_id, r.report_key, r.kind, r.started_at, r.ended_at, r.size_bytes,
+		r.result, r.restore_tested_at, r.restore_result, r.restore_seconds, r.note,
+		(SELECT c.facility_id FROM backup_copies c WHERE c.run_id = r.id ORDER BY c.id LIMIT 1),
+		(SELECT c.medium FROM backup_copies c WHERE c.run_id = r.id ORDER BY c.id LIMIT 1)
+		FROM backup_runs r JOIN systems y ON y.id = r.system_id
+		WHERE r.system_id = $1 AND r.started_at >= $2 AND `+scope.Where("y.agency_id", &args)+`
+		ORDER BY r.started_at DESC, r.id DESC LIMIT `+fmt.Sprint(MaxListedRuns), args...)
+	if err != nil {
+		return nil, fmt.Errorf("backup: runs of system %d: %w", systemID, err)
+	}
+	defer rows.Close()
+	var list []*Run
+	for rows.Next() {
+		var r Run
+		var started, ended string
+		var restoreAt sql.NullString
+		var restoreResult string
+		var restoreSeconds sql.NullInt64
+		if err := rows.Scan(&r.ID, &r.SystemID, &r.Key, &r.Kind, &started, &ended, &r.SizeBytes, &r.Result, &restoreAt, &restoreResult,
+			&restoreSeconds, &r.Note, &r.Copy.FacilityID, &r.Copy.Medium); err != nil {
+			return nil, fmt.Errorf("backup: runs of system %d: %w", systemID, err)
+		}
+		r.StartedAt, r.EndedAt = database.ParseTime(started), database.ParseTime(ended)
+		if restoreAt.Valid {
+			r.RestoreTest = &RestoreTest{At: database.ParseNullTime(restoreAt), Result: restoreResult, Seconds: restoreSeconds.Int64}
+		}
+		list = append(list, &r)
+	}
+	return list, rows.Err()
+}

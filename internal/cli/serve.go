@@ -92,7 +92,8 @@ func runServe(ctx context.Context, env *environment, args []string) error {
 		return err
 	}
 	srv, err := web.New(db, env.log, accounts, web.Options{TrustedProxies: env.cfg.TrustedProxies, TrustedOrigins: trustedOrigins(env.cfg),
-		SSO: sso, Watcher: watcher, StatusPage: public, ReportWithin: env.cfg.ReportWithin})
+		SSO: sso, Watcher: watcher, StatusPage: public, ReportWithin: env.cfg.ReportWithin,
+		RestoreTestEvery: env.cfg.RestoreTestEvery})
 	if err != nil {
 		return err
 	}
@@ -241,6 +242,9 @@ Notifications (incidents tell their call lists; see docs/incidents.md):
   YEONSOK_INCIDENT_REPORT_WITHIN
                           how soon an agency must report an outage its probes saw
                           before it is flagged unreported (default 30m)
+  YEONSOK_BACKUP_RESTORE_TEST_DAYS
+                          how often each system's backups must be proven by a
+                          restore test, in days (default 180)
 `
 
 // newNotifier builds what tells the call lists of incidents: email through

@@ -46,6 +46,9 @@ type Config struct {
 	// ReportWithin is how soon an agency must report an outage its probes
 	// saw before it is flagged unreported (YEONSOK_INCIDENT_REPORT_WITHIN).
 	ReportWithin time.Duration
+	// RestoreTestEvery is how often each system's backups must be proven
+	// by a restore test (YEONSOK_BACKUP_RESTORE_TEST_DAYS).
+	RestoreTestEvery time.Duration
 }
 
 // SMTP configures the mail server incident notifications are sent through.
@@ -88,18 +91,19 @@ const (
 func FromEnv() (Config, error) {
 	r := reader{}
 	c := Config{
-		Addr:            r.text("YEONSOK_ADDR", DefaultAddr),
-		Database:        r.text("YEONSOK_DATABASE_URL", DefaultDatabase),
-		LogLevel:        r.text("YEONSOK_LOG_LEVEL", "info"),
-		TLSCert:         r.text("YEONSOK_TLS_CERT", ""),
-		TLSKey:          r.text("YEONSOK_TLS_KEY", ""),
-		PublicURL:       r.text("YEONSOK_PUBLIC_URL", ""),
-		TrustedProxies:  r.prefixes("YEONSOK_TRUSTED_PROXIES"),
-		LockoutDuration: r.duration("YEONSOK_LOCKOUT_DURATION", 30*time.Minute),
-		InactiveAfter:   time.Duration(r.number("YEONSOK_INACTIVE_DAYS", 90)) * 24 * time.Hour,
-		SessionIdle:     r.duration("YEONSOK_SESSION_IDLE", 30*time.Minute),
-		SessionLifetime: r.duration("YEONSOK_SESSION_LIFETIME", 12*time.Hour),
-		ReportWithin:    r.duration("YEONSOK_INCIDENT_REPORT_WITHIN", 30*time.Minute),
+		Addr:             r.text("YEONSOK_ADDR", DefaultAddr),
+		Database:         r.text("YEONSOK_DATABASE_URL", DefaultDatabase),
+		LogLevel:         r.text("YEONSOK_LOG_LEVEL", "info"),
+		TLSCert:          r.text("YEONSOK_TLS_CERT", ""),
+		TLSKey:           r.text("YEONSOK_TLS_KEY", ""),
+		PublicURL:        r.text("YEONSOK_PUBLIC_URL", ""),
+		TrustedProxies:   r.prefixes("YEONSOK_TRUSTED_PROXIES"),
+		LockoutDuration:  r.duration("YEONSOK_LOCKOUT_DURATION", 30*time.Minute),
+		InactiveAfter:    time.Duration(r.number("YEONSOK_INACTIVE_DAYS", 90)) * 24 * time.Hour,
+		SessionIdle:      r.duration("YEONSOK_SESSION_IDLE", 30*time.Minute),
+		SessionLifetime:  r.duration("YEONSOK_SESSION_LIFETIME", 12*time.Hour),
+		ReportWithin:     r.duration("YEONSOK_INCIDENT_REPORT_WITHIN", 30*time.Minute),
+		RestoreTestEvery: time.Duration(r.number("YEONSOK_BACKUP_RESTORE_TEST_DAYS", 180)) * 24 * time.Hour,
 		OIDC: OIDC{
 			Issuer:       r.text("YEONSOK_OIDC_ISSUER", ""),
 			ClientID:     r.text("YEONSOK_OIDC_CLIENT_ID", ""),

@@ -44,16 +44,17 @@ func TestFromEnv(t *testing.T) {
 
 func TestBadSettingsStopTheStart(t *testing.T) {
 	scenarios := map[string][2]string{
-		"unreadable secret file":   {"YEONSOK_DATABASE_URL_FILE", "/nonexistent/secret"},
-		"duration without unit":    {"YEONSOK_SESSION_IDLE", "30"},
-		"negative inactive days":   {"YEONSOK_INACTIVE_DAYS", "-1"},
-		"proxy that is no address": {"YEONSOK_TRUSTED_PROXIES", "proxy.local"},
-		"certificate without key":  {"YEONSOK_TLS_CERT", "/etc/yeonsok/cert.pem"},
-		"relative public URL":      {"YEONSOK_PUBLIC_URL", "yeonsok.moel.go.kr"},
-		"mail server without port": {"YEONSOK_SMTP_ADDR", "smtp.moel.go.kr"},
-		"mail server without from": {"YEONSOK_SMTP_ADDR", "smtp.moel.go.kr:587"},
-		"unknown STARTTLS mode":    {"YEONSOK_SMTP_STARTTLS", "sometimes"},
-		"report time without unit": {"YEONSOK_INCIDENT_REPORT_WITHIN", "30"},
+		"unreadable secret file":         {"YEONSOK_DATABASE_URL_FILE", "/nonexistent/secret"},
+		"duration without unit":          {"YEONSOK_SESSION_IDLE", "30"},
+		"negative inactive days":         {"YEONSOK_INACTIVE_DAYS", "-1"},
+		"proxy that is no address":       {"YEONSOK_TRUSTED_PROXIES", "proxy.local"},
+		"certificate without key":        {"YEONSOK_TLS_CERT", "/etc/yeonsok/cert.pem"},
+		"relative public URL":            {"YEONSOK_PUBLIC_URL", "yeonsok.moel.go.kr"},
+		"mail server without port":       {"YEONSOK_SMTP_ADDR", "smtp.moel.go.kr"},
+		"mail server without from":       {"YEONSOK_SMTP_ADDR", "smtp.moel.go.kr:587"},
+		"unknown STARTTLS mode":          {"YEONSOK_SMTP_STARTTLS", "sometimes"},
+		"report time without unit":       {"YEONSOK_INCIDENT_REPORT_WITHIN", "30"},
+		"restore test days not a number": {"YEONSOK_BACKUP_RESTORE_TEST_DAYS", "half a year"},
 	}
 	for name, kv := range scenarios {
 		t.Run(name, func(t *testing.T) {

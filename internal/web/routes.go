@@ -51,6 +51,10 @@ const (
 	// inventory, for the systems of their scope (the handler checks each
 	// system).
 	ruleAlert rule = "alert"
+	// ruleBackup: backup jobs reporting their runs — a backup token, for
+	// the systems it is bound to, and whoever changes the inventory, for
+	// the systems of their scope (the store checks each system).
+	ruleBackup rule = "backup"
 )
 
 // allows reports whether the rule lets p through, leaving aside the
@@ -77,6 +81,8 @@ func (ru rule) allows(p auth.Principal) bool {
 		return p.IsAgent()
 	case ruleAlert:
 		return p.CanWriteInventory() || (p.Kind == auth.KindToken && p.Role == auth.Alert)
+	case ruleBackup:
+		return p.CanWriteInventory() || (p.Kind == auth.KindToken && p.Role == auth.Backup)
 	}
 	return false
 }
@@ -427,6 +433,23 @@ func (s *Server) routes() {
 	// restores incidents of the systems its alerts name.
 	s.handle("POST /api/v1/integrations/alertmanager", ruleAlert, s.receiveAlertmanagerJSON)
 	s.handle("/api/v1/integrations/alertmanager", ruleAlert, s.refuseMethodJSON("POST"))
+
+	// Backups (issue 7): jobs report runs; people record offsite moves and
+	// read each system's compliance and exposure; the ministry records
+	// the shared facilities' backup storage.
+	s.handle("POST /api/v1/backups", ruleBackup, s.reportBackupsJSON)
+	s.handle("GET /api/v1/backups", ruleRead, s.listBackupRunsJSON)
+	s.handle("GET /api/v1/backups/status", ruleRead, s.backupStatusJSON)
+	s.handle("GET /api/v1/backups/storage", ruleRead, s.backupStorageJSON)
+	s.handle("POST /api/v1/backups/storage", ruleWriteAll, s.recordBackupStorageJSON)
+	s.handle("GET /api/v1/offsite-moves", ruleRead, s.listOffsiteMovesJSON)
+	s.handle("POST /api/v1/offsite-moves", ruleWrite, s.recordOffsiteMoveJSON)
+	s.handle("POST /api/v1/offsite-moves/{id}/receive", ruleWrite, s.receiveOffsiteMoveJSON)
+	s.handle("/api/v1/backups", ruleRead, s.refuseMethodJSON("GET, POST"))
+	s.handle("/api/v1/backups/status", ruleRead, s.refuseMethodJSON("GET"))
+	s.handle("/api/v1/backups/storage", ruleRead, s.refuseMethodJSON("GET, POST"))
+	s.handle("/api/v1/offsite-moves", ruleRead, s.refuseMethodJSON("GET, POST"))
+	s.handle("/api/v1/offsite-moves/{id}/receive", ruleRead, s.refuseMethodJSON("POST"))
 	// Call lists: an agency's writers manage their agency's and its
 	// systems' lists, the ministry's list only ministry-wide writers (the
 	// store decides which list a caller may touch).

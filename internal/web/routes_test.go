@@ -15,6 +15,7 @@ import (
 	"yeonsok/internal/access"
 	"yeonsok/internal/audit"
 	"yeonsok/internal/auth"
+	"yeonsok/internal/backup"
 	"yeonsok/internal/database"
 	"yeonsok/internal/grading"
 	"yeonsok/internal/incident"
@@ -212,6 +213,19 @@ var routeRules = map[string]rule{
 	"/api/v1/agent/results":                            ruleAgent,
 	"POST /api/v1/integrations/alertmanager":           ruleAlert,
 	"/api/v1/integrations/alertmanager":                ruleAlert,
+	"POST /api/v1/backups":                             ruleBackup,
+	"GET /api/v1/backups":                              ruleRead,
+	"GET /api/v1/backups/status":                       ruleRead,
+	"GET /api/v1/backups/storage":                      ruleRead,
+	"POST /api/v1/backups/storage":                     ruleWriteAll,
+	"GET /api/v1/offsite-moves":                        ruleRead,
+	"POST /api/v1/offsite-moves":                       ruleWrite,
+	"POST /api/v1/offsite-moves/{id}/receive":          ruleWrite,
+	"/api/v1/backups":                                  ruleRead,
+	"/api/v1/backups/status":                           ruleRead,
+	"/api/v1/backups/storage":                          ruleRead,
+	"/api/v1/offsite-moves":                            ruleRead,
+	"/api/v1/offsite-moves/{id}/receive":               ruleRead,
 
 	"GET /admin/users":                         ruleManageUsers,
 	"GET /admin/users/new":                     ruleManageUsers,
@@ -373,6 +387,7 @@ var ruleMatrix = map[rule]string{
 	ruleApprove:     "-       Y       -      -       -      -      -     -        -        -     -      -",
 	ruleAgent:       "-       -       -      -       -      -      -     -        -        Y     -      -",
 	ruleAlert:       "-       Y       -      Y       Y      -      -     Y        Y        -     -      Y",
+	ruleBackup:      "-       Y       -      Y       Y      -      -     Y        Y        -     Y      -",
 }
 
 // Outcomes of a request, as the matrix checks them.
@@ -548,6 +563,21 @@ func newMatrix(t *testing.T, srv *Server, ts *httptest.Server) *matrix {
 		m.ids[other]["incident"] = inc.ID
 		// A contact on each agency's list (issue 6).
 		m.ids[other]["contact"] = m.contactOf(sys.AgencyID, "matrix contact")
+		// A backup run of each agency's system and its offsite move on
+		// the way (issue 7).
+		run := backup.Run{SystemID: sys.ID, Key: "matrix", Kind: backup.KindFull, StartedAt: time.Now().Add(-time.Hour),
+			EndedAt: time.Now(), Result: backup.ResultSuccess, Copy: backup.Copy{FacilityID: f.own.ID, Medium: backup.MediumTape}}
+		if _, err := m.srv.backups.Report(ctx, backup.Reporter{Scope: access.All()}, []backup.Run{run}); err != nil {
+			t.Fatal(err)
+		}
+		var runID int64
+		m.srv.db.Read.QueryRow(`SELECT id FROM backup_runs WHERE system_id = $1`, sys.ID).Scan(&runID)
+		move := &backup.Move{RunID: runID, Medium: backup.MediumTape, FromFacilityID: f.own.ID, ToFacilityID: f.nirs.ID,
+			HandedBy: "matrix", HandedAt: time.Now().Add(-time.Minute)}
+		if err := m.srv.backups.RecordMove(ctx, access.All(), move); err != nil {
+			t.Fatal(err)
+		}
+		m.ids[other]["offsite_move"] = move.ID
 	}
 	// A manual batch and a data-loss entry in each incident.
 	for other, svc := range map[bool]*inventory.Service{false: f.compensation, true: f.benefits} {
@@ -698,8 +728,9 @@ var collectionKinds = map[string]string{
 	"maintenance-windows": "maintenance_window",
 	"maintenance":         "maintenance_window", // POST /maintenance/{id}/delete
 	"agents":              "agent",
-	"incidents":           "incident", // issue 6
-	"contacts":            "contact",  // issue 6
+	"incidents":           "incident",     // issue 6
+	"offsite-moves":       "offsite_move", // issue 7
+	"contacts":            "contact",      // issue 6
 }
 
 // recordKind is the kind of record a route's path names by id, and

@@ -24,6 +24,7 @@ import (
 
 	"yeonsok/internal/apperror"
 	"yeonsok/internal/auth"
+	"yeonsok/internal/backup"
 	"yeonsok/internal/database"
 	"yeonsok/internal/grading"
 	"yeonsok/internal/incident"
@@ -83,6 +84,10 @@ type Server struct {
 	incidents    *incident.Store
 	contacts     *incident.ContactStore
 	reportWithin time.Duration
+	// Backups as evidence, and how often a restore test is due
+	// (Options.RestoreTestEvery).
+	backups          *backup.Store
+	restoreTestEvery time.Duration
 	// public is the citizens' status page, served from memory
 	// (Options.StatusPage).
 	public *statuspage.Page
@@ -118,6 +123,9 @@ type Options struct {
 	// database and the Watcher, rebuilt only when a request finds it
 	// stale.
 	StatusPage *statuspage.Page
+	// RestoreTestEvery is how often each system's backups must be proven
+	// by a restore test; zero: backup.DefaultRestoreTestEvery.
+	RestoreTestEvery time.Duration
 }
 
 // New builds the server and parses every template; a broken template fails
@@ -137,6 +145,7 @@ func New(db *database.DB, log *slog.Logger, accounts *auth.Store, opt Options) (
 	s.monitors, s.watcher = monitor.NewStore(db), opt.Watcher
 	s.incidents, s.reportWithin = incident.NewStore(db), opt.ReportWithin
 	s.contacts = incident.NewContactStore(db)
+	s.backups, s.restoreTestEvery = backup.NewStore(db), opt.RestoreTestEvery
 	s.public = opt.StatusPage
 	if s.public == nil {
 		if s.public, err = NewStatusPage(db, opt.Watcher, log); err != nil {
