@@ -214,16 +214,12 @@ func (tf *towerFlags) send(ctx context.Context, env *environment, runs []backup.
 		}
 		return fmt.Errorf("nothing was sent: %s%s", where, message(err, l))
 	}
-	body, err := json.Marshal(struct {
-		Runs []backup.Run `json:"runs"`
-	}{runs})
-	if err != nil {
-		return fmt.Errorf("encode the report: %w", err)
-	}
 	if *tf.dryRun {
-		var out bytes.Buffer
-		json.Indent(&out, body, "", "  ")
-		fmt.Fprintln(env.stdout, out.String())
+		body, err := json.MarshalIndent(report{runs}, "", "  ")
+		if err != nil {
+			return fmt.Errorf("encode the report: %w", err)
+		}
+		fmt.Fprintln(env.stdout, string(body))
 		return nil
 	}
 	if *tf.tower == "" {
@@ -231,6 +227,7 @@ func (tf *towerFlags) send(ctx context.Context, env *environment, runs []backup.
 	}
 	token := *tf.token
 	if token == "" {
+		var err error
 		if token, err = envSecret("YEONSOK_BACKUP_TOKEN"); err != nil {
 			return err
 		}
@@ -244,24 +241,55 @@ func (tf *towerFlags) send(ctx context.Context, env *environment, runs []backup.
 		return err
 	}
 	url := strings.TrimRight(*tf.tower, "/") + "/api/v1/backups"
+	// A repository's snapshot list of years may hold more runs than the
+	// tower takes in one report: it goes in parts, each all or nothing. A
+	// part refused leaves the earlier ones recorded, which is harmless: they
+	// count once when the whole is sent again.
+	var total backup.Receipt
+	for from := 0; from < len(runs); from += backup.MaxRunsPerReport {
+		part := runs[from:min(from+backup.MaxRunsPerReport, len(runs))]
+		body, err := json.Marshal(report{part})
+		if err != nil {
+			return fmt.Errorf("encode the report: %w", err)
+		}
+		receipt, err := postWithRetries(ctx, env, client, url, token, l, body)
+		if err != nil && from > 0 {
+			err = fmt.Errorf("runs %d to %d (the %d before were recorded): %w", from+1, from+len(part), from, err)
+		}
+		if err != nil {
+			return err
+		}
+		total.Accepted += receipt.Accepted
+		total.Duplicates += receipt.Duplicates
+	}
+	fmt.Fprintf(env.stdout, "sent %d run(s) to %s: %d accepted, %d already there\n", len(runs), *tf.tower,
+		total.Accepted, total.Duplicates)
+	return nil
+}
+
+// report is the body of POST /api/v1/backups.
+type report struct {
+	Runs []backup.Run `json:"runs"`
+}
+
+// postWithRetries posts one report, trying again while the tower does not
+// answer or fails; a refusal is final.
+func postWithRetries(ctx context.Context, env *environment, client *http.Client, url, token string, l locale.Lang,
+	body []byte) (backup.Receipt, error) {
 	wait := reportRetryFirst
 	for try := 1; ; try++ {
 		receipt, err := postReport(ctx, client, url, token, l, body)
-		if err == nil {
-			fmt.Fprintf(env.stdout, "sent %d run(s) to %s: %d accepted, %d already there\n", len(runs), *tf.tower,
-				receipt.Accepted, receipt.Duplicates)
-			return nil
-		}
 		var refusal *towerRefusal
-		if errors.As(err, &refusal) {
-			return err
+		if err == nil || errors.As(err, &refusal) {
+			return receipt, err
 		}
 		if try == reportTries || ctx.Err() != nil {
-			return &exitCode{code: exitTryLater, err: fmt.Errorf("gave up after %d tries, nothing was recorded; run the job's report again later: %w", try, err)}
+			return receipt, &exitCode{code: exitTryLater,
+				err: fmt.Errorf("gave up after %d tries, nothing was recorded; run the job's report again later: %w", try, err)}
 		}
 		fmt.Fprintf(env.stderr, "yeonsok backup: %v; trying again in %s (try %d of %d)\n", err, wait, try+1, reportTries)
 		if !sleepCtx(ctx, wait) {
-			return &exitCode{code: exitTryLater, err: fmt.Errorf("stopped before the tower answered: %w", err)}
+			return receipt, &exitCode{code: exitTryLater, err: fmt.Errorf("stopped before the tower answered: %w", err)}
 		}
 		wait *= 2
 	}

@@ -3,6 +3,7 @@ package cli
 import (
 	"context"
 	"encoding/json"
+	"fmt"
 	"net/http"
 	"net/http/httptest"
 	"net/http/httputil"
@@ -270,5 +271,39 @@ func TestBackupReportRetries(t *testing.T) {
 	code, _, errOut = runIn(t, "", args(flaky.URL)...)
 	if code != exitTryLater || strings.Count(errOut, "trying again") != reportTries-1 || !strings.Contains(errOut, "gave up after") {
 		t.Errorf("a tower that stays unreachable: exit %d\n%s", code, errOut)
+	}
+}
+
+// A snapshot list longer than the tower takes in one report goes in
+// parts, each within the bound, and every run is sent once.
+func TestBackupResticSendsInParts(t *testing.T) {
+	var parts []int
+	tower := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		var body report
+		if err := json.NewDecoder(r.Body).Decode(&body); err != nil || len(body.Runs) > backup.MaxRunsPerReport {
+			http.Error(w, `{"error":{"code":"invalid","field":"runs"}}`, http.StatusBadRequest)
+			return
+		}
+		parts = append(parts, len(body.Runs))
+		json.NewEncoder(w).Encode(backup.Receipt{Accepted: len(body.Runs)})
+	}))
+	defer tower.Close()
+	// The shape of `restic snapshots --json`, as long as a repository of
+	// years of hourly snapshots.
+	type snapshot struct {
+		Time    time.Time `json:"time"`
+		ID      string    `json:"id"`
+		ShortID string    `json:"short_id"`
+	}
+	n := backup.MaxRunsPerReport + 1
+	list := make([]snapshot, n)
+	for i := range list {
+		id := fmt.Sprintf("%08x%056x", i, 0)
+		list[i] = snapshot{Time: time.Now().Add(-time.Duration(n-i) * time.Hour), ID: id, ShortID: id[:8]}
+	}
+	input, _ := json.Marshal(list)
+	code, out, errOut := runIn(t, string(input), "backup", "restic", "--tower", tower.URL, "--token", "t", "--system", "1", "--facility", "1")
+	if code != 0 || !strings.Contains(out, fmt.Sprintf("%d accepted", n)) || len(parts) != 2 || parts[0]+parts[1] != n {
+		t.Errorf("exit %d, parts %v\n%s%s", code, parts, out, errOut)
 	}
 }
