@@ -283,6 +283,12 @@ func postWithRetries(ctx context.Context, env *environment, client *http.Client,
 		if err == nil || errors.As(err, &refusal) {
 			return receipt, err
 		}
+		// A certificate the job does not trust stays untrusted however
+		// often it is asked.
+		var untrusted *tls.CertificateVerificationError
+		if errors.As(err, &untrusted) {
+			return receipt, fmt.Errorf("%w (a tower with a private CA: give its certificate with --tower-ca)", err)
+		}
 		if try == reportTries || ctx.Err() != nil {
 			return receipt, &exitCode{code: exitTryLater,
 				err: fmt.Errorf("gave up after %d tries, nothing was recorded; run the job's report again later: %w", try, err)}

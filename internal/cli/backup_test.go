@@ -307,3 +307,22 @@ func TestBackupResticSendsInParts(t *testing.T) {
 		t.Errorf("exit %d, parts %v\n%s%s", code, parts, out, errOut)
 	}
 }
+
+// A tower on HTTPS with its own CA: trusted with --tower-ca, refused at
+// once without it, saying what to give.
+func TestBackupReportTowerCA(t *testing.T) {
+	dir := t.TempDir()
+	certFile, keyFile := selfSignedCertificate(t, dir)
+	target := filepath.Join(dir, "yeonsok.db")
+	bt := newBackupTower(t, target)
+	base, _, stop := startServe(t, target, "--tls-cert", certFile, "--tls-key", keyFile)
+	defer stop()
+	args := []string{"backup", "report", "--tower", base, "--token", bt.token, "--system", strconv.FormatInt(bt.system.ID, 10),
+		"--facility", strconv.FormatInt(bt.facility.ID, 10), "--kind", "full", "--started", time.Now().Add(-time.Hour).Format(time.RFC3339)}
+	if code, _, errOut := runIn(t, "", args...); code != 1 || !strings.Contains(errOut, "--tower-ca") || strings.Contains(errOut, "trying again") {
+		t.Errorf("without the CA: exit %d %s", code, errOut)
+	}
+	if code, out, errOut := runIn(t, "", append(args, "--tower-ca", certFile)...); code != 0 || !strings.Contains(out, "1 accepted") {
+		t.Errorf("with the CA: exit %d %s%s", code, out, errOut)
+	}
+}
