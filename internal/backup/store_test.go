@@ -2,6 +2,7 @@ package backup_test
 
 import (
 	"context"
+	"strings"
 	"testing"
 	"time"
 
@@ -244,6 +245,84 @@ func TestStorageForecast(t *testing.T) {
 		fc := got[f.away.ID]
 		if want := now.Add(100 * 24 * time.Hour); fc.Latest.UsedBytes != 100*tb || fc.FullOn.Sub(want).Abs() > time.Minute {
 			t.Errorf("forecast %+v, want full on %v", fc, want)
+		}
+	})
+}
+
+// A finding is told once when it appears, again when it changes, and
+// again only after it cleared and came back; a system no job ever
+// reported for is told nothing.
+func TestAlertsAreToldOnce(t *testing.T) {
+	testdb.Each(t, func(t *testing.T, db *database.DB) {
+		f := newFixture(t, db)
+		day := 24 * time.Hour
+		restore := &backup.RestoreTest{At: now.Add(-day), Result: backup.ResultSuccess, Seconds: 600}
+		full := f.run("full", backup.KindFull, now.Add(-2*day), backup.ResultSuccess, f.away.ID, backup.MediumTape)
+		full.RestoreTest = restore
+		incr := f.run("incr", backup.KindIncremental, now.Add(-2*time.Hour), backup.ResultSuccess, f.away.ID, backup.MediumImmutable)
+		if _, err := f.store.Report(f.ctx, f.boundToWelfare, []backup.Run{full, incr}); err != nil {
+			t.Fatal(err)
+		}
+		judge := func(at time.Time) []backup.Alert {
+			t.Helper()
+			inv, err := f.inv.Load(f.ctx, access.All())
+			if err != nil {
+				t.Fatal(err)
+			}
+			latest, err := f.store.Latests(f.ctx, access.All())
+			if err != nil {
+				t.Fatal(err)
+			}
+			raised, err := f.store.Alerts(f.ctx, backup.Judge(inv, latest, 0, at), at)
+			if err != nil {
+				t.Fatal(err)
+			}
+			return raised
+		}
+		subjects := func(as []backup.Alert) (out []string) {
+			for _, a := range as {
+				if a.SystemID != f.insurance.ID {
+					t.Errorf("an alert for system %d, which no job ever reported for", a.SystemID)
+				}
+				out = append(out, a.Subject+"="+a.Status)
+			}
+			return out
+		}
+		if got := subjects(judge(now)); len(got) != 0 {
+			t.Fatalf("a compliant system raised %v", got)
+		}
+		// The job stops: two days on the incremental is late, told once.
+		later := now.Add(2 * day)
+		got := judge(later)
+		if s := strings.Join(subjects(got), " "); s != "incremental=late exposure:component=breach exposure:facility_loss=breach exposure:ransomware=breach" {
+			t.Fatalf("two days later: %v", s)
+		}
+		if subject, body := got[0].Message("근로복지공단"); subject != "[연속] 노동보험시스템 백업 지연 — 증분 백업 (근로복지공단)" ||
+			!strings.Contains(body, "마지막: 2025. 9. 26. 16:00") {
+			t.Errorf("message %q\n%s", subject, body)
+		}
+		if s := subjects(judge(later.Add(time.Hour))); len(s) != 0 {
+			t.Errorf("told again an hour later: %v", s)
+		}
+		// A failed run changes the last run's finding; then the job runs
+		// again and everything clears; a later stop is told anew.
+		f.store.Now = func() time.Time { return later.Add(2 * time.Hour) }
+		failed := f.run("incr-failed", backup.KindIncremental, later, backup.ResultFailed, f.home.ID, backup.MediumOnline)
+		if _, err := f.store.Report(f.ctx, f.boundToWelfare, []backup.Run{failed}); err != nil {
+			t.Fatal(err)
+		}
+		if s := subjects(judge(later.Add(time.Hour))); len(s) != 1 || s[0] != "last_run=failed" {
+			t.Errorf("after a failed run: %v", s)
+		}
+		good := f.run("incr-good", backup.KindIncremental, later.Add(time.Hour), backup.ResultSuccess, f.away.ID, backup.MediumImmutable)
+		if _, err := f.store.Report(f.ctx, f.boundToWelfare, []backup.Run{good}); err != nil {
+			t.Fatal(err)
+		}
+		if s := subjects(judge(later.Add(2 * time.Hour))); len(s) != 0 {
+			t.Errorf("after a good run: %v", s)
+		}
+		if s := subjects(judge(later.Add(3 * day))); len(s) == 0 || s[0] != "incremental=late" {
+			t.Errorf("stopped again: %v", s)
 		}
 	})
 }

@@ -3,9 +3,7 @@ package cli
 import (
 	"context"
 	"fmt"
-	"os"
 	"os/signal"
-	"strings"
 	"syscall"
 
 	"yeonsok/internal/agent"
@@ -69,16 +67,5 @@ func runAgent(ctx context.Context, env *environment, args []string) error {
 }
 
 // agentToken reads YEONSOK_AGENT_TOKEN, or the file YEONSOK_AGENT_TOKEN_FILE
-// names, the way config reads the tower's settings. It is read here, not
-// in config, because config holds the tower's settings and has no helper
-// for others; only the agent needs this one.
-func agentToken() (string, error) {
-	if path := os.Getenv("YEONSOK_AGENT_TOKEN_FILE"); path != "" {
-		body, err := os.ReadFile(path)
-		if err != nil {
-			return "", fmt.Errorf("YEONSOK_AGENT_TOKEN_FILE: %w", err)
-		}
-		return strings.TrimSpace(string(body)), nil
-	}
-	return strings.TrimSpace(os.Getenv("YEONSOK_AGENT_TOKEN")), nil
-}
+// names.
+func agentToken() (string, error) { return envSecret("YEONSOK_AGENT_TOKEN") }

@@ -9,6 +9,7 @@ import (
 	"fmt"
 	"io"
 	"log/slog"
+	"os"
 	"strings"
 
 	"yeonsok/internal/config"
@@ -27,6 +28,7 @@ type command struct {
 // environment is what a subcommand may use: the settings and the streams.
 type environment struct {
 	cfg    config.Config
+	stdin  io.Reader
 	stdout io.Writer
 	stderr io.Writer
 	log    *slog.Logger
@@ -42,6 +44,7 @@ func commands() []command {
 		{"token", "manage API tokens: create (shown once), list, revoke", runToken},
 		{"audit", "verify: check that no audit-log entry was edited or deleted", runAudit},
 		{"agent", "probe from another site the checks the tower assigns, and send it the results", runAgent},
+		{"backup", "report backup runs to the tower: report (one run, from a job's script) or restic (restic's --json output)", runBackup},
 		{"migrate", "bring the database schema up to this version and stop", runMigrate},
 		{"version", "print the version", runVersion},
 	}
@@ -50,12 +53,28 @@ func commands() []command {
 // Run runs the yeonsok command with args (without the program name) and
 // returns the process exit code.
 func Run(ctx context.Context, args []string, stdout, stderr io.Writer) int {
+	return runWithInput(ctx, args, os.Stdin, stdout, stderr)
+}
+
+// exitCode is an error that ends the command with its own exit code
+// rather than 1, for scripts that act on the difference.
+type exitCode struct {
+	code int
+	err  error
+}
+
+func (e *exitCode) Error() string { return e.err.Error() }
+func (e *exitCode) Unwrap() error { return e.err }
+
+// runWithInput is Run reading stdin (a test's input in place of the
+// process's).
+func runWithInput(ctx context.Context, args []string, stdin io.Reader, stdout, stderr io.Writer) int {
 	cfg, err := config.FromEnv()
 	if err != nil {
 		fmt.Fprintf(stderr, "yeonsok: %v\n", err)
 		return 1
 	}
-	env := &environment{cfg: cfg, stdout: stdout, stderr: stderr}
+	env := &environment{cfg: cfg, stdin: stdin, stdout: stdout, stderr: stderr}
 	env.log = slog.New(slog.NewTextHandler(stderr, &slog.HandlerOptions{Level: parseLevel(env.cfg.LogLevel)}))
 	name := "serve"
 	if len(args) > 0 && !strings.HasPrefix(args[0], "-") {
@@ -78,6 +97,10 @@ func Run(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 		}
 		if err != nil {
 			fmt.Fprintf(stderr, "yeonsok %s: %v\n", name, err)
+			var ec *exitCode
+			if errors.As(err, &ec) {
+				return ec.code
+			}
 			return 1
 		}
 		return 0

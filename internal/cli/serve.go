@@ -144,6 +144,7 @@ It is shown only now and must be changed at the first sign-in.
 	}()
 	// The attempts still under way are written before the database closes.
 	defer func() { stop(); <-notifying }()
+	go watchBackups(ctx, env, db, notifier)
 	go public.Run(ctx)
 	// What a crash may have lost between the interruptions and the
 	// incidents, made good before the monitoring starts.

@@ -166,7 +166,10 @@ func incidentOfMessage(id string) int64 {
 func (n *Notifier) recordAttempt(ctx context.Context, a notify.Attempt) error {
 	id := incidentOfMessage(a.MessageID)
 	if id == 0 {
-		return fmt.Errorf("incident: notifier: message %q names no incident", a.MessageID)
+		// A notice of no incident (Tell) has no timeline: the log keeps it.
+		n.log.Info("notify: attempt", "message", a.MessageID, "channel", a.Channel, "recipient", a.Recipient,
+			"try", a.Number, "delivered", a.Delivered, "final", a.Permanent, "err", a.Error)
+		return nil
 	}
 	return n.db.InTx(ctx, func(tx *sql.Tx) error {
 		return appendEvent(ctx, tx, id, a.At, EventNotify, 0, "yeonsok", AttemptText(a))
@@ -313,20 +316,52 @@ func (n *Notifier) tell(ctx context.Context, incidentID, eventID int64) error {
 	for _, c := range to {
 		data := msg.Data
 		data.Recipient = recipientData{Name: c.Name, Role: c.Role, Phone: c.Phone}
-		base := notify.Message{Subject: msg.Subject, Body: msg.Body, Data: data}
-		if c.Email != "" {
-			m := base
-			m.ID = messageID(inc.ID, ev.ID, c.ID, notify.ChannelEmail)
-			n.dispatcher.Enqueue(m, notify.Recipient{Name: fmt.Sprintf("%s <%s>", c.Name, c.Email), Email: c.Email})
-		}
-		if c.WebhookURL != "" {
-			m := base
-			m.ID = messageID(inc.ID, ev.ID, c.ID, notify.ChannelWebhook)
-			// The name only: a webhook URL may carry its token.
-			n.dispatcher.Enqueue(m, notify.Recipient{Name: c.Name, URL: c.WebhookURL, Secret: c.WebhookSecret})
-		}
+		n.send(notify.Message{Subject: msg.Subject, Body: msg.Body, Data: data}, c,
+			func(ch notify.Channel) string { return messageID(inc.ID, ev.ID, c.ID, ch) })
 	}
 	return nil
+}
+
+// Notice is news for a system's call list that is no incident's: a
+// backup gone late, a copy that would not survive a fire. ID names it
+// across retries (each recipient's message adds the contact and channel).
+type Notice struct {
+	ID        string
+	AgencyID  int64
+	SystemIDs []int64
+	Subject   string
+	Body      string
+	Data      any
+}
+
+// Tell sends a notice to the call lists of its systems (falling back to
+// the agency's), by every channel each contact has; attempts are logged.
+func (n *Notifier) Tell(ctx context.Context, notice Notice) error {
+	to, err := n.contacts.Recipients(ctx, notice.AgencyID, notice.SystemIDs, false, false)
+	if err != nil {
+		return err
+	}
+	for _, c := range to {
+		n.send(notify.Message{Subject: notice.Subject, Body: notice.Body, Data: notice.Data}, c,
+			func(ch notify.Channel) string { return fmt.Sprintf("%s-contact-%d-%s", notice.ID, c.ID, ch) })
+	}
+	return nil
+}
+
+// send enqueues msg to contact c by each channel it has; id names the
+// message of each channel.
+func (n *Notifier) send(msg notify.Message, c *Contact, id func(notify.Channel) string) {
+	if c.Email != "" {
+		m := msg
+		m.ID = id(notify.ChannelEmail)
+		n.dispatcher.Enqueue(m, notify.Recipient{Name: fmt.Sprintf("%s <%s>", c.Name, c.Email), Email: c.Email})
+	}
+	if c.WebhookURL != "" {
+		m := msg
+		m.ID = id(notify.ChannelWebhook)
+		// The name only: a webhook URL may carry its token.
+		n.dispatcher.Enqueue(m, notify.Recipient{Name: c.Name, URL: c.WebhookURL, Secret: c.WebhookSecret})
+	}
 }
 
 // Message is what one timeline entry tells, before it is addressed.

@@ -102,16 +102,11 @@ func (s *Server) backupStatusJSON(w http.ResponseWriter, r *http.Request) {
 
 // backupStatuses judges every system in the caller's scope at now.
 func (s *Server) backupStatuses(r *http.Request, now time.Time) ([]*backup.SystemStatus, error) {
-	scope := s.scope(r)
-	inv, err := s.store.Load(r.Context(), scope)
+	inv, err := s.store.Load(r.Context(), s.scope(r))
 	if err != nil {
 		return nil, err
 	}
-	latest, err := s.backups.Latests(r.Context(), scope)
-	if err != nil {
-		return nil, err
-	}
-	return backup.Judge(inv, latest, s.restoreTestEvery, now), nil
+	return s.judge(r, inv, now)
 }
 
 // facilityForecast is a facility's backup storage and its forecast.

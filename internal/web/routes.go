@@ -239,6 +239,13 @@ func (s *Server) routes() {
 	s.handle("POST /incidents/{id}/notes", ruleWrite, s.noteIncident)
 	s.handle("POST /incidents/{id}/review", ruleWrite, s.reviewIncident)
 
+	// Backup pages (issue 7): compliance, exposure, storage and offsite
+	// moves in the caller's scope; writers record a move and its receipt.
+	// Another agency's move does not exist.
+	s.handle("GET /backups", ruleRead, s.showPage("backups", "backup.title", buildBackups))
+	s.handle("POST /offsite-moves", ruleWrite, s.recordOffsiteMove)
+	s.handle("POST /offsite-moves/{id}/receive", ruleWrite, s.receiveOffsiteMove)
+
 	// Accounts and API tokens, the audit log and the security report.
 	// The rule lets in admins; which accounts, tokens and entries each
 	// sees is its scope, and before a change the handler asks

@@ -143,6 +143,11 @@ var routeRules = map[string]rule{
 	"POST /incidents/{id}/notes":                      ruleWrite,
 	"POST /incidents/{id}/review":                     ruleWrite,
 
+	// Backup pages (issue 7).
+	"GET /backups":                     ruleRead,
+	"POST /offsite-moves":              ruleWrite,
+	"POST /offsite-moves/{id}/receive": ruleWrite,
+
 	// Monitoring API (issue 5).
 	// Call lists (issue 6): the store decides which list a writer may touch.
 	"GET /api/v1/contacts":                             ruleRead,

@@ -164,6 +164,7 @@ func TestAgencySeesOnlyItsOwn(t *testing.T) {
 				id("/dependencies", f.welfareDep.ID) + "/edit": "산재보험 EDI", "/systems/new": "근로복지공단",
 				"/services/new": "산재보험 EDI", "/dependencies/new": "노동보험시스템",
 				fmt.Sprintf("/systems?facility=%d", f.kt.ID): "산재보험 EDI",
+				"/backups": "노동보험시스템",
 			} {
 				status, body := get(t, ts, path)
 				if status != http.StatusOK || !strings.Contains(body, own) {

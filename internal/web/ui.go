@@ -39,6 +39,7 @@ var exportable = map[string]pageBuilder{
 	"status":          buildStatus,
 	"agents":          buildAgents,
 	"incidents":       buildIncidents,
+	"backups":         buildBackups,
 }
 
 // switchLanguage remembers the chosen language in a cookie and goes back to

@@ -71,11 +71,14 @@ type agencyData struct {
 	// to it, for whom may.
 	Contacts   *table
 	AddContact string
+	// Backups are the agency's systems whose backups are late, missing or
+	// failed, or whose exposure exceeds a target (issue 7).
+	Backups *table
 }
 
 func (d *agencyData) RecordName() string { return d.Agency.Name }
 func (d *agencyData) Tables() []*table {
-	return []*table{d.Grades, d.Systems, d.Facilities, d.Services, d.Unreported, d.Contacts}
+	return []*table{d.Grades, d.Systems, d.Facilities, d.Services, d.Unreported, d.Contacts, d.Backups}
 }
 
 func buildAgency(s *Server, r *http.Request, q url.Values) (tabled, error) {
@@ -151,6 +154,9 @@ func buildAgency(s *Server, r *http.Request, q url.Values) (tabled, error) {
 		return nil, err
 	}
 	if d.Contacts, err = s.agencyContacts(r, id, query); err != nil {
+		return nil, err
+	}
+	if d.Backups, err = s.agencyBackups(r, x, id, query); err != nil {
 		return nil, err
 	}
 	if s.may(r, "GET /agencies/{id}/contacts/new") {

@@ -138,13 +138,15 @@ type systemData struct {
 	// to it, for whom may.
 	Contacts   *table
 	AddContact string
+	// Backup is its backups judged and its latest runs (issue 7).
+	Backup *systemBackup
 }
 
 func (d *systemData) RecordName() string  { return d.System.Name }
 func (d *systemData) setProblem(p string) { d.Problem = p }
 func (d *systemData) Tables() []*table {
 	return append([]*table{d.Redundancy, d.Targets, d.Capability, d.Endpoints, d.Services, d.DependsOn, d.DependedBy, d.Findings,
-		d.GradeProposals, d.Risks, d.Contacts}, d.Monitoring.tables()...)
+		d.GradeProposals, d.Risks, d.Contacts}, append(d.Monitoring.tables(), d.Backup.tables()...)...)
 }
 
 func buildSystem(s *Server, r *http.Request, q url.Values) (tabled, error) {
@@ -238,6 +240,9 @@ func buildSystem(s *Server, r *http.Request, q url.Values) (tabled, error) {
 		return nil, err
 	}
 	if d.Contacts, err = s.systemContacts(r, id, query); err != nil {
+		return nil, err
+	}
+	if d.Backup, err = s.systemBackup(r, x, sys, query); err != nil {
 		return nil, err
 	}
 	if s.may(r, "GET /systems/{id}/contacts/new") {
