@@ -83,7 +83,7 @@ func main() {
 	flag.IntVar(&c.agencies, "agencies", 16, "number of agencies")
 	flag.IntVar(&c.facilities, "facilities", 18, "number of facilities")
 	flag.IntVar(&c.days, "days", 365, "days of runs per system (a daily incremental, a weekly full)")
-	flag.IntVar(&c.batch, "batch", 4000, "runs per POST /api/v1/backups (at most backup.MaxRunsPerReport, and the body under the server's 1 MiB)")
+	flag.IntVar(&c.batch, "batch", 4000, "runs per POST /api/v1/backups (at most backup.MaxRunsPerReport)")
 	flag.IntVar(&c.clients, "clients", 4, "concurrent clients posting")
 	flag.StringVar(&c.db, "db", "", "SQLite file (must not exist) or postgres:// URL (a fresh schema is made in it); empty: a temporary SQLite file")
 	flag.BoolVar(&c.keepDB, "keep-db", false, "keep the database (the temporary folder or the PostgreSQL schema) afterwards")

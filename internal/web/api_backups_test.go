@@ -3,6 +3,7 @@ package web
 import (
 	"fmt"
 	"net/http/httptest"
+	"strings"
 	"testing"
 	"time"
 
@@ -132,4 +133,33 @@ func TestBackupAPI(t *testing.T) {
 			t.Errorf("the ministry records storage: %d %s", status, body)
 		}
 	})
+}
+
+// A report as large as the store takes (5,000 runs, over 1 MiB of JSON)
+// is not refused for its size.
+func TestBackupReportOfMostRuns(t *testing.T) {
+	db := testdb.SQLite(t)
+	f := newScopeFixture(t, inventory.NewStore(db))
+	ts, srv, _ := newServerAs(t, db, auth.AgencyEditor, f.welfare.ID)
+	job := map[string]string{"Authorization": "Bearer " + newToken(t, srv, &auth.Token{Name: "야간 백업", Role: auth.Backup,
+		AgencyID: f.welfare.ID, SystemIDs: []int64{f.insurance.ID}})}
+	var b strings.Builder
+	b.WriteString(`{"runs":[`)
+	start := time.Now().Add(-time.Duration(backup.MaxRunsPerReport+1) * time.Hour)
+	for i := range backup.MaxRunsPerReport {
+		if i > 0 {
+			b.WriteString(",")
+		}
+		at := start.Add(time.Duration(i) * time.Hour).UTC()
+		fmt.Fprintf(&b, `{"system_id":%d,"key":"incr-%05d","kind":"incremental","started_at":%q,"ended_at":%q,"size_bytes":1048576,"result":"success","copy":{"facility_id":%d,"medium":"online"},"note":"nightly incremental of the insurance system"}`,
+			f.insurance.ID, i, at.Format(time.RFC3339), at.Add(time.Minute).Format(time.RFC3339), f.own.ID)
+	}
+	b.WriteString("]}")
+	if b.Len() <= 1<<20 {
+		t.Fatalf("the report is %d bytes, not over 1 MiB", b.Len())
+	}
+	status, _, body := apiRequest(t, ts, "POST", "/api/v1/backups", b.String(), job)
+	if got := decodeAs[backup.Receipt](t, body); status != 200 || got.Accepted != backup.MaxRunsPerReport {
+		t.Fatalf("the largest report: %d %s", status, body[:min(len(body), 300)])
+	}
 }

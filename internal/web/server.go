@@ -204,9 +204,10 @@ func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	s.log.Debug("request", "method", r.Method, "path", r.URL.Path, "took", time.Since(start))
 }
 
-// isUpload reports whether r may carry an import file.
+// isUpload reports whether r may carry an import file, or a backup
+// report: 5,000 runs (backup.MaxRunsPerReport) are about 1 MiB of JSON.
 func isUpload(r *http.Request) bool {
-	return r.Method == http.MethodPost && (r.URL.Path == "/api/v1/import" || r.URL.Path == "/import")
+	return r.Method == http.MethodPost && (r.URL.Path == "/api/v1/import" || r.URL.Path == "/import" || r.URL.Path == "/api/v1/backups")
 }
 
 // isAPI reports whether r is for the JSON API (or /metrics, which
