@@ -146,9 +146,9 @@ func New(opt Options) (*Agent, error) {
 	if log == nil {
 		log = slog.New(slog.DiscardHandler)
 	}
-	client, err := newHTTPClient(opt.CAFile)
+	client, err := TowerClient(opt.CAFile, requestTimeout)
 	if err != nil {
-		return nil, err
+		return nil, fmt.Errorf("agent: %w", err)
 	}
 	buf, err := openBuffer(opt.BufferDir, opt.MaxBufferBytes, log)
 	if err != nil {

@@ -87,25 +87,27 @@ type tower struct {
 	client *http.Client
 }
 
-// newHTTPClient trusts the system's certificate authorities and, when
-// caFile names one, the tower's own (a ministry's private CA).
-func newHTTPClient(caFile string) (*http.Client, error) {
+// TowerClient is an HTTP client for calls to the tower, each bounded by
+// timeout, that trusts the system's certificate authorities and, when
+// caFile names one, the tower's own (a ministry's private CA). Agents and
+// backup jobs use it.
+func TowerClient(caFile string, timeout time.Duration) (*http.Client, error) {
 	transport := http.DefaultTransport.(*http.Transport).Clone()
 	if caFile != "" {
 		pem, err := os.ReadFile(caFile)
 		if err != nil {
-			return nil, fmt.Errorf("agent: the tower's CA: %w", err)
+			return nil, fmt.Errorf("the tower's CA: %w", err)
 		}
 		roots, err := x509.SystemCertPool()
 		if err != nil {
 			roots = x509.NewCertPool()
 		}
 		if !roots.AppendCertsFromPEM(pem) {
-			return nil, fmt.Errorf("agent: the tower's CA file %s holds no PEM certificate", caFile)
+			return nil, fmt.Errorf("the tower's CA file %s holds no PEM certificate", caFile)
 		}
 		transport.TLSClientConfig = &tls.Config{RootCAs: roots, MinVersion: tls.VersionTLS12}
 	}
-	return &http.Client{Transport: transport, Timeout: requestTimeout}, nil
+	return &http.Client{Transport: transport, Timeout: timeout}, nil
 }
 
 // checks fetches the agent's assignments; raw is the answer as it came,

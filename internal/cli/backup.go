@@ -4,7 +4,6 @@ import (
 	"bytes"
 	"context"
 	"crypto/tls"
-	"crypto/x509"
 	"encoding/json"
 	"errors"
 	"flag"
@@ -15,6 +14,7 @@ import (
 	"strings"
 	"time"
 
+	"yeonsok/internal/agent"
 	"yeonsok/internal/apperror"
 	"yeonsok/internal/backup"
 	"yeonsok/internal/backup/resticjson"
@@ -236,7 +236,7 @@ func (tf *towerFlags) send(ctx context.Context, env *environment, runs []backup.
 		return errors.New("no token: set YEONSOK_BACKUP_TOKEN or YEONSOK_BACKUP_TOKEN_FILE, or give --token " +
 			"(a backup token bound to the system: yeonsok token create --role backup --systems ID)")
 	}
-	client, err := towerClient(*tf.caFile)
+	client, err := agent.TowerClient(*tf.caFile, reportTimeout)
 	if err != nil {
 		return err
 	}
@@ -366,28 +366,6 @@ func postReport(ctx context.Context, client *http.Client, url, token string, l l
 		return receipt, &towerRefusal{status: resp.StatusCode, code: e.Error.Code, message: e.Error.Message, field: e.Error.Field}
 	}
 	return receipt, fmt.Errorf("the tower answered %d %s", resp.StatusCode, e.Error.Code)
-}
-
-// towerClient trusts the system's certificate authorities and, when
-// caFile names one, the tower's own (a ministry's private CA) — as the
-// agent's client does; it lives in the agent's package, unexported.
-func towerClient(caFile string) (*http.Client, error) {
-	transport := http.DefaultTransport.(*http.Transport).Clone()
-	if caFile != "" {
-		pem, err := os.ReadFile(caFile)
-		if err != nil {
-			return nil, fmt.Errorf("the tower's CA: %w", err)
-		}
-		roots, err := x509.SystemCertPool()
-		if err != nil {
-			roots = x509.NewCertPool()
-		}
-		if !roots.AppendCertsFromPEM(pem) {
-			return nil, fmt.Errorf("the tower's CA file %s holds no PEM certificate", caFile)
-		}
-		transport.TLSClientConfig = &tls.Config{RootCAs: roots, MinVersion: tls.VersionTLS12}
-	}
-	return &http.Client{Transport: transport, Timeout: reportTimeout}, nil
 }
 
 // sleepCtx waits d or until ctx ends; false if ctx ended.
