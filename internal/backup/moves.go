@@ -156,7 +156,10 @@ func arrive(ctx context.Context, tx *sql.Tx, m *Move, system int64, started time
 	if result != ResultSuccess {
 		return nil
 	}
-	return addPoint(ctx, tx, system, m.ToFacilityID, m.Medium, started)
+	if err := addPoint(ctx, tx, system, m.ToFacilityID, m.Medium, started); err != nil {
+		return err
+	}
+	return changed(ctx, tx)
 }
 
 func readMove(ctx context.Context, q queryer, id int64) (*Move, error) {

@@ -98,9 +98,32 @@ func (s *Store) Report(ctx context.Context, rep Reporter, runs []Run) (Receipt, 
 			}
 			rc.Accepted++
 		}
-		return nil
+		if rc.Accepted == 0 {
+			return nil
+		}
+		return changed(ctx, tx)
 	})
 	return rc, err
+}
+
+// changed counts a change to the recovery points in the transaction that
+// makes it. It comes last in the transaction: on PostgreSQL the row stays
+// locked until the commit, and reports only queue for that moment.
+func changed(ctx context.Context, q queryer) error {
+	if _, err := q.ExecContext(ctx, `UPDATE backup_state SET version = version + 1 WHERE id = 1`); err != nil {
+		return fmt.Errorf("backup: count the change: %w", err)
+	}
+	return nil
+}
+
+// Version counts the committed changes to the systems' latest states: what
+// Latests reads holds until the version moves.
+func (s *Store) Version(ctx context.Context) (int64, error) {
+	var v int64
+	if err := s.db.Read.QueryRowContext(ctx, `SELECT version FROM backup_state WHERE id = 1`).Scan(&v); err != nil {
+		return 0, fmt.Errorf("backup: read version: %w", err)
+	}
+	return v, nil
 }
 
 // at puts a run's position before its problem's field when the report

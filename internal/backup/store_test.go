@@ -90,6 +90,16 @@ func (f *fixture) status(t *testing.T) *backup.SystemStatus {
 	return nil
 }
 
+// version is the store's count of changes to the latest states.
+func (f *fixture) version(t *testing.T) int64 {
+	t.Helper()
+	v, err := f.store.Version(f.ctx)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return v
+}
+
 func field(err error) string {
 	if e, ok := apperror.As(err); ok {
 		return e.Field
@@ -105,9 +115,14 @@ func TestReportIsIdempotentAndAllOrNothing(t *testing.T) {
 			f.run("full-0920", backup.KindFull, now.Add(-6*day), backup.ResultSuccess, f.home.ID, backup.MediumOnline),
 			f.run("incr-0926", backup.KindIncremental, now.Add(-3*time.Hour), backup.ResultSuccess, f.home.ID, backup.MediumOnline),
 		}
+		before := f.version(t)
 		rc, err := f.store.Report(f.ctx, f.boundToWelfare, runs)
 		if err != nil || rc.Accepted != 2 || rc.Duplicates != 0 {
 			t.Fatalf("first report: %+v (%v)", rc, err)
+		}
+		after := f.version(t)
+		if after != before+1 {
+			t.Errorf("version %d after a report from %d: a stored report counts once", after, before)
 		}
 		// The job retries: nothing counts twice.
 		if rc, err := f.store.Report(f.ctx, f.boundToWelfare, runs); err != nil || rc.Accepted != 0 || rc.Duplicates != 2 {
@@ -137,6 +152,9 @@ func TestReportIsIdempotentAndAllOrNothing(t *testing.T) {
 		db.Read.QueryRow(`SELECT COUNT(*) FROM backup_runs`).Scan(&n)
 		if n != 2 {
 			t.Errorf("%d runs stored, want the first report's 2", n)
+		}
+		if v := f.version(t); v != after {
+			t.Errorf("version %d after duplicates and refused reports, want %d: nothing changed", v, after)
 		}
 		st := f.status(t)
 		if !st.Latest.LastGood.Equal(now.Add(-3*time.Hour)) || !st.Latest.LastFull.Equal(now.Add(-6*day)) {
@@ -190,6 +208,7 @@ func TestFacilityLossExposureAndOffsiteMoves(t *testing.T) {
 		if err := f.store.RecordMove(f.ctx, f.welfareScope, move); err != nil {
 			t.Fatal(err)
 		}
+		handed := f.version(t)
 		if e := exposure(f.status(t), scenario.FacilityLoss); !e.Unbounded {
 			t.Errorf("a tape on its way is not yet elsewhere: %+v", e)
 		}
@@ -198,6 +217,9 @@ func TestFacilityLossExposureAndOffsiteMoves(t *testing.T) {
 		}
 		if _, err := f.store.ReceiveMove(f.ctx, f.welfareScope, move.ID, "이영희", now.Add(-20*time.Hour)); err != nil {
 			t.Fatal(err)
+		}
+		if v := f.version(t); v != handed+1 {
+			t.Errorf("version %d after the receipt, want %d: a copy arrived elsewhere", v, handed+1)
 		}
 		if _, err := f.store.ReceiveMove(f.ctx, f.welfareScope, move.ID, "이영희", now); apperror.CodeOf(err) != apperror.Conflict {
 			t.Errorf("received twice: %v", err)

@@ -207,12 +207,18 @@ func component(c *Capability, s *inventory.System) {
 		c.RTO = known(ComponentSwitchover)
 		c.say("component.switchover", locale.Minutes(ComponentSwitchover))
 	}
-	if s.Redundancy["db"] == inventory.Yes && s.Redundancy["storage"] == inventory.Yes {
+	if dataRedundant(s) {
 		c.RPO = known(0)
 		c.say("component.data_redundant")
 		return
 	}
 	c.RPO = lastBackup(c, s)
+}
+
+// dataRedundant reports whether a failed part leaves a twin with the data:
+// database and storage both redundant.
+func dataRedundant(s *inventory.System) bool {
+	return s.Redundancy["db"] == inventory.Yes && s.Redundancy["storage"] == inventory.Yes
 }
 
 // lastBackup is the age of the newest backup: the shortest known interval.

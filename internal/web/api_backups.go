@@ -102,11 +102,11 @@ func (s *Server) backupStatusJSON(w http.ResponseWriter, r *http.Request) {
 
 // backupStatuses judges every system in the caller's scope at now.
 func (s *Server) backupStatuses(r *http.Request, now time.Time) ([]*backup.SystemStatus, error) {
-	inv, err := s.store.Load(r.Context(), s.scope(r))
+	x, err := s.snapshot(r)
 	if err != nil {
 		return nil, err
 	}
-	return s.judge(r, inv, now)
+	return s.judge(r, x.inv, now)
 }
 
 // facilityForecast is a facility's backup storage and its forecast.

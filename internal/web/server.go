@@ -64,8 +64,14 @@ type Server struct {
 	trustedProxies []netip.Prefix
 	// sso is single sign-on (Options.SSO); nil without it.
 	sso *SSO
-	// findings caches the data-quality count of the home page.
-	findings findingCache
+	// findings caches the data-quality count of the home page per scope,
+	// until the inventory changes.
+	findings versioned[int]
+	// snapshots caches the inventory per scope and latests the systems'
+	// latest backup states (all of them: a scope's are picked by its
+	// inventory), for the backup pages that judge every system.
+	snapshots versioned[*index]
+	latests   versioned[map[int64]*backup.Latest]
 	// handler is mux behind cross-origin protection: a state-changing
 	// request from another origin (a forged form post) is refused.
 	handler http.Handler

@@ -6,7 +6,6 @@ import (
 	"net/url"
 	"strconv"
 	"strings"
-	"sync"
 	"unicode"
 
 	"yeonsok/internal/access"
@@ -96,49 +95,25 @@ func buildHome(s *Server, r *http.Request, _ url.Values) (tabled, error) {
 	}, nil
 }
 
-// findingCache keeps the home page's data-quality count per scope until
-// the inventory's version moves: the count needs the whole inventory read
-// and checked, the rest of the page only the summary.
-type findingCache struct {
-	mu     sync.Mutex
-	counts map[string]findingCount
-}
-
-type findingCount struct {
-	version int64
-	n       int
-}
-
 // homeFigures are the home page's summary and data-quality count. When the
 // count must be made again (the first view after a change), the summary is
 // made from the same read of the inventory rather than read a second time.
 func (s *Server) homeFigures(ctx context.Context, scope access.Scope) (*inventory.Summary, int, error) {
-	// The version is read before the inventory: a change landing between
-	// the two makes the count newer than its version, never older, and the
-	// next request counts again.
 	version, err := s.store.Version(ctx)
 	if err != nil {
 		return nil, 0, err
 	}
 	key := scope.String()
-	s.findings.mu.Lock()
-	cached, ok := s.findings.counts[key]
-	s.findings.mu.Unlock()
-	if ok && cached.version == version {
+	if n, ok := s.findings.get(key, version); ok {
 		sum, err := s.store.Summary(ctx, scope)
-		return sum, cached.n, err
+		return sum, n, err
 	}
 	inv, err := s.store.Load(ctx, scope)
 	if err != nil {
 		return nil, 0, err
 	}
 	n := len(quality.Check(inv))
-	s.findings.mu.Lock()
-	if s.findings.counts == nil || len(s.findings.counts) > 256 {
-		s.findings.counts = map[string]findingCount{}
-	}
-	s.findings.counts[key] = findingCount{version: version, n: n}
-	s.findings.mu.Unlock()
+	s.findings.put(key, version, n)
 	return inventory.Summarize(inv.Agencies, inv.Facilities, inventory.Facts(inv.Systems)), n, nil
 }
 

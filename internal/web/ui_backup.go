@@ -10,6 +10,7 @@ import (
 	"strings"
 	"time"
 
+	"yeonsok/internal/access"
 	"yeonsok/internal/apperror"
 	"yeonsok/internal/backup"
 	"yeonsok/internal/inventory"
@@ -92,33 +93,77 @@ func (l tr) lastRunCell(st *backup.SystemStatus) cell {
 	return c
 }
 
-// backupOrder puts what needs attention first: systems not compliant,
-// then those with more scenarios in breach, grade 1 first, then by agency
-// and name.
-func backupOrder(a, b *backup.SystemStatus) int {
-	rank := func(st *backup.SystemStatus) int {
+// sortForAttention puts what needs attention first: systems not
+// compliant, then those with more scenarios in breach, grade 1 first, then
+// by agency and name. The verdicts are counted once per system, not at
+// every comparison: at 10,000 systems that was a tenth of the page's time.
+func sortForAttention(statuses []*backup.SystemStatus) {
+	type keyed struct {
+		st                  *backup.SystemStatus
+		compliant, breaches int
+		grade               int
+	}
+	keys := make([]keyed, len(statuses))
+	for i, st := range statuses {
+		k := keyed{st: st, breaches: st.Breaches(), grade: st.Grade}
 		if st.Compliant() {
-			return 1
+			k.compliant = 1
 		}
-		return 0
-	}
-	gradeRank := func(g int) int {
-		if g < 1 {
-			return 5
+		if k.grade < 1 {
+			k.grade = 5
 		}
-		return g
+		keys[i] = k
 	}
-	return cmp.Or(cmp.Compare(rank(a), rank(b)), cmp.Compare(b.Breaches(), a.Breaches()), cmp.Compare(gradeRank(a.Grade), gradeRank(b.Grade)),
-		cmp.Compare(a.AgencyID, b.AgencyID), cmp.Compare(a.Name, b.Name), cmp.Compare(a.SystemID, b.SystemID))
+	slices.SortFunc(keys, func(a, b keyed) int {
+		return cmp.Or(cmp.Compare(a.compliant, b.compliant), cmp.Compare(b.breaches, a.breaches), cmp.Compare(a.grade, b.grade),
+			cmp.Compare(a.st.AgencyID, b.st.AgencyID), cmp.Compare(a.st.Name, b.st.Name), cmp.Compare(a.st.SystemID, b.st.SystemID))
+	})
+	for i, k := range keys {
+		statuses[i] = k.st
+	}
 }
 
-// judge judges the backups of the systems of inv (the caller's scope) at now.
+// judge judges the backups of the systems of inv (the caller's scope) at
+// now. The systems' latest states are read once for all of them and kept
+// until a report or a receipt changes one: Judge picks those of inv's
+// systems, so the scope is inv's.
 func (s *Server) judge(r *http.Request, inv *inventory.Inventory, now time.Time) ([]*backup.SystemStatus, error) {
-	latest, err := s.backups.Latests(r.Context(), s.scope(r))
+	ctx := r.Context()
+	version, err := s.backups.Version(ctx)
 	if err != nil {
 		return nil, err
 	}
+	latest, ok := s.latests.get("", version)
+	if !ok {
+		if latest, err = s.backups.Latests(ctx, access.All()); err != nil {
+			return nil, err
+		}
+		s.latests.put("", version, latest)
+	}
 	return backup.Judge(inv, latest, s.restoreTestEvery, now), nil
+}
+
+// snapshot is the caller's inventory as index, kept per scope until the
+// inventory changes: the backup pages judge every system in scope at each
+// view, and reading 10,000 systems again each time was most of a view's
+// time. Shared between requests: not to be changed.
+func (s *Server) snapshot(r *http.Request) (*index, error) {
+	ctx, scope := r.Context(), s.scope(r)
+	version, err := s.store.Version(ctx)
+	if err != nil {
+		return nil, err
+	}
+	key := scope.String()
+	if x, ok := s.snapshots.get(key, version); ok {
+		return x, nil
+	}
+	inv, err := s.store.Load(ctx, scope)
+	if err != nil {
+		return nil, err
+	}
+	x := newIndex(inv)
+	s.snapshots.put(key, version, x)
+	return x, nil
 }
 
 // backupSummary is the page's headline: systems compliant and not, and the
@@ -177,7 +222,7 @@ func buildBackups(s *Server, r *http.Request, q url.Values) (tabled, error) {
 	l := tr(lang(r))
 	ctx, scope := r.Context(), s.scope(r)
 	now := time.Now()
-	x, err := s.index(r)
+	x, err := s.snapshot(r)
 	if err != nil {
 		return nil, err
 	}
@@ -204,12 +249,13 @@ func buildBackups(s *Server, r *http.Request, q url.Values) (tabled, error) {
 	}
 	shown := func(agency int64) bool { return d.AgencyID == 0 || agency == d.AgencyID }
 	statuses = slices.DeleteFunc(statuses, func(st *backup.SystemStatus) bool { return !shown(st.AgencyID) })
-	slices.SortFunc(statuses, backupOrder)
+	sortForAttention(statuses)
 	query := keepQuery(q, "agency")
 
 	d.Summary = summarize(l, statuses)
-	d.Compliance = complianceTable(l, x, statuses, query)
-	d.Exposure = exposureTable(l, x, statuses, query)
+	all := exporting(r)
+	d.Compliance = complianceTable(l, x, statuses, query, all)
+	d.Exposure = exposureTable(l, x, statuses, query, all)
 	d.Storage = storageTable(l, x, forecasts, d.AgencyID, query)
 	moves = slices.DeleteFunc(moves, func(m *backup.Move) bool {
 		sys := x.system[m.SystemID]
@@ -267,8 +313,9 @@ func summarize(l tr, statuses []*backup.SystemStatus) backupSummary {
 	return sum
 }
 
-// complianceTable is each system's checks, each status a word.
-func complianceTable(l tr, x *index, statuses []*backup.SystemStatus, query string) *table {
+// complianceTable is each system's checks, each status a word; all rows
+// with all (an export), else those the page shows.
+func complianceTable(l tr, x *index, statuses []*backup.SystemStatus, query string, all bool) *table {
 	t := &table{ID: "compliance", Caption: l.t("backup.compliance.caption", len(statuses)), Export: exportHref("backups", "compliance"),
 		Query: query, PageRows: longListRows,
 		Columns: []column{{Label: l.t("home.col.agency")}, {Label: l.t("system.name")}, {Label: l.t("system.grade")},
@@ -276,10 +323,12 @@ func complianceTable(l tr, x *index, statuses []*backup.SystemStatus, query stri
 			{Label: l.backupCheck(backup.CheckOffsite)}, {Label: l.backupCheck(backup.CheckRestoreTest)},
 			{Label: l.backupCheck(backup.CheckLastRun)}}}
 	for _, st := range statuses {
-		t.Rows = append(t.Rows, []cell{textCell(x.agencyName(st.AgencyID)), headCell(linkCell(st.Name, systemHref(st.SystemID))),
-			textCell(l.grade(st.Grade)), nowrap(l.findingCell(findingOf(st, backup.CheckFull), true)),
-			nowrap(l.findingCell(findingOf(st, backup.CheckIncremental), true)), l.findingCell(findingOf(st, backup.CheckOffsite), false),
-			l.findingCell(findingOf(st, backup.CheckRestoreTest), false), nowrap(l.lastRunCell(st))})
+		t.add(all, func() []cell {
+			return []cell{textCell(x.agencyName(st.AgencyID)), headCell(linkCell(st.Name, systemHref(st.SystemID))),
+				textCell(l.grade(st.Grade)), nowrap(l.findingCell(findingOf(st, backup.CheckFull), true)),
+				nowrap(l.findingCell(findingOf(st, backup.CheckIncremental), true)), l.findingCell(findingOf(st, backup.CheckOffsite), false),
+				l.findingCell(findingOf(st, backup.CheckRestoreTest), false), nowrap(l.lastRunCell(st))}
+		})
 	}
 	return t
 }
@@ -302,17 +351,20 @@ func (l tr) exposureCells(e backup.Exposure) []cell {
 	return []cell{age, textCell(l.span(e.Target)), verdict}
 }
 
-// exposureTable is each system's exposure in each scenario.
-func exposureTable(l tr, x *index, statuses []*backup.SystemStatus, query string) *table {
+// exposureTable is each system's exposure in each scenario; all rows with
+// all (an export), else those the page shows.
+func exposureTable(l tr, x *index, statuses []*backup.SystemStatus, query string, all bool) *table {
 	t := &table{ID: "exposure", Caption: l.t("backup.exposure.caption"), Export: exportHref("backups", "exposure"), Query: query,
 		PageRows: longListRows,
 		Columns: []column{{Label: l.t("home.col.agency")}, {Label: l.t("system.name")}, {Label: l.t("backup.col.scenario")},
 			{Label: l.t("backup.col.age")}, {Label: l.t("backup.col.target")}, {Label: l.t("backup.col.verdict")}}}
 	for _, st := range statuses {
 		for _, e := range st.Exposures {
-			row := []cell{textCell(x.agencyName(st.AgencyID)), headCell(linkCell(st.Name, systemHref(st.SystemID))),
-				textCell(l.backupScenario(e.Scenario))}
-			t.Rows = append(t.Rows, append(row, l.exposureCells(e)...))
+			t.add(all, func() []cell {
+				row := []cell{textCell(x.agencyName(st.AgencyID)), headCell(linkCell(st.Name, systemHref(st.SystemID))),
+					textCell(l.backupScenario(e.Scenario))}
+				return append(row, l.exposureCells(e)...)
+			})
 		}
 	}
 	return t
@@ -503,7 +555,7 @@ func (s *Server) agencyBackups(r *http.Request, x *index, agencyID int64, query 
 	statuses = slices.DeleteFunc(statuses, func(st *backup.SystemStatus) bool {
 		return st.AgencyID != agencyID || (st.Compliant() && st.Breaches() == 0)
 	})
-	slices.SortFunc(statuses, backupOrder)
+	sortForAttention(statuses)
 	t := &table{ID: "backups", Caption: l.t("backup.agency.caption", len(statuses)), Export: exportHref("agency", "backups"), Query: query,
 		Columns: []column{{Label: l.t("system.name")}, {Label: l.t("system.grade")}, {Label: l.t("backup.col.problems")},
 			{Label: l.t("backup.col.breaches")}}}
@@ -539,14 +591,11 @@ func (b *systemBackup) tables() []*table {
 	return []*table{b.Findings, b.Exposures, b.Runs}
 }
 
-func (s *Server) systemBackup(r *http.Request, x *index, sys *inventory.System, query string) (*systemBackup, error) {
+// systemBackup is the backup part of a system's page, from st, its
+// backups judged.
+func (s *Server) systemBackup(r *http.Request, x *index, st *backup.SystemStatus, query string) (*systemBackup, error) {
 	l := tr(lang(r))
-	statuses, err := s.judge(r, &inventory.Inventory{Systems: []*inventory.System{sys}, Services: x.inv.Services}, time.Now())
-	if err != nil {
-		return nil, err
-	}
-	st := statuses[0]
-	runs, err := s.backups.Runs(r.Context(), s.scope(r), sys.ID, time.Time{})
+	runs, err := s.backups.Runs(r.Context(), s.scope(r), st.SystemID, time.Time{})
 	if err != nil {
 		return nil, err
 	}

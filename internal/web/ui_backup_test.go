@@ -414,6 +414,18 @@ func TestBackupOnAgencyAndSystemPages(t *testing.T) {
 			t.Errorf("full check: %q", full)
 		}
 		wantCells(t, "facility loss", rowOf(t, htmlTable(t, body, "backup-exposure"), "주 시설 상실"), "주 시설 상실", "무제한", "1시간", "초과")
+		// The capability estimates take the measured exposure over the
+		// records (measured beats declared); regional is not measured.
+		capability := htmlTable(t, body, "capability")
+		if loss := rowOf(t, capability, "주 시설 상실"); !strings.HasPrefix(loss[4], "복구 불가") || !strings.Contains(loss[5], "백업 실적(측정값, 기재값보다 우선): 이 상황에서 남는 사본이 없어") {
+			t.Errorf("facility loss capability: %q", loss)
+		}
+		if part := rowOf(t, capability, "구성요소 장애"); !strings.HasPrefix(part[4], "1시간") || !strings.Contains(part[5], "이 상황에서 남는 가장 최근 사본은 1시간") {
+			t.Errorf("component capability: %q", part)
+		}
+		if regional := rowOf(t, capability, "광역 재난"); strings.Contains(regional[5], "백업 실적") {
+			t.Errorf("regional capability is not measured: %q", regional)
+		}
 		runs := htmlTable(t, body, "backup-runs")
 		if len(runs) != 3 || runs[1][1] != "증분" || runs[2][1] != "전체" || runs[2][3] != "성공" || runs[2][4] != "250.0" ||
 			runs[2][5] != "근로복지공단 전산실 · 온라인 디스크" || runs[2][0] != fmt.Sprintf("#%d", x.fullRun) {
@@ -427,6 +439,58 @@ func TestBackupOnAgencyAndSystemPages(t *testing.T) {
 		_, body = get(t, x.ts, systemHref(x.edi.ID))
 		if last := rowOf(t, htmlTable(t, body, "backup-checks"), "마지막 실행"); last[1] != "실패" {
 			t.Errorf("EDI's last run: %q", last)
+		}
+	})
+}
+
+// The page keeps what it read until something changes: a run reported and
+// a system renamed after a view show at the next view, to the agency that
+// viewed it and to the ministry.
+func TestBackupPageFollowsChanges(t *testing.T) {
+	testdb.Each(t, func(t *testing.T, db *database.DB) {
+		x := newBackupFixture(t, db)
+		ministry := x.asRole(t, auth.MinistryAdmin, 0)
+		ediRow := func(ts *httptest.Server, name string) []string {
+			t.Helper()
+			_, body := get(t, ts, "/backups")
+			for _, r := range htmlTable(t, body, "compliance") {
+				if r[1] == name {
+					return r
+				}
+			}
+			t.Fatalf("%s not on the page", name)
+			return nil
+		}
+		for _, ts := range []*httptest.Server{x.ts, ministry} {
+			if r := ediRow(ts, "산재보험 EDI"); !strings.HasPrefix(r[7], "실패 · ") {
+				t.Fatalf("before: %q", r)
+			}
+		}
+		ctx := access.WithActor(context.Background(), access.Actor{Kind: access.ActorUser, ID: 1, Name: "fixture"})
+		now := time.Now()
+		run := backup.Run{SystemID: x.edi.ID, Key: "edi-full-retry", Kind: backup.KindFull, StartedAt: now.Add(-10 * time.Minute),
+			EndedAt: now.Add(-time.Minute), Result: backup.ResultSuccess, Copy: backup.Copy{FacilityID: x.kt.ID, Medium: backup.MediumOnline}}
+		if _, err := x.srv.backups.Report(ctx, backup.Reporter{Scope: access.All(), Name: "fixture"}, []backup.Run{run}); err != nil {
+			t.Fatal(err)
+		}
+		for _, ts := range []*httptest.Server{x.ts, ministry} {
+			if r := ediRow(ts, "산재보험 EDI"); !strings.HasPrefix(r[3], "정상 · ") || !strings.HasPrefix(r[7], "성공 · ") {
+				t.Errorf("after the full run succeeded: %q", r)
+			}
+		}
+		err := x.srv.store.Update(ctx, access.All(), func(tx *inventory.Tx) error {
+			sys, err := tx.System(ctx, x.edi.ID)
+			if err != nil {
+				return err
+			}
+			sys.Name = "산재보험 EDI 2"
+			return tx.UpdateSystem(ctx, sys)
+		})
+		if err != nil {
+			t.Fatal(err)
+		}
+		for _, ts := range []*httptest.Server{x.ts, ministry} {
+			ediRow(ts, "산재보험 EDI 2")
 		}
 	})
 }

@@ -5,8 +5,10 @@ import (
 	"net/url"
 	"slices"
 	"strconv"
+	"time"
 
 	"yeonsok/internal/apperror"
+	"yeonsok/internal/backup"
 	"yeonsok/internal/inventory"
 	"yeonsok/internal/locale"
 	"yeonsok/internal/scenario"
@@ -65,6 +67,11 @@ func (s *Server) readGaps(r *http.Request, q url.Values) (*gapsView, error) {
 		inv = &narrowed
 	}
 	v.gaps = scenario.Gaps(inv)
+	backups, err := s.judge(r, inv, time.Now())
+	if err != nil {
+		return nil, err
+	}
+	backup.Measure(v.gaps, backups)
 	v.summary = scenario.Summarize(v.gaps)
 	return v, nil
 }

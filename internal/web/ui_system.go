@@ -7,8 +7,10 @@ import (
 	"slices"
 	"strconv"
 	"strings"
+	"time"
 
 	"yeonsok/internal/apperror"
+	"yeonsok/internal/backup"
 	"yeonsok/internal/inventory"
 	"yeonsok/internal/objectives"
 	"yeonsok/internal/quality"
@@ -190,7 +192,11 @@ func buildSystem(s *Server, r *http.Request, q url.Values) (tabled, error) {
 		{headCell(textCell(l.t("system.case.failure"))), textCell(l.span(sys.RTOFailure)), textCell(l.span(sys.RPOFailure)), textCell(availability)},
 	}
 
-	d.Capability = capabilityTable(l, sys, x.facility, objectives.Inherited(x.inv.Services)[id], export("capability"), query)
+	backups, err := s.judge(r, &inventory.Inventory{Systems: []*inventory.System{sys}, Services: x.inv.Services}, time.Now())
+	if err != nil {
+		return nil, err
+	}
+	d.Capability = capabilityTable(l, sys, x.facility, objectives.Inherited(x.inv.Services)[id], backups[0], export("capability"), query)
 
 	d.Endpoints = &table{ID: "endpoints", Caption: l.t("system.endpoints.caption"), Export: export("endpoints"), Query: query,
 		Columns: []column{{Label: l.t("system.endpoint_kind")}, {Label: l.t("system.endpoint_target")}}}
@@ -242,7 +248,7 @@ func buildSystem(s *Server, r *http.Request, q url.Values) (tabled, error) {
 	if d.Contacts, err = s.systemContacts(r, id, query); err != nil {
 		return nil, err
 	}
-	if d.Backup, err = s.systemBackup(r, x, sys, query); err != nil {
+	if d.Backup, err = s.systemBackup(r, x, backups[0], query); err != nil {
 		return nil, err
 	}
 	if s.may(r, "GET /systems/{id}/contacts/new") {
@@ -446,13 +452,21 @@ func (s *Server) deleteSystem(w http.ResponseWriter, r *http.Request) {
 // scenario against the targets it is held to there (scenario.Targets: its
 // SLA targets under component failure; under a disaster its own targets
 // tightened by the services it supports, else its grade's minimum), with
-// where each target comes from and the reasoning in words.
-func capabilityTable(l tr, sys *inventory.System, facilities map[int64]*inventory.Facility, inherited objectives.Strictest, export, query string) *table {
+// where each target comes from and the reasoning in words. The data loss
+// measured from the system's backup runs (backups, its judged status)
+// beats the estimate from its records (backup.Measure).
+func capabilityTable(l tr, sys *inventory.System, facilities map[int64]*inventory.Facility, inherited objectives.Strictest,
+	backups *backup.SystemStatus, export, query string) *table {
 	t := &table{ID: "capability", Caption: l.t("system.capability.caption"), Export: export, Query: query,
 		Columns: []column{{Label: l.t("system.capability.scenario")}, {Label: l.t("gaps.col.rto_target")}, {Label: l.t("gaps.col.rto_estimate")},
 			{Label: l.t("gaps.col.rpo_target")}, {Label: l.t("gaps.col.rpo_estimate")}, {Label: l.t("system.capability.why")}}}
-	for _, kind := range scenario.Kinds {
-		g := scenario.SystemGapOf(sys, facilities, inherited, kind)
+	gaps := make([]scenario.SystemGap, len(scenario.Kinds))
+	for i, kind := range scenario.Kinds {
+		gaps[i] = scenario.SystemGapOf(sys, facilities, inherited, kind)
+	}
+	backup.Measure(gaps, []*backup.SystemStatus{backups})
+	for _, g := range gaps {
+		kind := g.Kind
 		t.Rows = append(t.Rows, []cell{headCell(textCell(l.t("scenario.kind." + kind))), l.targetCell(g.RTO.Target), l.estimateCell(g.RTO),
 			l.targetCell(g.RPO.Target), l.estimateCell(g.RPO), textCell(strings.Join(l.reasons(g.Capability), " "))})
 	}
