@@ -49,6 +49,11 @@ const MaxRunsPerReport = 5000
 type Receipt struct {
 	Accepted   int `json:"accepted"`
 	Duplicates int `json:"duplicates"`
+	// RestoreTests counts the duplicates that brought a restore test of a
+	// run the tower had without it (or with an older one): a job tests a
+	// restore after its backup was reported, and says so by reporting the
+	// run again with the test.
+	RestoreTests int `json:"restore_tests"`
 }
 
 // Report stores runs, all or none: a run that does not validate, names a
@@ -94,11 +99,18 @@ func (s *Store) Report(ctx context.Context, rep Reporter, runs []Run) (Receipt, 
 			}
 			if !stored {
 				rc.Duplicates++
+				added, err := addRestoreTest(ctx, tx, &runs[i])
+				if err != nil {
+					return err
+				}
+				if added {
+					rc.RestoreTests++
+				}
 				continue
 			}
 			rc.Accepted++
 		}
-		if rc.Accepted == 0 {
+		if rc.Accepted == 0 && rc.RestoreTests == 0 {
 			return nil
 		}
 		return changed(ctx, tx)
@@ -268,6 +280,34 @@ func (w *runWriter) store(ctx context.Context, r *Run, by, created string) (stor
 		if _, err := w.point.ExecContext(ctx, r.SystemID, r.Copy.FacilityID, r.Copy.Medium, database.FormatTime(r.StartedAt)); err != nil {
 			return false, fmt.Errorf("backup: point of system %d in facility %d: %w", r.SystemID, r.Copy.FacilityID, err)
 		}
+	}
+	return true, nil
+}
+
+// addRestoreTest records the restore test r carries on the run already
+// stored under r's key, when the run has none or an older one, and brings
+// the system's latest restore test forward; added is false otherwise
+// (no test, or the same again: a retry changes nothing).
+func addRestoreTest(ctx context.Context, tx *sql.Tx, r *Run) (added bool, err error) {
+	t := r.RestoreTest
+	if t == nil {
+		return false, nil
+	}
+	at := database.FormatTime(t.At)
+	res, err := tx.ExecContext(ctx, `UPDATE backup_runs SET restore_tested_at = $3, restore_result = $4, restore_seconds = $5
+		WHERE system_id = $1 AND report_key = $2 AND (restore_tested_at IS NULL OR restore_tested_at < $3)`,
+		r.SystemID, r.Key, at, t.Result, t.Seconds)
+	if err != nil {
+		return false, fmt.Errorf("backup: restore test of run %q of system %d: %w", r.Key, r.SystemID, err)
+	}
+	if n, err := res.RowsAffected(); err != nil || n == 0 {
+		return false, err
+	}
+	if _, err := tx.ExecContext(ctx, `UPDATE backup_latest SET
+		last_restore_ok = CASE WHEN last_restore_at IS NULL OR $2 >= last_restore_at THEN $3 ELSE last_restore_ok END,
+		last_restore_at = CASE WHEN last_restore_at IS NULL OR $2 > last_restore_at THEN $2 ELSE last_restore_at END
+		WHERE system_id = $1`, r.SystemID, at, t.Result); err != nil {
+		return false, fmt.Errorf("backup: latest restore test of system %d: %w", r.SystemID, err)
 	}
 	return true, nil
 }

@@ -156,6 +156,32 @@ func TestReportIsIdempotentAndAllOrNothing(t *testing.T) {
 		if v := f.version(t); v != after {
 			t.Errorf("version %d after duplicates and refused reports, want %d: nothing changed", v, after)
 		}
+
+		// The job tests a restore of the full run and reports the run
+		// again with it: the test is added, once.
+		tested := runs[0]
+		tested.RestoreTest = &backup.RestoreTest{At: now.Add(-time.Hour), Result: backup.ResultSuccess, Seconds: 420}
+		for i, want := range []int{1, 0} {
+			rc, err := f.store.Report(f.ctx, f.boundToWelfare, []backup.Run{tested})
+			if err != nil || rc.Accepted != 0 || rc.Duplicates != 1 || rc.RestoreTests != want {
+				t.Errorf("report %d of the restore test: %+v (%v), want %d added", i+1, rc, err, want)
+			}
+		}
+		if v := f.version(t); v != after+1 {
+			t.Errorf("version %d after the restore test, want %d", v, after+1)
+		}
+		if st := f.status(t); !st.Latest.LastRestore.Equal(now.Add(-time.Hour)) || st.Latest.LastRestoreOK != backup.ResultSuccess {
+			t.Errorf("latest after the restore test: %+v", st.Latest)
+		}
+		// An older test reported later does not replace the newer one.
+		older := tested
+		older.RestoreTest = &backup.RestoreTest{At: now.Add(-48 * time.Hour), Result: backup.ResultFailed}
+		if rc, err := f.store.Report(f.ctx, f.boundToWelfare, []backup.Run{older}); err != nil || rc.RestoreTests != 0 {
+			t.Errorf("an older restore test: %+v (%v)", rc, err)
+		}
+		if st := f.status(t); st.Latest.LastRestoreOK != backup.ResultSuccess {
+			t.Errorf("an older failed test replaced the newer one: %+v", st.Latest)
+		}
 		st := f.status(t)
 		if !st.Latest.LastGood.Equal(now.Add(-3*time.Hour)) || !st.Latest.LastFull.Equal(now.Add(-6*day)) {
 			t.Errorf("latest %+v", st.Latest)

@@ -90,6 +90,33 @@ func addTowerFlags(fs *flag.FlagSet) *towerFlags {
 	}
 }
 
+// restoreFlags are the flags of a restore test, of the run reported
+// (report) or of the newest snapshot (restic).
+type restoreFlags struct {
+	at, result *string
+	seconds    *int64
+}
+
+func addRestoreFlags(fs *flag.FlagSet, of string) *restoreFlags {
+	return &restoreFlags{
+		at:      fs.String("restore-tested-at", "", "when a restore from "+of+" was tested, RFC 3339 or now"),
+		result:  fs.String("restore-result", backup.ResultSuccess, "with --restore-tested-at: success or failed"),
+		seconds: fs.Int64("restore-seconds", 0, "with --restore-tested-at: how long the restore took, in seconds"),
+	}
+}
+
+// test is the restore test the flags give, or nil without --restore-tested-at.
+func (rf *restoreFlags) test(now time.Time) (*backup.RestoreTest, error) {
+	if *rf.at == "" {
+		return nil, nil
+	}
+	at, err := parseWhen("--restore-tested-at", *rf.at, now)
+	if err != nil {
+		return nil, err
+	}
+	return &backup.RestoreTest{At: at, Result: *rf.result, Seconds: *rf.seconds}, nil
+}
+
 // flagOf names the flag that sets a run's field, so that a problem found
 // before sending points at what to change on the command line.
 var flagOf = map[string]string{
@@ -109,9 +136,7 @@ func runBackupReport(ctx context.Context, env *environment, args []string) error
 	started := fs.String("started", "", "when the run began, RFC 3339 (2026-12-06T02:00:00+09:00) or now (required)")
 	ended := fs.String("ended", "now", "when the run ended, RFC 3339 or now")
 	size := fs.Int64("size", -1, "bytes the run copied (not given: unknown)")
-	restoreAt := fs.String("restore-tested-at", "", "when a restore from this run was tested, RFC 3339 or now")
-	restoreResult := fs.String("restore-result", backup.ResultSuccess, "with --restore-tested-at: success or failed")
-	restoreSeconds := fs.Int64("restore-seconds", 0, "with --restore-tested-at: how long the restore took, in seconds")
+	rf := addRestoreFlags(fs, "this run")
 	note := fs.String("note", "", "a line for people reading the run")
 	if err := fs.Parse(args); err != nil {
 		return err
@@ -135,12 +160,8 @@ func runBackupReport(ctx context.Context, env *environment, args []string) error
 	if *size >= 0 {
 		r.SizeBytes = size
 	}
-	if *restoreAt != "" {
-		at, err := parseWhen("--restore-tested-at", *restoreAt, now)
-		if err != nil {
-			return err
-		}
-		r.RestoreTest = &backup.RestoreTest{At: at, Result: *restoreResult, Seconds: *restoreSeconds}
+	if r.RestoreTest, err = rf.test(now); err != nil {
+		return err
 	}
 	r.Key = *key
 	if r.Key == "" {
@@ -156,9 +177,11 @@ func runBackupReport(ctx context.Context, env *environment, args []string) error
 }
 
 func runBackupRestic(ctx context.Context, env *environment, args []string) error {
-	fs := env.flags("backup restic", "--tower URL --system ID --facility ID [--medium M] [--result R] [--file FILE] < restic-output.json")
+	fs := env.flags("backup restic", "--tower URL --system ID --facility ID [--medium M] [--result R] [--file FILE] "+
+		"[--restore-tested-at TIME --restore-result R --restore-seconds N] < restic-output.json")
 	tf := addTowerFlags(fs)
 	file := fs.String("file", "", "read restic's output from this file instead of the standard input")
+	rf := addRestoreFlags(fs, "the newest snapshot in the input (restic restore latest)")
 	if err := fs.Parse(args); err != nil {
 		return err
 	}
@@ -181,6 +204,19 @@ func runBackupRestic(ctx context.Context, env *environment, args []string) error
 	}
 	runs := resticjson.Runs(snapshots, resticjson.Options{SystemID: *tf.system, FacilityID: *tf.facility,
 		Medium: *tf.medium, Result: *tf.result})
+	test, err := rf.test(now)
+	if err != nil {
+		return err
+	}
+	if test != nil && len(runs) > 0 {
+		newest := 0
+		for i := range runs {
+			if runs[i].StartedAt.After(runs[newest].StartedAt) {
+				newest = i
+			}
+		}
+		runs[newest].RestoreTest = test
+	}
 	return tf.send(ctx, env, runs, now)
 }
 
@@ -261,9 +297,14 @@ func (tf *towerFlags) send(ctx context.Context, env *environment, runs []backup.
 		}
 		total.Accepted += receipt.Accepted
 		total.Duplicates += receipt.Duplicates
+		total.RestoreTests += receipt.RestoreTests
 	}
-	fmt.Fprintf(env.stdout, "sent %d run(s) to %s: %d accepted, %d already there\n", len(runs), *tf.tower,
+	fmt.Fprintf(env.stdout, "sent %d run(s) to %s: %d accepted, %d already there", len(runs), *tf.tower,
 		total.Accepted, total.Duplicates)
+	if total.RestoreTests > 0 {
+		fmt.Fprintf(env.stdout, " (a restore test added to %d of them)", total.RestoreTests)
+	}
+	fmt.Fprintln(env.stdout)
 	return nil
 }
 

@@ -123,6 +123,24 @@ func resticToTower(t *testing.T, target string) {
 	dir := restictest.Folder(t, 2000, 30000)
 	stream := string(repo.Backup(dir))
 	bt := newBackupTower(t, target)
+	// 고용24 runs in 본원 전산실; the restic repository lives in 대전 백업센터,
+	// so each snapshot is an offsite copy.
+	home := &inventory.Facility{Name: "본원 전산실", Operator: "self"}
+	ctx := access.WithActor(context.Background(), access.Actor{Kind: access.ActorUser, ID: 1, Name: "test"})
+	err := inventory.NewStore(bt.db).Update(ctx, access.All(), func(tx *inventory.Tx) error {
+		if err := tx.CreateFacility(ctx, home); err != nil {
+			return err
+		}
+		sys, err := tx.System(ctx, bt.system.ID)
+		if err != nil {
+			return err
+		}
+		sys.PrimaryFacilityID = &home.ID
+		return tx.UpdateSystem(ctx, sys)
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
 	base, _, stop := startServe(t, target)
 	defer stop()
 	args := func(extra ...string) []string {
@@ -168,16 +186,37 @@ func resticToTower(t *testing.T, target string) {
 		t.Errorf("%d runs after two backups", all)
 	}
 
-	// The tower judges the full backup done.
+	// The job tests a restore of the newest snapshot, checking every
+	// file's content, and reports it with that snapshot.
 	script := scriptToken(t, target)
-	var status struct{ Items []backup.SystemStatus }
-	if code := call(t, http.DefaultClient, "GET", base+"/api/v1/backups/status?system_id="+strconv.FormatInt(bt.system.ID, 10), script, &status); code != 200 || len(status.Items) != 1 {
-		t.Fatalf("backup status: %d %+v", code, status)
-	}
-	for _, f := range status.Items[0].Findings {
-		if f.Check == backup.CheckFull && !f.OK() {
-			t.Errorf("after restic's snapshot the full backup is %s", f.Status)
+	status := func() backup.SystemStatus {
+		t.Helper()
+		var status struct{ Items []backup.SystemStatus }
+		if code := call(t, http.DefaultClient, "GET", base+"/api/v1/backups/status?system_id="+strconv.FormatInt(bt.system.ID, 10), script, &status); code != 200 || len(status.Items) != 1 {
+			t.Fatalf("backup status: %d %+v", code, status)
 		}
+		return status.Items[0]
+	}
+	if st := status(); st.Compliant() {
+		t.Fatalf("compliant before any restore test: %+v", st.Findings)
+	}
+	repo.Run("restore", "latest", "--target", t.TempDir(), "--verify")
+	newest := repo.Run("snapshots", "--json", "--latest", "1")
+	code, out, errOut = runIn(t, string(newest), args("--restore-tested-at", "now", "--restore-seconds", "2")...)
+	if code != 0 || !strings.Contains(out, "0 accepted, 1 already there (a restore test added to 1 of them)") {
+		t.Errorf("the restore test: exit %d\n%s%s", code, out, errOut)
+	}
+	// The tower judges the system compliant in every check: full and
+	// incremental within their periods, a copy outside 본원 전산실, a
+	// restore test within the period, the last run a success.
+	st := status()
+	for _, f := range st.Findings {
+		if !f.OK() {
+			t.Errorf("after restic's snapshots and restore test, %s is %s", f.Check, f.Status)
+		}
+	}
+	if len(st.Findings) != 5 || !st.Compliant() {
+		t.Errorf("findings %+v", st.Findings)
 	}
 
 	// A token bound to another system is refused, naming the field.
