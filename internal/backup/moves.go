@@ -97,11 +97,7 @@ func (s *Store) RecordMove(ctx context.Context, scope access.Scope, m *Move) err
 			field string
 			id    int64
 		}{{"from_facility_id", m.FromFacilityID}, {"to_facility_id", m.ToFacilityID}} {
-			if err := checkFacility(ctx, tx, f.id, seen); err != nil {
-				e, _ := apperror.As(err)
-				if e != nil {
-					e.Field = f.field
-				}
+			if err := checkFacility(ctx, tx, f.field, f.id, seen); err != nil {
 				return err
 			}
 		}

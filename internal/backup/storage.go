@@ -8,6 +8,7 @@ import (
 	"yeonsok/internal/access"
 	"yeonsok/internal/apperror"
 	"yeonsok/internal/database"
+	"yeonsok/internal/inventory"
 )
 
 // RecordStorage records a measurement of a facility's backup storage.
@@ -17,15 +18,10 @@ func (s *Store) RecordStorage(ctx context.Context, scope access.Scope, facilityI
 	if !scope.IsAll() {
 		return apperror.New(apperror.Forbidden, "", "backup.forbidden.storage")
 	}
-	switch {
-	case sample.At.IsZero():
-		return apperror.New(apperror.Invalid, "at", "invalid.required")
-	case sample.CapacityBytes <= 0:
-		return apperror.New(apperror.Invalid, "capacity_bytes", "backup.invalid.capacity")
-	case sample.UsedBytes < 0:
-		return apperror.New(apperror.Invalid, "used_bytes", "invalid.negative")
+	if err := sample.Validate(s.Now()).Err(); err != nil {
+		return err
 	}
-	if err := checkFacility(ctx, s.db.Read, facilityID, map[int64]bool{}); err != nil {
+	if err := checkFacility(ctx, s.db.Read, "facility_id", facilityID, map[int64]bool{}); err != nil {
 		return err
 	}
 	_, err := s.db.Write.ExecContext(ctx, `INSERT INTO backup_storage (facility_id, at, capacity_bytes, used_bytes) VALUES ($1, $2, $3, $4)
@@ -65,4 +61,26 @@ func (s *Store) Forecasts(ctx context.Context, now time.Time) (map[int64]Forecas
 		out[id] = ForecastOf(list)
 	}
 	return out, nil
+}
+
+// Validate lists the sample's problems: a moment not in the future, some
+// capacity, and a use within it (a use beyond the capacity is a figure
+// mistyped, not a full store).
+func (sample StorageSample) Validate(now time.Time) inventory.Problems {
+	var p inventory.Problems
+	if sample.At.IsZero() {
+		p.Add("at", "invalid.required")
+	} else if sample.At.After(now.Add(MaxClockSkew)) {
+		p.Add("at", "backup.invalid.future")
+	}
+	if sample.CapacityBytes <= 0 {
+		p.Add("capacity_bytes", "backup.invalid.capacity")
+	}
+	switch {
+	case sample.UsedBytes < 0:
+		p.Add("used_bytes", "invalid.negative")
+	case sample.CapacityBytes > 0 && sample.UsedBytes > sample.CapacityBytes:
+		p.Add("used_bytes", "backup.invalid.used_over_capacity")
+	}
+	return p
 }

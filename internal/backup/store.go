@@ -82,7 +82,7 @@ func (s *Store) Report(ctx context.Context, rep Reporter, runs []Run) (Receipt, 
 			if err := checkSystem(ctx, tx, rep, r.SystemID, systems); err != nil {
 				return at(err, i, len(runs))
 			}
-			if err := checkFacility(ctx, tx, r.Copy.FacilityID, facilities); err != nil {
+			if err := checkFacility(ctx, tx, "copy.facility_id", r.Copy.FacilityID, facilities); err != nil {
 				return at(err, i, len(runs))
 			}
 		}
@@ -168,14 +168,14 @@ func checkSystem(ctx context.Context, q queryer, rep Reporter, id int64, seen ma
 	return nil
 }
 
-func checkFacility(ctx context.Context, q queryer, id int64, seen map[int64]bool) error {
+func checkFacility(ctx context.Context, q queryer, field string, id int64, seen map[int64]bool) error {
 	if seen[id] {
 		return nil
 	}
 	var one int
 	err := q.QueryRowContext(ctx, `SELECT 1 FROM facilities WHERE id = $1`, id).Scan(&one)
 	if errors.Is(err, sql.ErrNoRows) {
-		return apperror.New(apperror.Invalid, "copy.facility_id", "backup.invalid.facility", id)
+		return apperror.New(apperror.Invalid, field, "backup.invalid.facility", id)
 	}
 	if err != nil {
 		return fmt.Errorf("backup: facility %d: %w", id, err)

@@ -280,6 +280,24 @@ func TestStorageForecast(t *testing.T) {
 		if err := f.store.RecordStorage(f.ctx, f.welfareScope, f.away.ID, backup.StorageSample{At: now, CapacityBytes: tb, UsedBytes: 0}); apperror.CodeOf(err) != apperror.Forbidden {
 			t.Errorf("an agency records a shared facility's storage: %v", err)
 		}
+		for _, c := range []struct {
+			name, field string
+			facility    int64
+			sample      backup.StorageSample
+		}{
+			{"used beyond capacity", "used_bytes", f.away.ID, backup.StorageSample{At: now, CapacityBytes: tb, UsedBytes: tb + 1}},
+			{"measured in the future", "at", f.away.ID, backup.StorageSample{At: now.Add(time.Hour), CapacityBytes: tb}},
+			{"no capacity", "capacity_bytes", f.away.ID, backup.StorageSample{At: now}},
+			{"no such facility", "facility_id", 99999, backup.StorageSample{At: now, CapacityBytes: tb}},
+		} {
+			err := f.store.RecordStorage(f.ctx, access.All(), c.facility, c.sample)
+			if e, ok := apperror.As(err); !ok || e.Code != apperror.Invalid || e.Field != c.field {
+				t.Errorf("%s: %v, want a problem of %s", c.name, err, c.field)
+			}
+		}
+		if got, err := f.store.Forecasts(f.ctx, now); err != nil || len(got) != 0 {
+			t.Fatalf("refused samples recorded: %+v %v", got, err)
+		}
 		for d := 10; d >= 0; d-- {
 			s := backup.StorageSample{At: now.Add(-time.Duration(d) * 24 * time.Hour), CapacityBytes: 300 * tb, UsedBytes: (100 - 2*int64(d)) * tb}
 			if err := f.store.RecordStorage(f.ctx, access.All(), f.away.ID, s); err != nil {

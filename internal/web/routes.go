@@ -245,6 +245,7 @@ func (s *Server) routes() {
 	s.handle("GET /backups", ruleRead, s.showPage("backups", "backup.title", buildBackups))
 	s.handle("POST /offsite-moves", ruleWrite, s.recordOffsiteMove)
 	s.handle("POST /offsite-moves/{id}/receive", ruleWrite, s.receiveOffsiteMove)
+	s.handle("POST /backups/storage", ruleWriteAll, s.recordBackupStorage)
 
 	// Accounts and API tokens, the audit log and the security report.
 	// The rule lets in admins; which accounts, tokens and entries each

@@ -147,6 +147,7 @@ var routeRules = map[string]rule{
 	"GET /backups":                     ruleRead,
 	"POST /offsite-moves":              ruleWrite,
 	"POST /offsite-moves/{id}/receive": ruleWrite,
+	"POST /backups/storage":            ruleWriteAll,
 
 	// Monitoring API (issue 5).
 	// Call lists (issue 6): the store decides which list a writer may touch.

@@ -178,8 +178,9 @@ type scenarioCount struct {
 	Systems         int
 }
 
-// backupsData is the backup page, with the move form as posted when it
-// failed (Values, Errors) and the receipt form that failed (ReceiveID).
+// backupsData is the backup page, with the move or storage form as posted
+// when it failed (Values, Errors; their fields' names differ) and the
+// receipt form that failed (ReceiveID).
 type backupsData struct {
 	Agencies                      []filterOption
 	AgencyID                      int64
@@ -204,10 +205,10 @@ func (d *backupsData) Tables() []*table {
 	return []*table{d.Compliance, d.Exposure, d.Storage, d.Moves}
 }
 
-// Val is the move form's value of name as posted, or empty.
+// Val is a form's value of name as posted, or its default.
 func (d *backupsData) Val(name string) string { return d.Values.Get(name) }
 
-// Err are the move form's problems of field name.
+// Err are a form's problems of field name.
 func (d *backupsData) Err(name string) []string { return d.Errors[name] }
 
 // ReceiveErr are the problems of the receipt form of move id.
@@ -277,8 +278,8 @@ func buildBackups(s *Server, r *http.Request, q url.Values) (tabled, error) {
 	for _, m := range backup.Media {
 		d.Media = append(d.Media, option{Value: m, Label: l.backupMedium(m)})
 	}
-	d.Values = url.Values{"handed_at": {dateTimeValue(now)}}
-	if done := q.Get("done"); done == "moved" || done == "received" {
+	d.Values = url.Values{"handed_at": {dateTimeValue(now)}, "measured_at": {dateTimeValue(now)}}
+	if done := q.Get("done"); done == "moved" || done == "received" || done == "storage" {
 		d.Notice = l.t("backup.done." + done)
 	}
 	return d, nil
@@ -459,7 +460,7 @@ func (s *Server) recordOffsiteMove(w http.ResponseWriter, r *http.Request) {
 	m.HandedAt = readDateTime(f, "handed_at")
 	// The store checks the move too, but stops at the first problem; the
 	// form shows them all at once.
-	problems := append(f.problems, problemsOf(m.Validate(time.Now()))...)
+	problems := f.alongside(m.Validate(time.Now()), nil)
 	if len(problems) == 0 {
 		err := s.backups.RecordMove(r.Context(), s.scope(r), m)
 		if err == nil {
@@ -475,6 +476,42 @@ func (s *Server) recordOffsiteMove(w http.ResponseWriter, r *http.Request) {
 			// The run is a number typed in: one not found (or another
 			// agency's) is a problem of that field, not a missing page.
 			e = apperror.New(apperror.Invalid, "run_id", e.Key, e.Args...)
+		}
+		problems = append(problems, e)
+	}
+	s.backupsAgain(w, r, values, 0, problems)
+}
+
+// recordBackupStorage records a facility's backup storage as measured,
+// in GB as the storage table shows it. Facilities are shared by agencies,
+// so the rule lets only the ministry's writers here.
+func (s *Server) recordBackupStorage(w http.ResponseWriter, r *http.Request) {
+	values, err := readForm(r)
+	if err != nil {
+		s.renderError(w, r, err)
+		return
+	}
+	f := &formReader{v: values}
+	facility := f.id("storage_facility_id")
+	sample := backup.StorageSample{At: readDateTime(f, "measured_at"), CapacityBytes: f.gigabytes("capacity_gb"), UsedBytes: f.gigabytes("used_gb")}
+	if facility == 0 {
+		f.fail("storage_facility_id", "invalid.required")
+	}
+	problems := f.alongside(sample.Validate(time.Now()),
+		map[string]string{"at": "measured_at", "capacity_bytes": "capacity_gb", "used_bytes": "used_gb"})
+	if len(problems) == 0 {
+		err := s.backups.RecordStorage(r.Context(), s.scope(r), facility, sample)
+		if err == nil {
+			http.Redirect(w, r, "/backups?done=storage#storage", http.StatusSeeOther)
+			return
+		}
+		e, ok := apperror.As(err)
+		if !ok || e.Code == apperror.Internal {
+			s.renderError(w, r, err)
+			return
+		}
+		if e.Field == "facility_id" {
+			e.Field = "storage_facility_id"
 		}
 		problems = append(problems, e)
 	}
@@ -525,7 +562,10 @@ func (s *Server) backupsAgain(w http.ResponseWriter, r *http.Request, values url
 	l := tr(lang(r))
 	d := data.(*backupsData)
 	if receiveID == 0 {
-		d.Values = values
+		// The form that failed as posted; the other keeps its defaults.
+		for name, v := range values {
+			d.Values[name] = v
+		}
 	}
 	d.ReceiveID, d.Errors = receiveID, map[string][]string{}
 	for _, p := range problems {

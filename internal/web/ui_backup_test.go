@@ -362,6 +362,74 @@ func TestBackupMoveForm(t *testing.T) {
 	})
 }
 
+// The storage form, the ministry's alone (facilities are shared): refused
+// with every problem next to its field and nothing recorded, the move
+// form keeping its defaults; a good measurement in GB is recorded and the
+// table shows it; an agency's editor is neither offered the form nor let
+// through, and a ministry viewer is not offered it.
+func TestBackupStorageForm(t *testing.T) {
+	testdb.Each(t, func(t *testing.T, db *database.DB) {
+		x := newBackupFixture(t, db)
+		admin := x.asRole(t, auth.MinistryAdmin, 0)
+		forecasts := func() map[int64]backup.Forecast {
+			got, err := x.srv.backups.Forecasts(context.Background(), time.Now())
+			if err != nil {
+				t.Fatal(err)
+			}
+			return got
+		}
+		_, body := get(t, admin, "/backups")
+		mustContain(t, "the ministry admin's page", body, `action="/backups/storage"`, "저장소 측정값 기록하기")
+
+		measured := time.Now().Add(-5 * time.Minute).In(locale.KST).Format(dateTimeInput)
+		form := url.Values{"storage_facility_id": {""}, "capacity_gb": {"많음"}, "used_gb": {"2,000"}, "measured_at": {measured}}
+		status, _, body := post(t, admin, "/backups/storage", form)
+		if status != http.StatusBadRequest {
+			t.Fatalf("bad measurement: %d", status)
+		}
+		mustContain(t, "refused measurement", body, `id="form-problems"`, `id="storage-facility" name="storage_facility_id" aria-invalid="true"`,
+			`value="많음" aria-invalid="true"`, "숫자가 아닙니다", `id="move-handed-at" name="handed_at" type="datetime-local" value="`)
+		if strings.Count(body, "용량은 0보다 커야 합니다") != 0 {
+			t.Error("an unreadable capacity is also told missing")
+		}
+		form = url.Values{"storage_facility_id": {idValue(x.kt.ID)}, "capacity_gb": {"1,500"}, "used_gb": {"2,000"}, "measured_at": {measured}}
+		status, _, body = post(t, admin, "/backups/storage", form)
+		if status != http.StatusBadRequest || !strings.Contains(body, "사용량이 용량보다 큽니다") || !strings.Contains(body, `value="2,000" aria-invalid="true"`) {
+			t.Errorf("use beyond capacity: %d", status)
+		}
+		if _, ok := forecasts()[x.kt.ID]; ok {
+			t.Fatal("a refused measurement was recorded")
+		}
+
+		form.Set("used_gb", "1,200.5")
+		status, location, _ := post(t, admin, "/backups/storage", form)
+		if status != http.StatusSeeOther || location != "/backups?done=storage#storage" {
+			t.Fatalf("good measurement: %d %s", status, location)
+		}
+		if fc := forecasts()[x.kt.ID]; fc.Latest.CapacityBytes != 1500e9 || fc.Latest.UsedBytes != 1200.5e9 {
+			t.Errorf("recorded: %+v", fc.Latest)
+		}
+		_, body = get(t, admin, "/backups?done=storage")
+		mustContain(t, "after the measurement", body, "백업 저장소 측정값을 기록했습니다.")
+		kt := rowOf(t, htmlTable(t, body, "storage"), "KT 목동")
+		wantCells(t, "KT 목동's storage", kt[1:4], "1,500.0", "1,200.5", "80.0")
+
+		status, _, _ = post(t, x.ts, "/backups/storage", url.Values{"storage_facility_id": {idValue(x.own.ID)}, "capacity_gb": {"1"},
+			"used_gb": {"1"}, "measured_at": {measured}})
+		if status != http.StatusForbidden {
+			t.Errorf("an agency's editor records a shared facility's storage: %d", status)
+		}
+		if fc := forecasts()[x.own.ID]; fc.Latest.CapacityBytes != 1000e9 {
+			t.Errorf("an agency's editor changed the storage: %+v", fc.Latest)
+		}
+		for name, ts := range map[string]*httptest.Server{"agency editor": x.ts, "ministry viewer": x.asRole(t, auth.MinistryViewer, 0)} {
+			if _, body := get(t, ts, "/backups"); strings.Contains(body, `action="/backups/storage"`) {
+				t.Errorf("the %s is offered the storage form", name)
+			}
+		}
+	})
+}
+
 // offsiteIs reports whether 노동보험시스템's offsite check reads status.
 func (x *backupFixture) offsiteIs(t *testing.T, status string) bool {
 	t.Helper()

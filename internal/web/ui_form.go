@@ -3,6 +3,7 @@ package web
 import (
 	"context"
 	"errors"
+	"math"
 	"net/http"
 	"net/url"
 	"slices"
@@ -260,6 +261,41 @@ func (f *formReader) int(name string) *int64 {
 		return nil
 	}
 	return &v
+}
+
+// gigabytes is a size typed in GB (10^9 bytes, decimals allowed), in
+// bytes; 0 when left empty or unreadable.
+func (f *formReader) gigabytes(name string) int64 {
+	v := f.float(name)
+	if v == nil {
+		return 0
+	}
+	if math.Abs(*v) > math.MaxInt64/1e9 {
+		f.fail(name, "form.invalid_number", f.text(name))
+		return 0
+	}
+	return int64(math.Round(*v * 1e9))
+}
+
+// alongside are the problems of reading the form and then those a check
+// of the record found (their fields renamed to the form's by fields),
+// leaving out the check's of a field that could not be read: a date
+// unreadable is not also missing.
+func (f *formReader) alongside(checked inventory.Problems, fields map[string]string) []*apperror.Error {
+	problems := slices.Clone(f.problems)
+	unread := map[string]bool{}
+	for _, p := range f.problems {
+		unread[p.Field] = true
+	}
+	for _, p := range checked {
+		if name, ok := fields[p.Field]; ok {
+			p.Field = name
+		}
+		if !unread[p.Field] {
+			problems = append(problems, p)
+		}
+	}
+	return problems
 }
 
 // id is a chosen record; 0 when none was chosen.
