@@ -8,6 +8,7 @@ import (
 	"time"
 
 	"yeonsok/internal/access"
+	"yeonsok/internal/apperror"
 	"yeonsok/internal/audit"
 	"yeonsok/internal/database"
 )
@@ -20,6 +21,9 @@ const (
 	OutcomeLocked      = "locked"   // locked for failed logins or by an admin
 	OutcomeInactive    = "inactive" // locked as inactive, at this attempt or before
 	OutcomeDisabled    = "disabled"
+	// OutcomeTemporaryExpired: the right password, but one given by
+	// someone else longer ago than Settings.TemporaryPasswordValid.
+	OutcomeTemporaryExpired = "temporary_expired"
 )
 
 // How a person signed in (login_events.method, sessions.method).
@@ -29,7 +33,8 @@ const (
 )
 
 // Outcomes lists them in the order a report shows them.
-var Outcomes = []string{OutcomeOK, OutcomeBadPassword, OutcomeUnknownUser, OutcomeLocked, OutcomeInactive, OutcomeDisabled}
+var Outcomes = []string{OutcomeOK, OutcomeBadPassword, OutcomeUnknownUser, OutcomeLocked, OutcomeInactive, OutcomeDisabled,
+	OutcomeTemporaryExpired}
 
 // Lengths kept of what a request says of itself.
 const (
@@ -53,7 +58,11 @@ const invalidLogin = "(invalid)"
 // do not extend the lock. An account unused for Settings.InactiveAfter is
 // locked as inactive at its next attempt. Both locks are entries of the
 // audit log, made by the tower itself (access.ActorSystem) at address. A
-// success clears the count and an expired lock. The caller then starts a
+// success clears the count and an expired lock. The right password given
+// by someone else longer than Settings.TemporaryPasswordValid ago signs in
+// no more; the error then says so (key "auth.temporary_expired"), since
+// only who holds the password learns it, and an admin gives a new one. The
+// caller then starts a
 // session (NewSession) and, when Principal.MustChangePassword, asks for a
 // new password before anything else.
 func (s *Store) Authenticate(ctx context.Context, login, password, address string) (Principal, error) {
@@ -97,6 +106,8 @@ func (s *Store) Authenticate(ctx context.Context, login, password, address strin
 			if counted, err = s.countFailure(tower, tx, u.ID, now); err == nil && !counted {
 				outcome = OutcomeLocked
 			}
+		case u.TemporaryExpired(now, s.settings.TemporaryPasswordValid):
+			outcome = OutcomeTemporaryExpired
 		default:
 			// Signed in, unless a concurrent attempt locked or someone
 			// disabled the account since it was read.
@@ -117,10 +128,14 @@ func (s *Store) Authenticate(ctx context.Context, login, password, address strin
 	if err != nil {
 		return Principal{}, err
 	}
-	if outcome != OutcomeOK {
+	switch outcome {
+	case OutcomeOK:
+		return u.principal(), nil
+	case OutcomeTemporaryExpired:
+		return Principal{}, apperror.New(Unauthorized, "", "auth.temporary_expired", int(s.settings.TemporaryPasswordValid.Hours()))
+	default:
 		return Principal{}, unauthorized("auth.unauthorized")
 	}
-	return u.principal(), nil
 }
 
 // refusal is what keeps an account out whatever proof is offered — a

@@ -32,6 +32,11 @@ type Settings struct {
 	SessionIdle     time.Duration // a session unused this long ends; 30 min
 	SessionLifetime time.Duration // a session ends this long after sign-in, however used; 12 h
 	PasswordHistory int           // a new password may not be one of this many last ones, the current one included; 3
+	// TemporaryPasswordValid is how long a password given by someone else
+	// (an admin's, the first administrator's) signs in before it must be
+	// given again; 72 h. One sent on paper or by mail and never used must
+	// not open the account weeks later.
+	TemporaryPasswordValid time.Duration
 }
 
 // DefaultSettings are the settings when none is given.
@@ -43,6 +48,8 @@ func DefaultSettings() Settings {
 		SessionIdle:     30 * time.Minute,
 		SessionLifetime: 12 * time.Hour,
 		PasswordHistory: 3,
+
+		TemporaryPasswordValid: 72 * time.Hour,
 	}
 }
 
@@ -65,6 +72,9 @@ func (s Settings) withDefaults() Settings {
 	}
 	if s.PasswordHistory <= 0 {
 		s.PasswordHistory = d.PasswordHistory
+	}
+	if s.TemporaryPasswordValid <= 0 {
+		s.TemporaryPasswordValid = d.TemporaryPasswordValid
 	}
 	return s
 }

@@ -867,3 +867,53 @@ func TestWrongCurrentPasswordCountsTowardTheLock(t *testing.T) {
 		}
 	})
 }
+
+// A password given by someone else signs in for 72 hours (the default);
+// after that the right password is refused with a reason of its own,
+// recorded as its own outcome, while a wrong one is still just wrong. An
+// account whose owner chose the password is not concerned, and a reset
+// gives the next 72 hours.
+func TestOneTimePasswordExpires(t *testing.T) {
+	testdb.Each(t, func(t *testing.T, db *database.DB) {
+		ctx := context.Background()
+		f := newFixture(t, db)
+		given := &User{Login: "given", Name: "given", Role: AgencyViewer, AgencyID: f.agencyA, MustChangePassword: true}
+		if err := f.store.CreateUser(ctx, given, "Handed-2026-pw"); err != nil {
+			t.Fatal(err)
+		}
+		f.user(t, "chosen", AgencyViewer, f.agencyA, "Mine-2026-pw!")
+
+		f.clock.advance(71 * time.Hour)
+		p, err := f.store.Authenticate(ctx, "given", "Handed-2026-pw", "")
+		if err != nil || !p.MustChangePassword {
+			t.Fatalf("after 71 hours: %+v %v", p, err)
+		}
+		signedIn := f.clock.t
+		f.clock.advance(2 * time.Hour)
+		_, err = f.store.Authenticate(ctx, "given", "Handed-2026-pw", "")
+		mustRefuse(t, err, "auth.temporary_expired")
+		if e, _ := apperror.As(err); e == nil || !strings.Contains(e.Message(locale.Korean), "72시간") {
+			t.Errorf("the reason does not say how long it lasted: %v", err)
+		}
+		_, err = f.store.Authenticate(ctx, "given", "Wrong-2026-pw", "")
+		mustRefuse(t, err, "auth.unauthorized")
+		if got := f.get(t, given.ID); got.FailedLogins != 1 || !got.LastLoginAt.Equal(signedIn) {
+			t.Errorf("after the refusals: %d failures, last login %v (want 1, %v)", got.FailedLogins, got.LastLoginAt, signedIn)
+		}
+		if _, err := f.store.Authenticate(ctx, "chosen", "Mine-2026-pw!", ""); err != nil {
+			t.Errorf("a password its owner chose expired: %v", err)
+		}
+		if got, want := strings.Join(f.outcomes(t), " "), "ok temporary_expired bad_password ok"; got != want {
+			t.Errorf("outcomes %q, want %q", got, want)
+		}
+
+		password, err := f.store.ResetPassword(ctx, given.ID)
+		if err != nil {
+			t.Fatal(err)
+		}
+		f.clock.advance(71 * time.Hour)
+		if _, err := f.store.Authenticate(ctx, "given", password, ""); err != nil {
+			t.Errorf("a fresh reset, 71 hours on: %v", err)
+		}
+	})
+}

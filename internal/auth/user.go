@@ -53,6 +53,12 @@ func (u *User) Locked(now time.Time) bool {
 	return !u.LockedUntil.IsZero() && now.Before(u.LockedUntil)
 }
 
+// TemporaryExpired reports whether the account's password was given by
+// someone else more than valid before now and never changed since.
+func (u *User) TemporaryExpired(now time.Time, valid time.Duration) bool {
+	return u.MustChangePassword && now.Sub(u.PasswordChangedAt) > valid
+}
+
 // Inactive reports whether the account has gone unused for longer than
 // after at now: no login, creation or unlock since.
 func (u *User) Inactive(now time.Time, after time.Duration) bool {

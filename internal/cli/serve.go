@@ -121,8 +121,9 @@ func runServe(ctx context.Context, env *environment, args []string) error {
 	if password != "" {
 		fmt.Fprintf(env.stdout, `First start: sign in as %q with the one-time password
     %s
-It is shown only now and must be changed at the first sign-in.
-`, auth.FirstAdminLogin, password)
+It is shown only now, must be changed at the first sign-in, and signs in for %d hours
+(after that: yeonsok user reset-password %s).
+`, auth.FirstAdminLogin, password, int(env.cfg.TemporaryPasswordValid.Hours()), auth.FirstAdminLogin)
 	}
 	fmt.Fprintln(env.stdout, "Stop with Ctrl+C.")
 	ctx, stop := signal.NotifyContext(ctx, syscall.SIGINT, syscall.SIGTERM)
@@ -193,6 +194,8 @@ func authSettings(cfg config.Config) auth.Settings {
 		InactiveAfter:   cfg.InactiveAfter,
 		SessionIdle:     cfg.SessionIdle,
 		SessionLifetime: cfg.SessionLifetime,
+
+		TemporaryPasswordValid: cfg.TemporaryPasswordValid,
 	}
 }
 

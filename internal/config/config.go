@@ -38,6 +38,9 @@ type Config struct {
 	InactiveAfter   time.Duration // YEONSOK_INACTIVE_DAYS, unused accounts are locked
 	SessionIdle     time.Duration // YEONSOK_SESSION_IDLE
 	SessionLifetime time.Duration // YEONSOK_SESSION_LIFETIME
+	// TemporaryPasswordValid: a password an admin gave signs in this long
+	// (YEONSOK_TEMPORARY_PASSWORD_HOURS).
+	TemporaryPasswordValid time.Duration
 	// OIDC is optional single sign-on; empty Issuer turns it off.
 	OIDC OIDC
 	// SMTP is the mail server notifications go through; empty Addr turns
@@ -91,19 +94,20 @@ const (
 func FromEnv() (Config, error) {
 	r := reader{}
 	c := Config{
-		Addr:             r.text("YEONSOK_ADDR", DefaultAddr),
-		Database:         r.text("YEONSOK_DATABASE_URL", DefaultDatabase),
-		LogLevel:         r.text("YEONSOK_LOG_LEVEL", "info"),
-		TLSCert:          r.text("YEONSOK_TLS_CERT", ""),
-		TLSKey:           r.text("YEONSOK_TLS_KEY", ""),
-		PublicURL:        r.text("YEONSOK_PUBLIC_URL", ""),
-		TrustedProxies:   r.prefixes("YEONSOK_TRUSTED_PROXIES"),
-		LockoutDuration:  r.duration("YEONSOK_LOCKOUT_DURATION", 30*time.Minute),
-		InactiveAfter:    time.Duration(r.number("YEONSOK_INACTIVE_DAYS", 90)) * 24 * time.Hour,
-		SessionIdle:      r.duration("YEONSOK_SESSION_IDLE", 30*time.Minute),
-		SessionLifetime:  r.duration("YEONSOK_SESSION_LIFETIME", 12*time.Hour),
-		ReportWithin:     r.duration("YEONSOK_INCIDENT_REPORT_WITHIN", 30*time.Minute),
-		RestoreTestEvery: time.Duration(r.number("YEONSOK_BACKUP_RESTORE_TEST_DAYS", 180)) * 24 * time.Hour,
+		Addr:                   r.text("YEONSOK_ADDR", DefaultAddr),
+		Database:               r.text("YEONSOK_DATABASE_URL", DefaultDatabase),
+		LogLevel:               r.text("YEONSOK_LOG_LEVEL", "info"),
+		TLSCert:                r.text("YEONSOK_TLS_CERT", ""),
+		TLSKey:                 r.text("YEONSOK_TLS_KEY", ""),
+		PublicURL:              r.text("YEONSOK_PUBLIC_URL", ""),
+		TrustedProxies:         r.prefixes("YEONSOK_TRUSTED_PROXIES"),
+		LockoutDuration:        r.duration("YEONSOK_LOCKOUT_DURATION", 30*time.Minute),
+		InactiveAfter:          time.Duration(r.number("YEONSOK_INACTIVE_DAYS", 90)) * 24 * time.Hour,
+		SessionIdle:            r.duration("YEONSOK_SESSION_IDLE", 30*time.Minute),
+		SessionLifetime:        r.duration("YEONSOK_SESSION_LIFETIME", 12*time.Hour),
+		TemporaryPasswordValid: time.Duration(r.number("YEONSOK_TEMPORARY_PASSWORD_HOURS", 72)) * time.Hour,
+		ReportWithin:           r.duration("YEONSOK_INCIDENT_REPORT_WITHIN", 30*time.Minute),
+		RestoreTestEvery:       time.Duration(r.number("YEONSOK_BACKUP_RESTORE_TEST_DAYS", 180)) * 24 * time.Hour,
 		OIDC: OIDC{
 			Issuer:       r.text("YEONSOK_OIDC_ISSUER", ""),
 			ClientID:     r.text("YEONSOK_OIDC_CLIENT_ID", ""),

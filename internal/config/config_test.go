@@ -34,10 +34,11 @@ func TestFromEnv(t *testing.T) {
 	t.Setenv("YEONSOK_TRUSTED_PROXIES", "10.0.0.5, 192.168.1.0/24")
 	t.Setenv("YEONSOK_INACTIVE_DAYS", "30")
 	t.Setenv("YEONSOK_LOCKOUT_DURATION", "1h")
+	t.Setenv("YEONSOK_TEMPORARY_PASSWORD_HOURS", "24")
 	c, err := FromEnv()
 	if err != nil || c.Database != "postgres://u:pw@db/yeonsok" || c.Addr != "0.0.0.0:8443" || len(c.TrustedProxies) != 2 ||
 		c.TrustedProxies[0].String() != "10.0.0.5/32" || c.TrustedProxies[1].String() != "192.168.1.0/24" ||
-		c.InactiveAfter != 30*24*time.Hour || c.LockoutDuration != time.Hour {
+		c.InactiveAfter != 30*24*time.Hour || c.LockoutDuration != time.Hour || c.TemporaryPasswordValid != 24*time.Hour {
 		t.Fatalf("from env: %+v %v", c, err)
 	}
 }
@@ -47,6 +48,7 @@ func TestBadSettingsStopTheStart(t *testing.T) {
 		"unreadable secret file":         {"YEONSOK_DATABASE_URL_FILE", "/nonexistent/secret"},
 		"duration without unit":          {"YEONSOK_SESSION_IDLE", "30"},
 		"negative inactive days":         {"YEONSOK_INACTIVE_DAYS", "-1"},
+		"temporary password for a day":   {"YEONSOK_TEMPORARY_PASSWORD_HOURS", "1d"},
 		"proxy that is no address":       {"YEONSOK_TRUSTED_PROXIES", "proxy.local"},
 		"certificate without key":        {"YEONSOK_TLS_CERT", "/etc/yeonsok/cert.pem"},
 		"relative public URL":            {"YEONSOK_PUBLIC_URL", "yeonsok.moel.go.kr"},

@@ -77,7 +77,7 @@ func TestBuild(t *testing.T) {
 			if l.Attempts != 15 || l.Failures != 12 || l.Addresses != 2 {
 				t.Fatalf("attempts %d, failures %d, addresses %d", l.Attempts, l.Failures, l.Addresses)
 			}
-			if got := fmt.Sprint(l.ByOutcome); got != "[{ok 3} {bad_password 6} {unknown_user 4} {locked 2} {inactive 0} {disabled 0}]" {
+			if got := fmt.Sprint(l.ByOutcome); got != "[{ok 3} {bad_password 6} {unknown_user 4} {locked 2} {inactive 0} {disabled 0} {temporary_expired 0}]" {
 				t.Errorf("by outcome %s", got)
 			}
 			var logins []string
@@ -85,9 +85,9 @@ func TestBuild(t *testing.T) {
 				logins = append(logins, line(f.Login, f.UserID, f.AgencyName, f.Failures, f.ByOutcome, f.Addresses, f.Last))
 			}
 			want := []string{
-				"hong 7 중부지방고용노동청 7 [{bad_password 5} {unknown_user 0} {locked 2} {inactive 0} {disabled 0}] 1 2026. 3. 17. 15:00",
-				"admin 0  4 [{bad_password 0} {unknown_user 4} {locked 0} {inactive 0} {disabled 0}] 1 2026. 3. 15. 15:00",
-				"boss 1  1 [{bad_password 1} {unknown_user 0} {locked 0} {inactive 0} {disabled 0}] 1 2026. 3. 14. 15:00",
+				"hong 7 중부지방고용노동청 7 [{bad_password 5} {unknown_user 0} {locked 2} {inactive 0} {disabled 0} {temporary_expired 0}] 1 2026. 3. 17. 15:00",
+				"admin 0  4 [{bad_password 0} {unknown_user 4} {locked 0} {inactive 0} {disabled 0} {temporary_expired 0}] 1 2026. 3. 15. 15:00",
+				"boss 1  1 [{bad_password 1} {unknown_user 0} {locked 0} {inactive 0} {disabled 0} {temporary_expired 0}] 1 2026. 3. 14. 15:00",
 			}
 			if strings.Join(logins, "\n") != strings.Join(want, "\n") {
 				t.Errorf("by login:\n%s\nwant:\n%s", strings.Join(logins, "\n"), strings.Join(want, "\n"))
@@ -293,7 +293,7 @@ func TestTablesRead(t *testing.T) {
 	}
 	summary := tables[0]
 	if fmt.Sprint(summary.Rows[:3]) != "[[기간 2026. 3. 1. ~ 2026. 3. 31.] [현재 상태 기준 시각(잠긴 계정, 장기 미사용 계정, 사용 중인 토큰) 2026. 3. 17. 15:00] [로그인 시도 0]]" ||
-		summary.Rows[len(summary.Rows)-1][0] != "로그인 결과: 사용 중지된 계정" {
+		summary.Rows[len(summary.Rows)-1][0] != "로그인 결과: 만료된 일회용 비밀번호" {
 		t.Errorf("summary %v", summary.Rows)
 	}
 }

@@ -132,7 +132,7 @@ func TestLoadReportsTheMonth(t *testing.T) {
 			{"the ministry sees every agency", ministry, map[string]string{
 				"summary": "attempts 9 failures 8 logins 3 locks 4 automatic 3 unlocks 1 locked 3 inactive 2 as-inactive 2 " +
 					"tokens 3 never-used 2 revoked 1 changes 20 actors 5",
-				"outcomes":  "[{ok 1} {bad_password 6} {unknown_user 2} {locked 0} {inactive 0} {disabled 0}]",
+				"outcomes":  "[{ok 1} {bad_password 6} {unknown_user 2} {locked 0} {inactive 0} {disabled 0} {temporary_expired 0}]",
 				"by login":  "hong/서울청 5 1; ghost/ 2 1; kim/부산청 1 1",
 				"addresses": "203.0.113.9 7 2; 198.51.100.1 1 1",
 				"locks":     "hong failed_logins yeonsok@203.0.113.9 true; kim admin boss@10.0.0.1 false; idle inactive yeonsok@ true; dormant inactive yeonsok@ true",
@@ -147,7 +147,7 @@ func TestLoadReportsTheMonth(t *testing.T) {
 			{"an agency sees its own", agency, map[string]string{
 				"summary": "attempts 5 failures 5 logins 1 locks 2 automatic 2 unlocks 1 locked 1 inactive 1 as-inactive 1 " +
 					"tokens 1 never-used 0 revoked 1 changes 11 actors 3",
-				"outcomes":  "[{ok 0} {bad_password 5} {unknown_user 0} {locked 0} {inactive 0} {disabled 0}]",
+				"outcomes":  "[{ok 0} {bad_password 5} {unknown_user 0} {locked 0} {inactive 0} {disabled 0} {temporary_expired 0}]",
 				"by login":  "hong/서울청 5 1",
 				"addresses": "203.0.113.9 5 1",
 				"locks":     "hong failed_logins yeonsok@203.0.113.9 true; idle inactive yeonsok@ true",

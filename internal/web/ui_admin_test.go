@@ -152,6 +152,9 @@ func TestAgencyAdminCreatesAccountsOfItsAgency(t *testing.T) {
 		if cc := resp.Header.Get("Cache-Control"); cc != "no-store" {
 			t.Errorf("the password page may be cached: Cache-Control %q", cc)
 		}
+		if !strings.Contains(string(page), "72시간 동안만 로그인에") {
+			t.Error("the password page does not say how long the password signs in")
+		}
 		u, err := srv.accounts.UserByLogin(ctx, access.All(), "kim.editor")
 		if err != nil {
 			t.Fatal(err)
@@ -186,6 +189,29 @@ func TestAgencyAdminCreatesAccountsOfItsAgency(t *testing.T) {
 		}
 		if resp, body := editor.get("/systems"); resp.StatusCode != http.StatusOK || !strings.Contains(body, "노동보험시스템") {
 			t.Errorf("after the change /systems: %d", resp.StatusCode)
+		}
+	})
+}
+
+// A one-time password left unused for longer than it is valid (72 hours)
+// no longer signs in: the sign-in form says why, and the admin's list
+// marks the account so that its password is reset.
+func TestExpiredOneTimePassword(t *testing.T) {
+	testdb.Each(t, func(t *testing.T, db *database.DB) {
+		ts, srv, admin := newServerAs(t, db, auth.MinistryAdmin, 0)
+		given := newAccount(t, srv.accounts, auth.MinistryViewer, 0, true)
+		later := time.Now().Add(73 * time.Hour)
+		srv.accounts.Now = func() time.Time { return later }
+		signIn(t, ts, srv.accounts, admin) // the first session ran out idle meanwhile
+
+		resp, body := newVisitor(t, ts).post("/login", url.Values{"login": {given.Login}, "password": {testPassword}})
+		if resp.StatusCode != http.StatusUnauthorized || !strings.Contains(body, "유효기간 72시간이 지나") {
+			t.Errorf("sign-in with an expired one-time password: %d\n%.600s", resp.StatusCode, body)
+		}
+		_, list := get(t, ts, "/admin/users")
+		row := rowOf(t, htmlTable(t, list, "users"), given.Login)
+		if !strings.Contains(strings.Join(row, " "), "일회용 비밀번호 만료") {
+			t.Errorf("the list's row of %s: %q", given.Login, row)
 		}
 	})
 }

@@ -217,7 +217,8 @@ func (s *Server) createToken(w http.ResponseWriter, r *http.Request) {
 		s.tokenForm(w, r, statusOf(e.Code), values, []*apperror.Error{e})
 		return
 	}
+	l := tr(lang(r))
 	s.showSecret(w, r, &secretData{TitleKey: "admin.tokens.created.title", SubjectKey: "admin.tokens.col.name", Subject: t.Name,
-		SecretKey: "admin.secret.token", Secret: raw, Notes: []string{"admin.secret.token_once", "admin.secret.token_use"},
+		SecretKey: "admin.secret.token", Secret: raw, Notes: []string{l.t("admin.secret.token_once"), l.t("admin.secret.token_use")},
 		Back: "/admin/tokens", BackKey: "admin.tokens.back"})
 }

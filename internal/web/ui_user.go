@@ -55,7 +55,10 @@ func (s *Server) showUsers(w http.ResponseWriter, r *http.Request) {
 	q := r.URL.Query()
 	for _, u := range users {
 		state := textCell(l.userState(u, now, after))
-		if u.MustChangePassword {
+		switch {
+		case u.TemporaryExpired(now, s.accounts.Settings().TemporaryPasswordValid):
+			state.Tags = append(state.Tags, tag{Label: l.t("admin.users.temporary_expired")})
+		case u.MustChangePassword:
 			state.Tags = append(state.Tags, tag{Label: l.t("admin.users.must_change")})
 		}
 		if u.OIDCSubject != "" {
@@ -251,9 +254,7 @@ func (s *Server) resetUserPassword(w http.ResponseWriter, r *http.Request) {
 		s.renderError(w, r, err)
 		return
 	}
-	s.showSecret(w, r, &secretData{TitleKey: "admin.users.reset.title", SubjectKey: "admin.users.col.login", Subject: u.Login,
-		SecretKey: "admin.secret.password", Secret: password, Notes: []string{"admin.secret.password_once", "admin.secret.password_change"},
-		Back: "/admin/users", BackKey: "admin.users.back"})
+	s.showPassword(w, r, "admin.users.reset.title", u.Login, password)
 }
 
 // The form of a new account.
@@ -357,9 +358,18 @@ func (s *Server) createUser(w http.ResponseWriter, r *http.Request) {
 		s.userForm(w, r, statusOf(e.Code), values, []*apperror.Error{e})
 		return
 	}
-	s.showSecret(w, r, &secretData{TitleKey: "admin.users.created.title", SubjectKey: "admin.users.col.login", Subject: u.Login,
-		SecretKey: "admin.secret.password", Secret: password, Notes: []string{"admin.secret.password_once", "admin.secret.password_change"},
-		Back: "/admin/users", BackKey: "admin.users.back"})
+	s.showPassword(w, r, "admin.users.created.title", u.Login, password)
+}
+
+// showPassword shows the one-time password just given to login: how to
+// hand it over, that it must be changed, and for how long it signs in.
+func (s *Server) showPassword(w http.ResponseWriter, r *http.Request, titleKey, login, password string) {
+	l := tr(lang(r))
+	valid := int(s.accounts.Settings().TemporaryPasswordValid.Hours())
+	s.showSecret(w, r, &secretData{TitleKey: titleKey, SubjectKey: "admin.users.col.login", Subject: login,
+		SecretKey: "admin.secret.password", Secret: password,
+		Notes: []string{l.t("admin.secret.password_once"), l.t("admin.secret.password_change", valid)},
+		Back:  "/admin/users", BackKey: "admin.users.back"})
 }
 
 // secretData is a password or token shown once, right after it was made:
@@ -370,7 +380,7 @@ type secretData struct {
 	Subject    string
 	SecretKey  string
 	Secret     string
-	// Notes are catalogue keys: how to hand it over, what happens next.
+	// Notes say how to hand it over and what happens next.
 	Notes   []string
 	Back    string
 	BackKey string
