@@ -7,16 +7,14 @@ import (
 	"yeonsok/internal/scenario"
 )
 
-// Measure puts the exposures of statuses in place of the RPO estimates of
-// gaps that rest on the records (the Plan's capability estimates):
-// measured beats declared. Only a system that has reported a run is
-// measured; one that never did keeps its estimate, as does
-//   - the regional scenario, which needs where each copy's facility lies
-//     and is not measured;
-//   - facility loss of a system whose primary facility is not recorded,
-//     where no copy can be told to be outside it (the records' unknown
-//     stands, not the exposure's unbounded).
-func Measure(gaps []scenario.SystemGap, statuses []*SystemStatus) {
+// Measure estimates gaps again with the exposures of statuses in place of
+// the records' backup and offsite schedule (scenario.Remeasure): measured
+// beats declared. Only a system that has reported a run is measured; one
+// that never did keeps its estimate. The regional scenario takes the
+// exposure to losing the primary facility: a copy outside it may still lie
+// in the same region (where each facility lies is not weighed here), so
+// the estimate holds it as a lower bound.
+func Measure(gaps []scenario.SystemGap, statuses []*SystemStatus, facilities map[int64]*inventory.Facility) {
 	by := make(map[int64]*SystemStatus, len(statuses))
 	for _, st := range statuses {
 		if !st.Latest.LastRun.IsZero() {
@@ -26,12 +24,16 @@ func Measure(gaps []scenario.SystemGap, statuses []*SystemStatus) {
 	for i := range gaps {
 		g := &gaps[i]
 		st := by[g.SystemID]
-		if st == nil || g.Kind == scenario.FacilityLoss && g.System != nil && g.System.PrimaryFacilityID == nil {
+		if st == nil {
 			continue
 		}
+		kind := g.Kind
+		if kind == scenario.Regional {
+			kind = scenario.FacilityLoss
+		}
 		for _, e := range st.Exposures {
-			if e.Scenario == g.Kind {
-				g.MeasureRPO(e.Bound(), e.Point)
+			if e.Scenario == kind {
+				g.Remeasure(facilities, scenario.Measured{Bound: e.Bound(), Point: e.Point})
 			}
 		}
 	}

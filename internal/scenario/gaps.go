@@ -1,10 +1,7 @@
 package scenario
 
 import (
-	"time"
-
 	"yeonsok/internal/inventory"
-	"yeonsok/internal/locale"
 	"yeonsok/internal/objectives"
 )
 
@@ -127,23 +124,14 @@ func judge(s *inventory.System, kind string, c Capability, inherited objectives.
 		RTO: measure(rto, c.RTO), RPO: measure(rpo, c.RPO)}
 }
 
-// MeasureRPO puts a data loss measured from backup runs (issue 7) in place
-// of g's estimate from the records: measured beats declared. b is how old
-// the newest copy that would survive the scenario is now (Unbounded: none
-// would), point that copy's time. Under component failure a system whose
-// database and storage are both redundant keeps its estimate of 0: the
-// twin holds the data, whatever the backups.
-func (g *SystemGap) MeasureRPO(b Bound, point time.Time) {
-	if g.Kind == Component && dataRedundant(g.System) {
-		return
-	}
-	if b.Unbounded {
-		g.Capability.say("backup.measured_none")
-	} else {
-		g.Capability.say("backup.measured", locale.Minutes(b.Minutes), locale.DateTime(point))
-	}
-	g.Capability.RPO = b
-	g.RPO = measure(g.RPO.Target, b)
+// Remeasure estimates g again with the data loss m measured from backup
+// runs (issue 7) in place of the records' backup and offsite schedule
+// (EstimateMeasured): measured beats declared, and what follows from the
+// data loss — no recovery time when no copy survives — follows too.
+func (g *SystemGap) Remeasure(facilities map[int64]*inventory.Facility, m Measured) {
+	g.Capability = EstimateMeasured(g.System, facilities, g.Kind, &m)
+	g.RTO = measure(g.RTO.Target, g.Capability.RTO)
+	g.RPO = measure(g.RPO.Target, g.Capability.RPO)
 }
 
 // FacilityMap indexes facilities by id, as Estimate takes them.

@@ -63,6 +63,25 @@
 //	                                                                                    recorded
 //	ransomware     method unknown or interval unknown      unknown                      unknown
 //
+// Measured beats declared (issue 7): a system whose backup jobs report runs
+// is estimated with the data loss measured from them (Measured) in place
+// of its recorded backup and offsite schedule, and what follows from the
+// data loss follows the measurement:
+//
+//	scenario       measured                                RTO                          RPO
+//	component      DB and storage both redundant           as above                     0 (the twin holds the data)
+//	component      otherwise                               as above                     the newest good copy's age
+//	facility_loss  a copy outside the primary facility     as above, from that copy     its age
+//	facility_loss  none outside; DR similar or partial     as above                     unknown (dr.data_unknown)
+//	               elsewhere
+//	facility_loss  replication to a surviving DR site,     as above                     the replication lag as
+//	               and no newer copy measured                                           recorded: a replica is not a
+//	                                                                                    backup run and is not reported
+//	regional       as facility_loss, with the copy         as above                     at least the copy's age
+//	               outside of unrecorded region
+//	ransomware     an offline or immutable copy            RansomwareRestore (24 h)     its age
+//	ransomware     none                                    unbounded                    unbounded
+//
 // A similar DR site is taken to take over in 2 h, a constant chosen equal
 // to the plan's grade-1 RTO minimum (an assumption, not a measurement), so on paper a
 // grade-1 system with similar DR elsewhere and replication meets its
@@ -76,6 +95,7 @@ package scenario
 
 import (
 	"fmt"
+	"time"
 
 	"yeonsok/internal/inventory"
 	"yeonsok/internal/locale"
@@ -143,20 +163,35 @@ func (c *Capability) say(key string, args ...any) {
 	c.Reasons = append(c.Reasons, Reason{Key: "scenario." + key, Args: args})
 }
 
-// Estimate gives the capability of s under the scenario kind. facilities
-// holds at least the system's primary and DR facilities; one missing from it
-// counts as unrecorded.
+// Measured is a data loss measured from a system's backup runs under a
+// scenario (issue 7): how old the newest good copy that survives it is
+// (Unbounded: none does), and that copy's time.
+type Measured struct {
+	Bound Bound
+	Point time.Time
+}
+
+// Estimate gives the capability of s under the scenario kind from the
+// records. facilities holds at least the system's primary and DR
+// facilities; one missing from it counts as unrecorded.
 func Estimate(s *inventory.System, facilities map[int64]*inventory.Facility, kind string) Capability {
+	return EstimateMeasured(s, facilities, kind, nil)
+}
+
+// EstimateMeasured is Estimate with the data loss m measured under kind
+// (under regional, the one measured under facility loss) in place of the
+// recorded backup and offsite schedule; nil m is Estimate.
+func EstimateMeasured(s *inventory.System, facilities map[int64]*inventory.Facility, kind string, m *Measured) Capability {
 	var c Capability
 	switch kind {
 	case Component:
-		component(&c, s)
+		component(&c, s, m)
 	case FacilityLoss:
-		facilityLoss(&c, s, facilities, loss{})
+		facilityLoss(&c, s, facilities, loss{}, m)
 	case Regional:
-		facilityLoss(&c, s, facilities, loss{regional: true})
+		facilityLoss(&c, s, facilities, loss{regional: true}, m)
 	case Ransomware:
-		ransomware(&c, s)
+		ransomware(&c, s, m)
 	default:
 		c.RTO, c.RPO = unknown, unknown
 		c.say("kind_unknown", kind)
@@ -183,7 +218,7 @@ func Gap(target *inventory.Minutes, b Bound) (gap inventory.Minutes, misses bool
 	return 0, false
 }
 
-func component(c *Capability, s *inventory.System) {
+func component(c *Capability, s *inventory.System, m *Measured) {
 	var none, unsure bool
 	for _, layer := range inventory.Layers {
 		switch s.Redundancy[layer] {
@@ -207,12 +242,25 @@ func component(c *Capability, s *inventory.System) {
 		c.RTO = known(ComponentSwitchover)
 		c.say("component.switchover", locale.Minutes(ComponentSwitchover))
 	}
-	if dataRedundant(s) {
+	switch {
+	case dataRedundant(s):
 		c.RPO = known(0)
 		c.say("component.data_redundant")
-		return
+	case m != nil:
+		c.RPO = c.measured(*m)
+	default:
+		c.RPO = lastBackup(c, s)
 	}
-	c.RPO = lastBackup(c, s)
+}
+
+// measured says the data loss m was measured from backup runs, and is it.
+func (c *Capability) measured(m Measured) Bound {
+	if m.Bound.Unbounded {
+		c.say("backup.measured_none")
+	} else {
+		c.say("backup.measured", locale.Minutes(m.Bound.Minutes), locale.DateTime(m.Point))
+	}
+	return m.Bound
 }
 
 // dataRedundant reports whether a failed part leaves a twin with the data:
@@ -260,8 +308,9 @@ type loss struct {
 // that a copy kept where the records do not say may be lost with it.
 func (l loss) wide() bool { return l.regional || len(l.set) > 1 }
 
-// facilityLoss estimates c under l and says what became of the DR site.
-func facilityLoss(c *Capability, s *inventory.System, facilities map[int64]*inventory.Facility, l loss) string {
+// facilityLoss estimates c under l, with the copy outside measured by m
+// when given, and says what became of the DR site.
+func facilityLoss(c *Capability, s *inventory.System, facilities map[int64]*inventory.Facility, l loss, m *Measured) string {
 	if s.PrimaryFacilityID == nil {
 		c.RTO, c.RPO = unknown, unknown
 		c.say("primary_unknown")
@@ -286,7 +335,7 @@ func facilityLoss(c *Capability, s *inventory.System, facilities map[int64]*inve
 	}
 
 	dr := drState(c, s, facilities, region, l.set)
-	copyOut := offsiteCopy(c, s)
+	copyOut := copyOutside(c, s, dr, m)
 	if l.wide() && !copyOut.Unknown && !copyOut.Unbounded {
 		switch {
 		case s.OffsiteMethod != "replication" || s.DRFacilityID == nil, dr == DRUnknown:
@@ -374,8 +423,28 @@ func drState(c *Capability, s *inventory.System, facilities map[int64]*inventory
 	return DRReduced
 }
 
+// copyOutside is the age of the newest copy outside the primary facility:
+// measured by m when given, else as the records' offsite schedule says. A
+// replica at a DR site that survives is no backup run, so no job reports
+// it: when none of the runs is newer, the recorded replication stands.
+func copyOutside(c *Capability, s *inventory.System, dr string, m *Measured) Bound {
+	if m == nil {
+		return offsiteCopy(c, s)
+	}
+	if s.OffsiteMethod == "replication" && (dr == DRCarries || dr == DRReduced) {
+		var replica Capability
+		lag := offsiteCopy(&replica, s)
+		if m.Bound.Unbounded || lag.Minutes < m.Bound.Minutes {
+			c.Reasons = append(c.Reasons, replica.Reasons...)
+			c.say("backup.replica_not_reported")
+			return lag
+		}
+	}
+	return c.measured(*m)
+}
+
 // offsiteCopy is the data lost when the primary facility is lost: the age
-// of the newest copy that had left it.
+// of the newest copy that had left it, as the records say.
 func offsiteCopy(c *Capability, s *inventory.System) Bound {
 	method := s.OffsiteMethod
 	switch method {
@@ -412,38 +481,15 @@ func offsiteCopy(c *Capability, s *inventory.System) Bound {
 	return known(*every)
 }
 
-func ransomware(c *Capability, s *inventory.System) {
+func ransomware(c *Capability, s *inventory.System, m *Measured) {
 	c.say("ransomware.online")
 	if s.DRFacilityID != nil && (s.DRPerformance == inventory.DRSimilar || s.DRPerformance == inventory.DRPartial) {
 		c.say("ransomware.dr_no_help")
 	}
-	method, every := s.OffsiteMethod, s.OffsiteEvery
-	switch method {
-	case "tape_staff", "tape_courier":
-		switch {
-		case every == nil:
-			c.say("offsite.every_unknown", locale.Key("offsite."+method))
-			c.RPO = unknown
-		case *every == 0:
-			c.say("ransomware.no_offline")
-			c.RPO = unbounded
-		default:
-			c.say("ransomware.tape", locale.Key("offsite."+method), locale.Minutes(*every))
-			c.RPO = known(*every)
-		}
-	case "replication":
-		c.say("ransomware.replication")
-		c.say("ransomware.no_offline")
-		c.RPO = unbounded
-	case inventory.No:
-		c.say("ransomware.no_offline")
-		c.RPO = unbounded
-	case "cloud", "other":
-		c.say("ransomware.immutable_unknown", locale.Key("offsite."+method))
-		c.RPO = unknown
-	default:
-		c.say("offsite.unknown")
-		c.RPO = unknown
+	if m != nil {
+		c.RPO = c.measured(*m)
+	} else {
+		c.RPO = offlineCopy(c, s)
 	}
 	switch {
 	case c.RPO.Unbounded:
@@ -456,6 +502,37 @@ func ransomware(c *Capability, s *inventory.System) {
 		c.RTO = known(RansomwareRestore)
 		c.say("ransomware.restore", locale.Minutes(RansomwareRestore))
 	}
+}
+
+// offlineCopy is the data lost to ransomware as the records say: the age
+// of the newest copy out of its reach, a tape's.
+func offlineCopy(c *Capability, s *inventory.System) Bound {
+	method, every := s.OffsiteMethod, s.OffsiteEvery
+	switch method {
+	case "tape_staff", "tape_courier":
+		switch {
+		case every == nil:
+			c.say("offsite.every_unknown", locale.Key("offsite."+method))
+			return unknown
+		case *every == 0:
+			c.say("ransomware.no_offline")
+			return unbounded
+		}
+		c.say("ransomware.tape", locale.Key("offsite."+method), locale.Minutes(*every))
+		return known(*every)
+	case "replication":
+		c.say("ransomware.replication")
+		c.say("ransomware.no_offline")
+		return unbounded
+	case inventory.No:
+		c.say("ransomware.no_offline")
+		return unbounded
+	case "cloud", "other":
+		c.say("ransomware.immutable_unknown", locale.Key("offsite."+method))
+		return unknown
+	}
+	c.say("offsite.unknown")
+	return unknown
 }
 
 // name is a facility's name for a reason, or its number when unrecorded.

@@ -146,7 +146,7 @@ func Analyze(inv *inventory.Inventory, l Loss) WhatIf {
 			continue
 		}
 		var c Capability
-		dr := facilityLoss(&c, s, facilities, how)
+		dr := facilityLoss(&c, s, facilities, how, nil)
 		w.Stopped = append(w.Stopped, Stopped{SystemGap: judge(s, w.Kind, c, inherited[s.ID]), DR: dr})
 		down[s.ID] = true
 	}
@@ -163,7 +163,7 @@ func Analyze(inv *inventory.Inventory, l Loss) WhatIf {
 // what becomes of its DR site.
 func EstimateLost(s *inventory.System, facilities map[int64]*inventory.Facility, lost map[int64]bool) (Capability, string) {
 	var c Capability
-	dr := facilityLoss(&c, s, facilities, loss{set: lost})
+	dr := facilityLoss(&c, s, facilities, loss{set: lost}, nil)
 	return c, dr
 }
 

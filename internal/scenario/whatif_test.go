@@ -286,14 +286,14 @@ func TestWiderLossNeverLooksBetter(t *testing.T) {
 						s.DRPerformance, s.DRFacilityID, s.OffsiteMethod, s.OffsiteEvery = perf, site, method, every
 					})
 					var narrow Capability
-					facilityLoss(&narrow, s, facilities, loss{set: map[int64]bool{1: true}})
+					facilityLoss(&narrow, s, facilities, loss{set: map[int64]bool{1: true}}, nil)
 					for lost, wide := range map[string]loss{
 						"with the annex":   {set: map[int64]bool{1: true, 2: true}},
 						"with Gwangju":     {set: map[int64]bool{1: true, 3: true}},
 						"the whole region": {regional: true},
 					} {
 						var c Capability
-						facilityLoss(&c, s, facilities, wide)
+						facilityLoss(&c, s, facilities, wide, nil)
 						for _, target := range targets {
 							for _, m := range []struct {
 								what         string

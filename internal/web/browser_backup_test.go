@@ -68,7 +68,9 @@ func TestBrowserOffsiteMoveBoundsFacilityLoss(t *testing.T) {
 	}
 	form := fmt.Sprintf("#receive-%d", moves[0].ID)
 	if err := chromedp.Do(ctx, chromedp.SetValue(chromedp.CSS(form+" input[name=received_by]"), "김수령"),
-		chromedp.Click(chromedp.CSS(form+" button")), chromedp.WaitVisible(chromedp.ID("done"))); err != nil {
+		// The page before held a notice #done too: wait for its receipt
+		// form to be gone, which only the page after the receipt is.
+		chromedp.Click(chromedp.CSS(form+" button")), chromedp.WaitNotPresent(chromedp.CSS(form)), chromedp.WaitVisible(chromedp.ID("done"))); err != nil {
 		t.Fatal(err)
 	}
 	// The full run began two hours ago: that is now the newest copy

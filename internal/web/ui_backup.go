@@ -494,7 +494,7 @@ func (s *Server) recordBackupStorage(w http.ResponseWriter, r *http.Request) {
 	f := &formReader{v: values}
 	facility := f.id("storage_facility_id")
 	sample := backup.StorageSample{At: readDateTime(f, "measured_at"), CapacityBytes: f.gigabytes("capacity_gb"), UsedBytes: f.gigabytes("used_gb")}
-	if facility == 0 {
+	if f.text("storage_facility_id") == "" {
 		f.fail("storage_facility_id", "invalid.required")
 	}
 	problems := f.alongside(sample.Validate(time.Now()),

@@ -392,6 +392,16 @@ func TestBackupStorageForm(t *testing.T) {
 		if strings.Count(body, "용량은 0보다 커야 합니다") != 0 {
 			t.Error("an unreadable capacity is also told missing")
 		}
+		// A use left empty is missing, not 0 GB; a facility that is no
+		// number is told once.
+		status, _, body = post(t, admin, "/backups/storage", url.Values{"storage_facility_id": {"KT"}, "capacity_gb": {"1,500"},
+			"used_gb": {" "}, "measured_at": {measured}})
+		if status != http.StatusBadRequest || !strings.Contains(body, `id="storage-used" name="used_gb" type="text" inputmode="decimal" value=" " aria-invalid="true"`) {
+			t.Errorf("an empty use: %d", status)
+		}
+		if n, m := strings.Count(body, "목록에 있는 항목을 선택하십시오"), strings.Count(body, "필수 항목입니다"); n != 1 || m != 1 {
+			t.Errorf("an unreadable facility and an empty use: %d choice and %d required messages, want 1 and 1", n, m)
+		}
 		form = url.Values{"storage_facility_id": {idValue(x.kt.ID)}, "capacity_gb": {"1,500"}, "used_gb": {"2,000"}, "measured_at": {measured}}
 		status, _, body = post(t, admin, "/backups/storage", form)
 		if status != http.StatusBadRequest || !strings.Contains(body, "사용량이 용량보다 큽니다") || !strings.Contains(body, `value="2,000" aria-invalid="true"`) {

@@ -264,13 +264,17 @@ func (f *formReader) int(name string) *int64 {
 }
 
 // gigabytes is a size typed in GB (10^9 bytes, decimals allowed), in
-// bytes; 0 when left empty or unreadable.
+// bytes, which must be given; 0 when it is not, or cannot be read.
 func (f *formReader) gigabytes(name string) int64 {
+	if f.text(name) == "" {
+		f.fail(name, "invalid.required")
+		return 0
+	}
 	v := f.float(name)
 	if v == nil {
 		return 0
 	}
-	if math.Abs(*v) > math.MaxInt64/1e9 {
+	if math.IsNaN(*v) || math.Abs(*v) >= math.MaxInt64/1e9 {
 		f.fail(name, "form.invalid_number", f.text(name))
 		return 0
 	}

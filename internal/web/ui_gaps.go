@@ -71,7 +71,7 @@ func (s *Server) readGaps(r *http.Request, q url.Values) (*gapsView, error) {
 	if err != nil {
 		return nil, err
 	}
-	backup.Measure(v.gaps, backups)
+	backup.Measure(v.gaps, backups, scenario.FacilityMap(inv.Facilities))
 	v.summary = scenario.Summarize(v.gaps)
 	return v, nil
 }
