@@ -5,6 +5,7 @@ import (
 	"time"
 
 	"yeonsok/internal/inventory"
+	"yeonsok/internal/locale"
 	"yeonsok/internal/scenario"
 )
 
@@ -100,6 +101,9 @@ func TestMeasure(t *testing.T) {
 		}
 		said, declaredSaid := false, false
 		for _, r := range c.Reasons {
+			if r.Message(locale.Korean) == r.Key {
+				t.Errorf("system %d, %s: reason %s is not in the catalogue", tc.system, tc.kind, r.Key)
+			}
 			said = said || r.Key == "scenario.backup.measured" || r.Key == "scenario.backup.measured_none"
 			declaredSaid = declaredSaid || r.Key == "scenario.backup.incr" || r.Key == "scenario.offsite.tape" || r.Key == "scenario.ransomware.tape"
 		}
