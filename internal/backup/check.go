@@ -157,3 +157,19 @@ func Exposures(s *inventory.System, inherited objectives.Strictest, l Latest, no
 	}
 	return out
 }
+
+// NoCopyOutside reports whether the system's jobs have reported runs and
+// none of them left a good copy outside its primary facility (recorded):
+// losing it loses every copy, whatever the records say of offsite copies
+// — the failure that lost 858 TB in the NIRS fire.
+func (st *SystemStatus) NoCopyOutside(s *inventory.System) bool {
+	if st.Latest.LastRun.IsZero() || s.PrimaryFacilityID == nil {
+		return false
+	}
+	for _, e := range st.Exposures {
+		if e.Scenario == scenario.FacilityLoss {
+			return e.Unbounded
+		}
+	}
+	return false
+}

@@ -410,9 +410,9 @@ func (st *SystemStatus) Breaches() int {
 }
 
 // Judge checks every system of inv against its policy and computes its
-// exposures, from latest (Latests) at now; restoreTestEvery is the tower's
-// setting. A pure function: the figures of 10,000 systems come from
-// 10,000 rows read once.
+// exposures — one status a system, in inv's order — from latest (Latests)
+// at now; restoreTestEvery is the tower's setting. A pure function: the
+// figures of 10,000 systems come from 10,000 rows read once.
 func Judge(inv *inventory.Inventory, latest map[int64]*Latest, restoreTestEvery time.Duration, now time.Time) []*SystemStatus {
 	inherited := objectives.Inherited(inv.Services)
 	out := make([]*SystemStatus, 0, len(inv.Systems))

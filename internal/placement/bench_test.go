@@ -12,7 +12,7 @@ func BenchmarkConcentration(b *testing.B) {
 	inv := inventorytest.Generate(16, 200, 10000)
 	inventorytest.Dependencies(inv, 30000)
 	for b.Loop() {
-		if len(Concentrations(inv)) == 0 || len(SameFacilityCopies(inv)) == 0 || len(UnredundantLayers(inv)) == 0 {
+		if len(Concentrations(inv)) == 0 || len(SameFacilityCopies(inv, nil)) == 0 || len(UnredundantLayers(inv)) == 0 {
 			b.Fatal("nothing found")
 		}
 	}

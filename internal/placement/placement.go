@@ -93,6 +93,9 @@ const (
 	OffsiteNotDone = "offsite_not_done"
 	// DRSameFacility: the DR site is the primary facility itself.
 	DRSameFacility = "dr_same_facility"
+	// NoCopyOutsideReported: the backup jobs report runs, and none left a
+	// copy outside the primary facility, whatever the records say.
+	NoCopyOutsideReported = "no_copy_outside_reported"
 )
 
 // SameFacilityCopy is a system whose backups, offsite copy or DR site sit
@@ -114,8 +117,10 @@ type SameFacilityCopy struct {
 // SameFacilityCopies lists the placed systems whose copies stay in the
 // primary facility — every local backup does, as the inventory records no
 // other place for it — those with nothing outside first, then by grade
-// (1 first, none last), name and id.
-func SameFacilityCopies(inv *inventory.Inventory) []SameFacilityCopy {
+// (1 first, none last), name and id. reportedHome are the systems whose
+// reported backup runs left no copy outside it (measured beats declared:
+// a system recorded with a weekly tape taken away is listed all the same).
+func SameFacilityCopies(inv *inventory.Inventory, reportedHome map[int64]bool) []SameFacilityCopy {
 	var list []SameFacilityCopy
 	for _, s := range inv.Systems {
 		if s.PrimaryFacilityID == nil {
@@ -131,6 +136,10 @@ func SameFacilityCopies(inv *inventory.Inventory) []SameFacilityCopy {
 			reasons = append(reasons, OffsiteNotDone)
 		default:
 			noOffsite = false
+		}
+		if reportedHome[s.ID] {
+			reasons = append(reasons, NoCopyOutsideReported)
+			noOffsite = true
 		}
 		drHere := s.DRFacilityID != nil && *s.DRFacilityID == primary
 		if drHere {

@@ -69,39 +69,53 @@ func TestSameFacilityCopies(t *testing.T) {
 		setup func(s *inventory.System)
 		// want: the reasons and whether nothing survives; "" when not listed.
 		want string
+		// reportedHome: the system's reported runs left no copy outside.
+		reportedHome map[int64]bool
 	}{
 		{"no offsite copy and no DR: the only copy", func(s *inventory.System) {
 			s.OffsiteMethod, s.DRPerformance = inventory.No, inventory.DRNone
-		}, "offsite_none only"},
+		}, "offsite_none only", nil},
 		{"an offsite method whose interval is 0", func(s *inventory.System) {
 			s.OffsiteMethod, s.OffsiteEvery, s.DRPerformance = "tape_staff", ptr(inventory.Minutes(0)), inventory.DRNone
-		}, "offsite_not_done only"},
+		}, "offsite_not_done only", nil},
 		{"a DR site in the primary facility", func(s *inventory.System) {
 			s.OffsiteMethod, s.OffsiteEvery, s.DRFacilityID, s.DRPerformance = "replication", ptr(inventory.Minutes(15)), ptr(int64(1)), inventory.DRSimilar
-		}, "dr_same_facility"},
+		}, "dr_same_facility", nil},
 		{"a DR site in the primary facility and no offsite copy", func(s *inventory.System) {
 			s.OffsiteMethod, s.DRFacilityID, s.DRPerformance = inventory.No, ptr(int64(1)), inventory.DRPartial
-		}, "offsite_none,dr_same_facility only"},
+		}, "offsite_none,dr_same_facility only", nil},
 		{"no offsite copy, but a DR site elsewhere may hold one", func(s *inventory.System) {
 			s.OffsiteMethod, s.DRFacilityID, s.DRPerformance = inventory.No, ptr(int64(2)), inventory.DRSimilar
-		}, "offsite_none"},
+		}, "offsite_none", nil},
 		{"no offsite copy, DR declared at an unrecorded site", func(s *inventory.System) {
 			s.OffsiteMethod, s.DRPerformance = inventory.No, inventory.DRPartial
-		}, "offsite_none"},
+		}, "offsite_none", nil},
 		{"no offsite copy, DR unrecorded: not taken as none", func(s *inventory.System) {
 			s.OffsiteMethod = inventory.No
-		}, "offsite_none"},
+		}, "offsite_none", nil},
 		{"copied offsite by tape", func(s *inventory.System) {
 			s.OffsiteMethod, s.OffsiteEvery, s.DRPerformance = "tape_courier", ptr(inventory.Minutes(10080)), inventory.DRNone
-		}, ""},
+		}, "", nil},
 		{"offsite unknown: not listed (the data-quality report asks)", func(s *inventory.System) {
 			s.DRPerformance = inventory.DRNone
-		}, ""},
+		}, "", nil},
+		{"a tape recorded, but the reported runs never left: the only copy", func(s *inventory.System) {
+			s.OffsiteMethod, s.OffsiteEvery, s.DRPerformance = "tape_courier", ptr(inventory.Minutes(10080)), inventory.DRNone
+		}, "no_copy_outside_reported only", map[int64]bool{1: true}},
+		{"no offsite copy recorded, and none reported either", func(s *inventory.System) {
+			s.OffsiteMethod, s.DRPerformance = inventory.No, inventory.DRNone
+		}, "offsite_none,no_copy_outside_reported only", map[int64]bool{1: true}},
+		{"replication recorded, runs at home: the DR site elsewhere may hold the data", func(s *inventory.System) {
+			s.OffsiteMethod, s.OffsiteEvery, s.DRFacilityID, s.DRPerformance = "replication", ptr(inventory.Minutes(15)), ptr(int64(2)), inventory.DRSimilar
+		}, "no_copy_outside_reported", map[int64]bool{1: true}},
+		{"another system's runs stayed home", func(s *inventory.System) {
+			s.OffsiteMethod, s.OffsiteEvery, s.DRPerformance = "tape_courier", ptr(inventory.Minutes(10080)), inventory.DRNone
+		}, "", map[int64]bool{2: true}},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			s := sys(1, 1, "가", 1, 1)
 			tc.setup(s)
-			list := SameFacilityCopies(&inventory.Inventory{Facilities: facilities("주", "DR"), Systems: []*inventory.System{s}})
+			list := SameFacilityCopies(&inventory.Inventory{Facilities: facilities("주", "DR"), Systems: []*inventory.System{s}}, tc.reportedHome)
 			got := ""
 			if len(list) == 1 {
 				got = strings.Join(list[0].Reasons, ",")
@@ -130,7 +144,7 @@ func TestSameFacilityCopiesOrder(t *testing.T) {
 		none(sys(5, 1, "미배치", 1, 0), inventory.DRNone),
 	}}
 	var got []string
-	for _, c := range SameFacilityCopies(inv) {
+	for _, c := range SameFacilityCopies(inv, nil) {
 		got = append(got, c.Name)
 	}
 	if want := "일등급 삼등급 무등급 일등급 DR"; strings.Join(got, " ") != want {

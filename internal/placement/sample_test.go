@@ -90,7 +90,7 @@ func TestSampleData(t *testing.T) {
 
 		t.Run("same-facility copies", func(t *testing.T) {
 			byName := map[string]placement.SameFacilityCopy{}
-			for _, c := range placement.SameFacilityCopies(inv) {
+			for _, c := range placement.SameFacilityCopies(inv, nil) {
 				if agency[c.AgencyID] == "한국장애인고용공단" {
 					byName[c.Name] = c
 				}

@@ -15,9 +15,14 @@ func (s *Server) showConcentrationJSON(w http.ResponseWriter, r *http.Request) {
 		s.writeError(w, r, err)
 		return
 	}
+	home, err := s.reportedHome(r, inv)
+	if err != nil {
+		s.writeError(w, r, err)
+		return
+	}
 	s.writeJSON(w, r, http.StatusOK, map[string]any{
 		"facilities":           nonNil(placement.Concentrations(inv)),
-		"same_facility_copies": nonNil(placement.SameFacilityCopies(inv)),
+		"same_facility_copies": nonNil(placement.SameFacilityCopies(inv, home)),
 		"unredundant_layers":   nonNil(placement.UnredundantLayers(inv)),
 	})
 }

@@ -143,6 +143,22 @@ func (s *Server) judge(r *http.Request, inv *inventory.Inventory, now time.Time)
 	return backup.Judge(inv, latest, s.restoreTestEvery, now), nil
 }
 
+// reportedHome are the systems of inv whose reported backup runs left no
+// copy outside their primary facility (backup.SystemStatus.NoCopyOutside).
+func (s *Server) reportedHome(r *http.Request, inv *inventory.Inventory) (map[int64]bool, error) {
+	statuses, err := s.judge(r, inv, time.Now())
+	if err != nil {
+		return nil, err
+	}
+	home := map[int64]bool{}
+	for i, st := range statuses { // Judge keeps inv's order of systems
+		if st.NoCopyOutside(inv.Systems[i]) {
+			home[st.SystemID] = true
+		}
+	}
+	return home, nil
+}
+
 // snapshot is the caller's inventory as index, kept per scope until the
 // inventory changes: the backup pages judge every system in scope at each
 // view, and reading 10,000 systems again each time was most of a view's

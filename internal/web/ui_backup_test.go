@@ -572,3 +572,48 @@ func TestBackupPageFollowsChanges(t *testing.T) {
 		}
 	})
 }
+
+// Measured beats declared on the concentration page: a system whose
+// reported runs left no copy outside its primary facility is listed among
+// the copies kept at home, whatever its records say, until a copy is
+// received elsewhere; an agency sees its own systems only.
+func TestConcentrationListsCopiesReportedAtHome(t *testing.T) {
+	testdb.Each(t, func(t *testing.T, db *database.DB) {
+		x := newBackupFixture(t, db)
+		reported := func() map[string]string {
+			t.Helper()
+			_, body := get(t, x.ts, "/concentration")
+			mustNotShow(t, "the concentration page", body, keisNames...)
+			why := map[string]string{}
+			for _, row := range htmlTable(t, body, "same-facility") {
+				if len(row) > 4 { // an empty table has one row saying so
+					why[row[0]] = row[4]
+				}
+			}
+			return why
+		}
+		why := reported()
+		for _, name := range []string{"노동보험시스템", "산재보험 EDI"} {
+			if !strings.Contains(why[name], "백업 실적상 주 시설 밖에 사본이 없음") {
+				t.Errorf("%s, every reported copy in its primary facility: %q", name, why[name])
+			}
+		}
+
+		ctx := access.WithActor(context.Background(), access.Actor{Kind: access.ActorUser, ID: 1, Name: "fixture"})
+		move := &backup.Move{RunID: x.fullRun, Medium: backup.MediumTape, FromFacilityID: x.own.ID, ToFacilityID: x.kt.ID,
+			HandedBy: "홍길동", HandedAt: time.Now().Add(-time.Hour)}
+		if err := x.srv.backups.RecordMove(ctx, access.All(), move); err != nil {
+			t.Fatal(err)
+		}
+		if _, err := x.srv.backups.ReceiveMove(ctx, access.All(), move.ID, "김수령", time.Now()); err != nil {
+			t.Fatal(err)
+		}
+		why = reported()
+		if _, listed := why["노동보험시스템"]; listed {
+			t.Errorf("노동보험시스템 still listed after its tape arrived at KT 목동: %q", why["노동보험시스템"])
+		}
+		if !strings.Contains(why["산재보험 EDI"], "백업 실적상") {
+			t.Errorf("산재보험 EDI dropped with another system's tape: %q", why)
+		}
+	})
+}

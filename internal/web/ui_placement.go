@@ -33,6 +33,10 @@ func buildConcentration(s *Server, r *http.Request, _ url.Values) (tabled, error
 	if err != nil {
 		return nil, err
 	}
+	home, err := s.reportedHome(r, x.inv)
+	if err != nil {
+		return nil, err
+	}
 	return &concentrationData{
 		AllAgencies: s.scope(r).IsAll(),
 		MutualRules: []string{l.t("placement.mutual.rule.candidates"),
@@ -40,7 +44,7 @@ func buildConcentration(s *Server, r *http.Request, _ url.Values) (tabled, error
 			l.t("placement.mutual.rule.conditions", placement.PointsPerCondition, placement.UPSFlagItems),
 			l.t("placement.mutual.rule.need", placement.PointsPerNeed)},
 		Facilities:  concentrationTable(l, x, placement.Concentrations(x.inv)),
-		Copies:      sameFacilityTable(l, x, placement.SameFacilityCopies(x.inv)),
+		Copies:      sameFacilityTable(l, x, placement.SameFacilityCopies(x.inv, home)),
 		Unredundant: unredundantTable(l, x, placement.UnredundantLayers(x.inv)),
 		MutualDR:    mutualDRTable(l, x, placement.MutualDR(x.inv)),
 	}, nil
