@@ -103,18 +103,22 @@ func (s *Server) homeFigures(ctx context.Context, scope access.Scope) (*inventor
 	if err != nil {
 		return nil, 0, err
 	}
-	key := scope.String()
-	if n, ok := s.findings.get(key, version); ok {
-		sum, err := s.store.Summary(ctx, scope)
-		return sum, n, err
-	}
-	inv, err := s.store.Load(ctx, scope)
+	var sum *inventory.Summary
+	n, err := s.findings.load(scope.String(), version, func() (int, error) {
+		inv, err := s.store.Load(ctx, scope)
+		if err != nil {
+			return 0, err
+		}
+		sum = inventory.Summarize(inv.Agencies, inv.Facilities, inventory.Facts(inv.Systems))
+		return len(quality.Check(inv)), nil
+	})
 	if err != nil {
 		return nil, 0, err
 	}
-	n := len(quality.Check(inv))
-	s.findings.put(key, version, n)
-	return inventory.Summarize(inv.Agencies, inv.Facilities, inventory.Facts(inv.Systems)), n, nil
+	if sum == nil { // counted before, or by another request
+		sum, err = s.store.Summary(ctx, scope)
+	}
+	return sum, n, err
 }
 
 // homeByAgency is systems by agency and grade, with a totals row.

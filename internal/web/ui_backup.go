@@ -133,12 +133,11 @@ func (s *Server) judge(r *http.Request, inv *inventory.Inventory, now time.Time)
 	if err != nil {
 		return nil, err
 	}
-	latest, ok := s.latests.get("", version)
-	if !ok {
-		if latest, err = s.backups.Latests(ctx, access.All()); err != nil {
-			return nil, err
-		}
-		s.latests.put("", version, latest)
+	latest, err := s.latests.load("", version, func() (map[int64]*backup.Latest, error) {
+		return s.backups.Latests(ctx, access.All())
+	})
+	if err != nil {
+		return nil, err
 	}
 	return backup.Judge(inv, latest, s.restoreTestEvery, now), nil
 }
@@ -169,17 +168,13 @@ func (s *Server) snapshot(r *http.Request) (*index, error) {
 	if err != nil {
 		return nil, err
 	}
-	key := scope.String()
-	if x, ok := s.snapshots.get(key, version); ok {
-		return x, nil
-	}
-	inv, err := s.store.Load(ctx, scope)
-	if err != nil {
-		return nil, err
-	}
-	x := newIndex(inv)
-	s.snapshots.put(key, version, x)
-	return x, nil
+	return s.snapshots.load(scope.String(), version, func() (*index, error) {
+		inv, err := s.store.Load(ctx, scope)
+		if err != nil {
+			return nil, err
+		}
+		return newIndex(inv), nil
+	})
 }
 
 // backupSummary is the page's headline: systems compliant and not, and the
