@@ -342,6 +342,10 @@ func reportMeanwhile(ctx context.Context, base, token string, inv *inventory.Inv
 			req.Header.Set("Authorization", "Bearer "+token)
 			req.Header.Set("Content-Type", "application/json")
 			resp, err := http.DefaultClient.Do(req)
+			if err == nil {
+				io.Copy(io.Discard, resp.Body)
+				resp.Body.Close()
+			}
 			if ctx.Err() != nil {
 				return
 			}
@@ -349,8 +353,6 @@ func reportMeanwhile(ctx context.Context, base, token string, inv *inventory.Inv
 				failure = err
 				return
 			}
-			io.Copy(io.Discard, resp.Body)
-			resp.Body.Close()
 			if resp.StatusCode != http.StatusOK {
 				failure = fmt.Errorf("POST /api/v1/backups (one run): %s", resp.Status)
 				return

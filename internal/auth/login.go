@@ -52,17 +52,17 @@ const invalidLogin = "(invalid)"
 // password, a locked, inactive or disabled account — the error is the same
 // (code Unauthorized, key "auth.unauthorized"), and it takes as long: the
 // password is always compared with a hash, a dummy one for an unknown login.
+// One exception: the right password of an open account, given by someone
+// else longer than Settings.TemporaryPasswordValid ago, signs in no more,
+// and the error says so (key "auth.temporary_expired") — only who holds
+// the password learns it — so that its holder asks an admin for a new one.
 //
 // Settings.MaxFailedLogins wrong passwords in a row lock the account for
 // Settings.LockoutDuration; attempts on a locked account do not count and
 // do not extend the lock. An account unused for Settings.InactiveAfter is
 // locked as inactive at its next attempt. Both locks are entries of the
 // audit log, made by the tower itself (access.ActorSystem) at address. A
-// success clears the count and an expired lock. The right password given
-// by someone else longer than Settings.TemporaryPasswordValid ago signs in
-// no more; the error then says so (key "auth.temporary_expired"), since
-// only who holds the password learns it, and an admin gives a new one. The
-// caller then starts a
+// success clears the count and an expired lock. The caller then starts a
 // session (NewSession) and, when Principal.MustChangePassword, asks for a
 // new password before anything else.
 func (s *Store) Authenticate(ctx context.Context, login, password, address string) (Principal, error) {

@@ -10,11 +10,10 @@ import (
 // Measure estimates gaps again with the exposures of statuses in place of
 // the records' backup and offsite schedule (scenario.Remeasure): measured
 // beats declared. Only a system that has reported a run is measured; one
-// that never did keeps its estimate. The regional scenario takes the
-// exposure to losing the primary facility: a copy outside it may still lie
-// in the same region (where each facility lies is not weighed here), so
-// the estimate holds it as a lower bound.
-func Measure(gaps []scenario.SystemGap, statuses []*SystemStatus, facilities map[int64]*inventory.Facility) {
+// that never did keeps its estimate. The regional scenario is measured
+// here from where each copy lies (Regional); the others are the statuses'
+// exposures, judged at now.
+func Measure(gaps []scenario.SystemGap, statuses []*SystemStatus, facilities map[int64]*inventory.Facility, now time.Time) {
 	by := make(map[int64]*SystemStatus, len(statuses))
 	for _, st := range statuses {
 		if !st.Latest.LastRun.IsZero() {
@@ -27,24 +26,72 @@ func Measure(gaps []scenario.SystemGap, statuses []*SystemStatus, facilities map
 		if st == nil {
 			continue
 		}
-		kind := g.Kind
-		if kind == scenario.Regional {
-			kind = scenario.FacilityLoss
+		if g.Kind == scenario.Regional {
+			if m, ok := Regional(g.System, st.Latest, facilities, now); ok {
+				g.Remeasure(facilities, m)
+			}
+			continue
 		}
 		for _, e := range st.Exposures {
-			if e.Scenario == kind {
+			if e.Scenario == g.Kind {
 				g.Remeasure(facilities, scenario.Measured{Bound: e.Bound(), Point: e.Point})
 			}
 		}
 	}
 }
 
-// Bound is the exposure as the scenario estimates write data loss: whole
-// minutes, rounded up so that a copy 61 s old is not within a 1-minute
-// target.
+// Regional is the data loss measured from l if every facility of s's
+// primary's region is lost: the newest good copy in a facility of another
+// region. A newer copy in a facility whose region is not recorded may
+// survive or not: the loss is then at least that copy's age. Not measured
+// (false) when the primary facility or its region is not recorded.
+func Regional(s *inventory.System, l Latest, facilities map[int64]*inventory.Facility, now time.Time) (scenario.Measured, bool) {
+	if s.PrimaryFacilityID == nil {
+		return scenario.Measured{}, false
+	}
+	primary := facilities[*s.PrimaryFacilityID]
+	if primary == nil || primary.Region == "" {
+		return scenario.Measured{}, false
+	}
+	var away, unsure time.Time
+	for _, pt := range l.Points {
+		f := facilities[pt.FacilityID]
+		switch {
+		case pt.FacilityID == primary.ID:
+		case f == nil || f.Region == "":
+			unsure = latest(unsure, pt.At)
+		case f.Region != primary.Region:
+			away = latest(away, pt.At)
+		}
+	}
+	switch {
+	case unsure.After(away):
+		b := ageBound(now.Sub(unsure))
+		b.AtLeast = true
+		return scenario.Measured{Bound: b, Point: unsure}, true
+	case away.IsZero():
+		return scenario.Measured{Bound: scenario.Bound{Unbounded: true}}, true
+	}
+	return scenario.Measured{Bound: ageBound(now.Sub(away)), Point: away}, true
+}
+
+func latest(a, b time.Time) time.Time {
+	if b.After(a) {
+		return b
+	}
+	return a
+}
+
+// Bound is the exposure as the scenario estimates write data loss.
 func (e Exposure) Bound() scenario.Bound {
 	if e.Unbounded {
 		return scenario.Bound{Unbounded: true}
 	}
-	return scenario.Bound{Minutes: inventory.Minutes((e.Age + time.Minute - 1) / time.Minute)}
+	return ageBound(e.Age)
+}
+
+// ageBound is an age in whole minutes, rounded up so that a copy 61 s old
+// is not within a 1-minute target.
+func ageBound(age time.Duration) scenario.Bound {
+	return scenario.Bound{Minutes: inventory.Minutes((max(age, 0) + time.Minute - 1) / time.Minute)}
 }

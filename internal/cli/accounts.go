@@ -132,7 +132,8 @@ func runUser(ctx context.Context, env *environment, args []string) error {
 		if err := store.CreateUser(ctx, u, password); err != nil {
 			return fmt.Errorf("%s", message(err, l))
 		}
-		fmt.Fprintf(env.stdout, "user %s added; one-time password (shown once, must be changed at first login): %s\n", u.Login, password)
+		fmt.Fprintf(env.stdout, "user %s added; one-time password (shown once, must be changed at first login, signs in for %d hours): %s\n",
+			u.Login, int(store.Settings().TemporaryPasswordValid.Hours()), password)
 		return nil
 	}
 	u, err := store.UserByLogin(ctx, access.All(), login)
@@ -155,7 +156,8 @@ func runUser(ctx context.Context, env *environment, args []string) error {
 	case "reset-password":
 		var password string
 		if password, err = store.ResetPassword(ctx, u.ID); err == nil {
-			fmt.Fprintf(env.stdout, "one-time password for %s (shown once, must be changed at next login): %s\n", u.Login, password)
+			fmt.Fprintf(env.stdout, "one-time password for %s (shown once, must be changed at next login, signs in for %d hours): %s\n",
+				u.Login, int(store.Settings().TemporaryPasswordValid.Hours()), password)
 			return nil
 		}
 	}

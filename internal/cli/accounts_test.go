@@ -38,7 +38,7 @@ func TestUserTokenAndAuditCommands(t *testing.T) {
 	}
 	code, out, errOut := run(t, ctx, "user", "add", "kim.officer", "--name", "김담당", "--role", "agency_editor", "--agency", "근복", "--db", path)
 	m := oneTimePassword.FindStringSubmatch(out)
-	if code != 0 || m == nil {
+	if code != 0 || m == nil || !strings.Contains(out, "signs in for 72 hours") {
 		t.Fatalf("user add: exit %d %q %q", code, out, errOut)
 	}
 	db := openTestDB(t, path)

@@ -123,7 +123,7 @@ func runServe(ctx context.Context, env *environment, args []string) error {
     %s
 It is shown only now, must be changed at the first sign-in, and signs in for %d hours
 (after that: yeonsok user reset-password %s).
-`, auth.FirstAdminLogin, password, int(env.cfg.TemporaryPasswordValid.Hours()), auth.FirstAdminLogin)
+`, auth.FirstAdminLogin, password, int(accounts.Settings().TemporaryPasswordValid.Hours()), auth.FirstAdminLogin)
 	}
 	fmt.Fprintln(env.stdout, "Stop with Ctrl+C.")
 	ctx, stop := signal.NotifyContext(ctx, syscall.SIGINT, syscall.SIGTERM)

@@ -107,10 +107,11 @@ type SameFacilityCopy struct {
 	Grade      int      `json:"grade"`
 	FacilityID int64    `json:"facility_id"`
 	Reasons    []string `json:"reasons"`
-	// OnlyCopy: no offsite copy is made and the records say there is no
-	// DR site elsewhere, so nothing of the system survives the loss of its
-	// facility. (A DR site declared without its facility counts as
-	// elsewhere; an unrecorded DR answer is not taken as "none".)
+	// OnlyCopy: no offsite copy is made (as recorded, or as the reported
+	// backup runs show) and the records say there is no DR site elsewhere,
+	// so nothing of the system survives the loss of its facility. (A DR
+	// site declared without its facility counts as elsewhere; an
+	// unrecorded DR answer is not taken as "none".)
 	OnlyCopy bool `json:"only_copy"`
 }
 

@@ -1,8 +1,9 @@
 // Package scenario estimates what a system can really achieve (issue ③,
 // SPEC §4.3): its recovery time and data loss under four named scenarios,
-// from the inventory's records only — redundancy per layer, DR placement and
-// performance, backup and offsite schedule. It is a pure function of the
-// records; every estimate carries its reasoning as catalogue keys.
+// from the inventory's records — redundancy per layer, DR placement and
+// performance, backup and offsite schedule — and, where backup jobs report
+// runs, the data loss measured from them (EstimateMeasured). It is a pure
+// function; every estimate carries its reasoning as catalogue keys.
 //
 // Scenarios:
 //
@@ -74,11 +75,14 @@
 //	facility_loss  a copy outside the primary facility     as above, from that copy     its age
 //	facility_loss  none outside; DR similar or partial     as above                     unknown (dr.data_unknown)
 //	               elsewhere
-//	facility_loss  replication to a surviving DR site,     as above                     the replication lag as
-//	               and no newer copy measured                                           recorded: a replica is not a
+//	facility_loss  replication to a DR site not known      as above                     the replication lag as
+//	               lost, and no newer copy measured                                     recorded: a replica is not a
 //	                                                                                    backup run and is not reported
-//	regional       as facility_loss, with the copy         as above                     at least the copy's age
-//	               outside of unrecorded region
+//	regional       a copy in a facility of another         as above, from that copy     its age
+//	               region (the measurement weighs each
+//	               copy's facility's region)
+//	regional       a newer copy in a facility of           as above, at least           at least its age
+//	               unrecorded region
 //	ransomware     an offline or immutable copy            RansomwareRestore (24 h)     its age
 //	ransomware     none                                    unbounded                    unbounded
 //
@@ -165,7 +169,8 @@ func (c *Capability) say(key string, args ...any) {
 
 // Measured is a data loss measured from a system's backup runs under a
 // scenario (issue 7): how old the newest good copy that survives it is
-// (Unbounded: none does), and that copy's time.
+// (Unbounded: none does; AtLeast: a newer one lies where the records do
+// not say whether it survives), and that copy's time.
 type Measured struct {
 	Bound Bound
 	Point time.Time
@@ -178,9 +183,8 @@ func Estimate(s *inventory.System, facilities map[int64]*inventory.Facility, kin
 	return EstimateMeasured(s, facilities, kind, nil)
 }
 
-// EstimateMeasured is Estimate with the data loss m measured under kind
-// (under regional, the one measured under facility loss) in place of the
-// recorded backup and offsite schedule; nil m is Estimate.
+// EstimateMeasured is Estimate with the data loss m measured under kind in
+// place of the recorded backup and offsite schedule; nil m is Estimate.
 func EstimateMeasured(s *inventory.System, facilities map[int64]*inventory.Facility, kind string, m *Measured) Capability {
 	var c Capability
 	switch kind {
@@ -255,9 +259,12 @@ func component(c *Capability, s *inventory.System, m *Measured) {
 
 // measured says the data loss m was measured from backup runs, and is it.
 func (c *Capability) measured(m Measured) Bound {
-	if m.Bound.Unbounded {
+	switch {
+	case m.Bound.Unbounded:
 		c.say("backup.measured_none")
-	} else {
+	case m.Bound.AtLeast:
+		c.say("backup.measured_at_least", locale.Minutes(m.Bound.Minutes), locale.DateTime(m.Point))
+	default:
 		c.say("backup.measured", locale.Minutes(m.Bound.Minutes), locale.DateTime(m.Point))
 	}
 	return m.Bound
@@ -335,8 +342,10 @@ func facilityLoss(c *Capability, s *inventory.System, facilities map[int64]*inve
 	}
 
 	dr := drState(c, s, facilities, region, l.set)
-	copyOut := copyOutside(c, s, dr, m)
-	if l.wide() && !copyOut.Unknown && !copyOut.Unbounded {
+	copyOut, measured := copyOutside(c, s, dr, m)
+	// A measured copy's facility is known, and so is whether the loss
+	// takes it (Measured); the records' copy is of unrecorded place.
+	if l.wide() && !measured && !copyOut.Unknown && !copyOut.Unbounded {
 		switch {
 		case s.OffsiteMethod != "replication" || s.DRFacilityID == nil, dr == DRUnknown:
 			copyOut.AtLeast = true
@@ -348,7 +357,11 @@ func facilityLoss(c *Capability, s *inventory.System, facilities map[int64]*inve
 	}
 	if copyOut.Unbounded && (dr == DRCarries || dr == DRReduced) {
 		copyOut = unknown
-		c.say("dr.data_unknown")
+		if measured {
+			c.say("dr.data_unreported")
+		} else {
+			c.say("dr.data_unknown")
+		}
 	}
 	c.RPO = copyOut
 
@@ -423,24 +436,25 @@ func drState(c *Capability, s *inventory.System, facilities map[int64]*inventory
 	return DRReduced
 }
 
-// copyOutside is the age of the newest copy outside the primary facility:
-// measured by m when given, else as the records' offsite schedule says. A
-// replica at a DR site that survives is no backup run, so no job reports
-// it: when none of the runs is newer, the recorded replication stands.
-func copyOutside(c *Capability, s *inventory.System, dr string, m *Measured) Bound {
+// copyOutside is the age of the newest copy that survives the loss:
+// measured by m when given (measured), else as the records' offsite
+// schedule says. A replica at a DR site that may survive is no backup
+// run, so no job reports it: when none of the runs is newer, the recorded
+// replication stands.
+func copyOutside(c *Capability, s *inventory.System, dr string, m *Measured) (b Bound, measured bool) {
 	if m == nil {
-		return offsiteCopy(c, s)
+		return offsiteCopy(c, s), false
 	}
-	if s.OffsiteMethod == "replication" && (dr == DRCarries || dr == DRReduced) {
+	if s.OffsiteMethod == "replication" && dr != DRLost && dr != DRNone {
 		var replica Capability
 		lag := offsiteCopy(&replica, s)
 		if m.Bound.Unbounded || lag.Minutes < m.Bound.Minutes {
 			c.Reasons = append(c.Reasons, replica.Reasons...)
 			c.say("backup.replica_not_reported")
-			return lag
+			return lag, false
 		}
 	}
-	return c.measured(*m)
+	return c.measured(*m), true
 }
 
 // offsiteCopy is the data lost when the primary facility is lost: the age

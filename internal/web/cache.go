@@ -71,7 +71,9 @@ func (c *versioned[T]) load(key string, version int64, compute func() (T, error)
 		if c.flights[key] == f {
 			delete(c.flights, key)
 		}
-		if f.err == nil {
+		// A slow computation of an older version does not replace a newer
+		// value kept meanwhile.
+		if e, ok := c.entries[key]; f.err == nil && (!ok || e.version <= version) {
 			if c.entries == nil || len(c.entries) >= maxVersionedKeys {
 				c.entries = map[string]versionedEntry[T]{}
 			}

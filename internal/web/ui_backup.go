@@ -149,9 +149,13 @@ func (s *Server) reportedHome(r *http.Request, inv *inventory.Inventory) (map[in
 	if err != nil {
 		return nil, err
 	}
+	systems := make(map[int64]*inventory.System, len(inv.Systems))
+	for _, sys := range inv.Systems {
+		systems[sys.ID] = sys
+	}
 	home := map[int64]bool{}
-	for i, st := range statuses { // Judge keeps inv's order of systems
-		if st.NoCopyOutside(inv.Systems[i]) {
+	for _, st := range statuses {
+		if st.NoCopyOutside(systems[st.SystemID]) {
 			home[st.SystemID] = true
 		}
 	}

@@ -67,11 +67,12 @@ func (s *Server) readGaps(r *http.Request, q url.Values) (*gapsView, error) {
 		inv = &narrowed
 	}
 	v.gaps = scenario.Gaps(inv)
-	backups, err := s.judge(r, inv, time.Now())
+	now := time.Now()
+	backups, err := s.judge(r, inv, now)
 	if err != nil {
 		return nil, err
 	}
-	backup.Measure(v.gaps, backups, scenario.FacilityMap(inv.Facilities))
+	backup.Measure(v.gaps, backups, scenario.FacilityMap(inv.Facilities), now)
 	v.summary = scenario.Summarize(v.gaps)
 	return v, nil
 }

@@ -464,7 +464,7 @@ func capabilityTable(l tr, sys *inventory.System, facilities map[int64]*inventor
 	for i, kind := range scenario.Kinds {
 		gaps[i] = scenario.SystemGapOf(sys, facilities, inherited, kind)
 	}
-	backup.Measure(gaps, []*backup.SystemStatus{backups}, facilities)
+	backup.Measure(gaps, []*backup.SystemStatus{backups}, facilities, time.Now())
 	for _, g := range gaps {
 		kind := g.Kind
 		t.Rows = append(t.Rows, []cell{headCell(textCell(l.t("scenario.kind." + kind))), l.targetCell(g.RTO.Target), l.estimateCell(g.RTO),
