@@ -493,16 +493,17 @@ func TestBackupOnAgencyAndSystemPages(t *testing.T) {
 		}
 		wantCells(t, "facility loss", rowOf(t, htmlTable(t, body, "backup-exposure"), "주 시설 상실"), "주 시설 상실", "무제한", "1시간", "초과")
 		// The capability estimates take the measured exposure over the
-		// records (measured beats declared); regional is not measured.
+		// records (measured beats declared); regional is measured only
+		// where the primary's region is recorded, not in this fixture.
 		capability := htmlTable(t, body, "capability")
-		if loss := rowOf(t, capability, "주 시설 상실"); !strings.HasPrefix(loss[4], "복구 불가") || !strings.Contains(loss[5], "백업 실적(측정값, 기재값보다 우선): 이 상황에서 남는 사본이 없어") {
+		if loss := rowOf(t, capability, "주 시설 상실"); !strings.HasPrefix(loss[4], "복구 불가") || !strings.Contains(loss[5], "백업 실적(측정값, 기재값보다 우선): 이 상황에서 남는 백업 사본이 없음") {
 			t.Errorf("facility loss capability: %q", loss)
 		}
 		if part := rowOf(t, capability, "구성요소 장애"); !strings.HasPrefix(part[4], "1시간") || !strings.Contains(part[5], "이 상황에서 남는 가장 최근 사본은 1시간") {
 			t.Errorf("component capability: %q", part)
 		}
 		if regional := rowOf(t, capability, "광역 재난"); strings.Contains(regional[5], "백업 실적") {
-			t.Errorf("regional capability is not measured: %q", regional)
+			t.Errorf("regional capability measured without the primary's region: %q", regional)
 		}
 		runs := htmlTable(t, body, "backup-runs")
 		if len(runs) != 3 || runs[1][1] != "증분" || runs[2][1] != "전체" || runs[2][3] != "성공" || runs[2][4] != "250.0" ||
