@@ -75,6 +75,48 @@ func Regional(s *inventory.System, l Latest, facilities map[int64]*inventory.Fac
 	return scenario.Measured{Bound: ageBound(now.Sub(away)), Point: away}, true
 }
 
+// WhatIf measures the systems stopped by losing loss at once (the
+// facility-loss what-if, scenario.Analyze) from statuses: a region's loss
+// as the regional scenario (Regional), facilities by id exactly — a copy
+// survives when its facility is not among them. nil for a system that
+// never reported.
+func WhatIf(statuses []*SystemStatus, facilities map[int64]*inventory.Facility, loss scenario.Loss, now time.Time) func(*inventory.System) *scenario.Measured {
+	by := make(map[int64]*SystemStatus, len(statuses))
+	for _, st := range statuses {
+		if !st.Latest.LastRun.IsZero() {
+			by[st.SystemID] = st
+		}
+	}
+	lost := make(map[int64]bool, len(loss.Facilities))
+	for _, id := range loss.Facilities {
+		lost[id] = true
+	}
+	return func(s *inventory.System) *scenario.Measured {
+		st := by[s.ID]
+		if st == nil {
+			return nil
+		}
+		if loss.Region != "" {
+			m, ok := Regional(s, st.Latest, facilities, now)
+			if !ok {
+				return nil
+			}
+			return &m
+		}
+		var newest time.Time
+		for _, pt := range st.Latest.Points {
+			if !lost[pt.FacilityID] {
+				newest = latest(newest, pt.At)
+			}
+		}
+		m := scenario.Measured{Bound: scenario.Bound{Unbounded: true}}
+		if !newest.IsZero() {
+			m = scenario.Measured{Bound: ageBound(now.Sub(newest)), Point: newest}
+		}
+		return &m
+	}
+}
+
 func latest(a, b time.Time) time.Time {
 	if b.After(a) {
 		return b

@@ -157,3 +157,38 @@ func TestMeasure(t *testing.T) {
 		t.Fatalf("the records' estimates of system 1: %+v", r)
 	}
 }
+
+// The what-if of losing facilities at once measures each stopped system
+// exactly: a copy survives when its facility is not among those lost; a
+// region's loss is the regional measurement; a system that never
+// reported is left to its records.
+func TestWhatIfMeasure(t *testing.T) {
+	home, away, annex := int64(1), int64(2), int64(3)
+	facilities := map[int64]*inventory.Facility{home: {ID: home, Region: "세종"}, away: {ID: away, Region: "대전"}, annex: {ID: annex, Region: "세종"}}
+	sys := &inventory.System{ID: 1, PrimaryFacilityID: &home}
+	silent := &inventory.System{ID: 2, PrimaryFacilityID: &home}
+	statuses := []*SystemStatus{
+		{SystemID: 1, Latest: Latest{LastRun: now.Add(-time.Hour), Points: []Point{
+			{FacilityID: home, At: now.Add(-time.Hour)}, {FacilityID: annex, At: now.Add(-3 * time.Hour)}, {FacilityID: away, At: now.Add(-50 * time.Hour)}}}},
+		{SystemID: 2},
+	}
+	for _, tc := range []struct {
+		name string
+		loss scenario.Loss
+		want scenario.Bound
+	}{
+		{"the primary alone: the annex's copy", scenario.Loss{Facilities: []int64{home}}, scenario.Bound{Minutes: 3 * 60}},
+		{"the primary and the annex: the copy away", scenario.Loss{Facilities: []int64{home, annex}}, scenario.Bound{Minutes: 50 * 60}},
+		{"every facility: nothing", scenario.Loss{Facilities: []int64{home, annex, away}}, scenario.Bound{Unbounded: true}},
+		{"the region 세종: the copy in 대전", scenario.Loss{Region: "세종"}, scenario.Bound{Minutes: 50 * 60}},
+	} {
+		measure := WhatIf(statuses, facilities, tc.loss, now)
+		m := measure(sys)
+		if m == nil || m.Bound != tc.want {
+			t.Errorf("%s: %+v, want %+v", tc.name, m, tc.want)
+		}
+		if m := measure(silent); m != nil {
+			t.Errorf("%s: a system that never reported is measured: %+v", tc.name, m)
+		}
+	}
+}

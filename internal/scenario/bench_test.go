@@ -24,7 +24,7 @@ func BenchmarkWhatIfOneFacility(b *testing.B) {
 	inv := benchPortfolio()
 	b.ResetTimer()
 	for b.Loop() {
-		w := scenario.Analyze(inv, scenario.Loss{Facilities: []int64{1}})
+		w := scenario.Analyze(inv, scenario.Loss{Facilities: []int64{1}}, nil)
 		if w.Counts.Systems != 50 {
 			b.Fatalf("%d systems stopped, want 50", w.Counts.Systems)
 		}

@@ -118,8 +118,10 @@ func FacilitiesIn(list []*inventory.Facility, region string) []int64 {
 // exactly Estimate's facility loss, a region exactly its regional scenario.
 // Dependencies are followed transitively against their direction: what
 // depends on a stopped system is affected, and so is what depends on that.
-// Systems are ordered by grade (미부여 last), agency and name.
-func Analyze(inv *inventory.Inventory, l Loss) WhatIf {
+// Systems are ordered by grade (미부여 last), agency and name. measure,
+// when given, is the data loss measured from a stopped system's backup
+// runs under this loss (nil for one not measured): measured beats declared.
+func Analyze(inv *inventory.Inventory, l Loss, measure func(*inventory.System) *Measured) WhatIf {
 	w := WhatIf{Kind: FacilityLoss}
 	var how loss
 	if l.Region != "" {
@@ -145,8 +147,12 @@ func Analyze(inv *inventory.Inventory, l Loss) WhatIf {
 		if s.PrimaryFacilityID == nil || !lost[*s.PrimaryFacilityID] {
 			continue
 		}
+		var m *Measured
+		if measure != nil {
+			m = measure(s)
+		}
 		var c Capability
-		dr := facilityLoss(&c, s, facilities, how, nil)
+		dr := facilityLoss(&c, s, facilities, how, m)
 		w.Stopped = append(w.Stopped, Stopped{SystemGap: judge(s, w.Kind, c, inherited[s.ID]), DR: dr})
 		down[s.ID] = true
 	}

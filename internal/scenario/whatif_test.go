@@ -159,7 +159,7 @@ func TestAnalyze(t *testing.T) {
 	for _, sc := range scenarios {
 		t.Run(sc.Name, func(t *testing.T) {
 			inv := whatIfPortfolio()
-			w := Analyze(inv, sc.Loss)
+			w := Analyze(inv, sc.Loss, nil)
 			if w.Kind != sc.Kind || !reflect.DeepEqual(w.Lost, sc.Lost) {
 				t.Errorf("kind %s, lost %v; want %s, %v", w.Kind, w.Lost, sc.Kind, sc.Lost)
 			}
@@ -231,7 +231,7 @@ func TestAnalyzeAgreesWithEstimate(t *testing.T) {
 			if c.loss.Region == "" && c.kind == Regional {
 				continue // no region recorded: nothing to lose by region
 			}
-			w := Analyze(inv, c.loss)
+			w := Analyze(inv, c.loss, nil)
 			want := Estimate(s, facilities, c.kind)
 			found := false
 			for _, got := range w.Stopped {
@@ -251,7 +251,7 @@ func TestAnalyzeAgreesWithEstimate(t *testing.T) {
 
 // What a what-if says in words reads in both languages.
 func TestAnalyzeReasonsReadable(t *testing.T) {
-	w := Analyze(whatIfPortfolio(), Loss{Facilities: []int64{1, 2}})
+	w := Analyze(whatIfPortfolio(), Loss{Facilities: []int64{1, 2}}, nil)
 	keys := map[string]bool{}
 	for _, s := range w.Stopped {
 		for _, r := range s.Capability.Reasons {

@@ -100,7 +100,12 @@ func (s *Server) showFacilityLossJSON(w http.ResponseWriter, r *http.Request) {
 		s.writeError(w, r, err)
 		return
 	}
-	wi := scenario.Analyze(x.inv, loss)
+	measure, err := s.measureWhatIf(r, x, loss)
+	if err != nil {
+		s.writeError(w, r, err)
+		return
+	}
+	wi := scenario.Analyze(x.inv, loss, measure)
 	out := whatIfJSON{Scenario: wi.Kind, Region: loss.Region, Counts: wi.Counts, Lost: []facilityRef{},
 		Stopped: []stoppedJSON{}, Indirect: []indirectJSON{}, Services: []serviceImpactJSON{}, Agencies: []agencyImpactJSON{}}
 	for _, id := range wi.Lost {

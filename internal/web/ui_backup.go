@@ -15,6 +15,7 @@ import (
 	"yeonsok/internal/backup"
 	"yeonsok/internal/inventory"
 	"yeonsok/internal/locale"
+	"yeonsok/internal/scenario"
 )
 
 // The backup pages (issue 7): each system's compliance with its backup
@@ -160,6 +161,18 @@ func (s *Server) reportedHome(r *http.Request, inv *inventory.Inventory) (map[in
 		}
 	}
 	return home, nil
+}
+
+// measureWhatIf is the data loss measured from backup runs of each system
+// the what-if of losing loss stops (backup.WhatIf): measured beats
+// declared there too.
+func (s *Server) measureWhatIf(r *http.Request, x *index, loss scenario.Loss) (func(*inventory.System) *scenario.Measured, error) {
+	now := time.Now()
+	statuses, err := s.judge(r, x.inv, now)
+	if err != nil {
+		return nil, err
+	}
+	return backup.WhatIf(statuses, x.facility, loss, now), nil
 }
 
 // snapshot is the caller's inventory as index, kept per scope until the

@@ -618,3 +618,43 @@ func TestConcentrationListsCopiesReportedAtHome(t *testing.T) {
 		}
 	})
 }
+
+// The facility-loss what-if takes the reported runs too: losing its
+// facility leaves 노동보험시스템 nothing, until a tape is received at KT
+// 목동 — and losing both facilities at once loses that tape as well.
+func TestWhatIfMeasuresStoppedSystems(t *testing.T) {
+	testdb.Each(t, func(t *testing.T, db *database.DB) {
+		x := newBackupFixture(t, db)
+		rpo := func(query string) (estimate, why string) {
+			t.Helper()
+			_, body := get(t, x.ts, "/what-if?"+query)
+			mustNotShow(t, "the what-if", body, keisNames...)
+			for _, r := range htmlTable(t, body, "stopped") {
+				if len(r) > 8 && r[1] == "노동보험시스템" {
+					return r[7], r[8]
+				}
+			}
+			t.Fatalf("노동보험시스템 not stopped by %s", query)
+			return "", ""
+		}
+		own := fmt.Sprintf("facility=%d", x.own.ID)
+		if estimate, why := rpo(own); !strings.HasPrefix(estimate, "복구 불가") || !strings.Contains(why, "백업 실적") {
+			t.Errorf("losing 근로복지공단 전산실 before any copy left it: %q — %q", estimate, why)
+		}
+		ctx := access.WithActor(context.Background(), access.Actor{Kind: access.ActorUser, ID: 1, Name: "fixture"})
+		move := &backup.Move{RunID: x.fullRun, Medium: backup.MediumTape, FromFacilityID: x.own.ID, ToFacilityID: x.kt.ID,
+			HandedBy: "홍길동", HandedAt: time.Now().Add(-time.Hour)}
+		if err := x.srv.backups.RecordMove(ctx, access.All(), move); err != nil {
+			t.Fatal(err)
+		}
+		if _, err := x.srv.backups.ReceiveMove(ctx, access.All(), move.ID, "김수령", time.Now()); err != nil {
+			t.Fatal(err)
+		}
+		if estimate, _ := rpo(own); !strings.HasPrefix(estimate, "2시간") {
+			t.Errorf("losing 근로복지공단 전산실 with the tape at KT 목동: %q, want the full run's 2 hours", estimate)
+		}
+		if estimate, _ := rpo(own + fmt.Sprintf("&facility=%d", x.kt.ID)); !strings.HasPrefix(estimate, "복구 불가") {
+			t.Errorf("losing both facilities, the tape's too: %q", estimate)
+		}
+	})
+}

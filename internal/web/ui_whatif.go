@@ -117,7 +117,11 @@ func buildWhatIf(s *Server, r *http.Request, q url.Values) (tabled, error) {
 	if err != nil {
 		return nil, err
 	}
-	w := scenario.Analyze(x.inv, loss)
+	measure, err := s.measureWhatIf(r, x, loss)
+	if err != nil {
+		return nil, err
+	}
+	w := scenario.Analyze(x.inv, loss, measure)
 	d.Chosen = true
 	for _, id := range w.Lost {
 		d.Lost = append(d.Lost, x.facility[id])
