@@ -574,6 +574,21 @@ func TestBackupPageFollowsChanges(t *testing.T) {
 	})
 }
 
+// tapeReceivedAtKT takes 노동보험시스템's full run on tape to KT 목동,
+// handed over an hour ago and received now.
+func (x *backupFixture) tapeReceivedAtKT(t *testing.T) {
+	t.Helper()
+	ctx := access.WithActor(context.Background(), access.Actor{Kind: access.ActorUser, ID: 1, Name: "fixture"})
+	move := &backup.Move{RunID: x.fullRun, Medium: backup.MediumTape, FromFacilityID: x.own.ID, ToFacilityID: x.kt.ID,
+		HandedBy: "홍길동", HandedAt: time.Now().Add(-time.Hour)}
+	if err := x.srv.backups.RecordMove(ctx, access.All(), move); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := x.srv.backups.ReceiveMove(ctx, access.All(), move.ID, "김수령", time.Now()); err != nil {
+		t.Fatal(err)
+	}
+}
+
 // Measured beats declared on the concentration page: a system whose
 // reported runs left no copy outside its primary facility is listed among
 // the copies kept at home, whatever its records say, until a copy is
@@ -600,15 +615,7 @@ func TestConcentrationListsCopiesReportedAtHome(t *testing.T) {
 			}
 		}
 
-		ctx := access.WithActor(context.Background(), access.Actor{Kind: access.ActorUser, ID: 1, Name: "fixture"})
-		move := &backup.Move{RunID: x.fullRun, Medium: backup.MediumTape, FromFacilityID: x.own.ID, ToFacilityID: x.kt.ID,
-			HandedBy: "홍길동", HandedAt: time.Now().Add(-time.Hour)}
-		if err := x.srv.backups.RecordMove(ctx, access.All(), move); err != nil {
-			t.Fatal(err)
-		}
-		if _, err := x.srv.backups.ReceiveMove(ctx, access.All(), move.ID, "김수령", time.Now()); err != nil {
-			t.Fatal(err)
-		}
+		x.tapeReceivedAtKT(t)
 		why = reported()
 		if _, listed := why["노동보험시스템"]; listed {
 			t.Errorf("노동보험시스템 still listed after its tape arrived at KT 목동: %q", why["노동보험시스템"])
@@ -641,15 +648,7 @@ func TestWhatIfMeasuresStoppedSystems(t *testing.T) {
 		if estimate, why := rpo(own); !strings.HasPrefix(estimate, "복구 불가") || !strings.Contains(why, "백업 실적") {
 			t.Errorf("losing 근로복지공단 전산실 before any copy left it: %q — %q", estimate, why)
 		}
-		ctx := access.WithActor(context.Background(), access.Actor{Kind: access.ActorUser, ID: 1, Name: "fixture"})
-		move := &backup.Move{RunID: x.fullRun, Medium: backup.MediumTape, FromFacilityID: x.own.ID, ToFacilityID: x.kt.ID,
-			HandedBy: "홍길동", HandedAt: time.Now().Add(-time.Hour)}
-		if err := x.srv.backups.RecordMove(ctx, access.All(), move); err != nil {
-			t.Fatal(err)
-		}
-		if _, err := x.srv.backups.ReceiveMove(ctx, access.All(), move.ID, "김수령", time.Now()); err != nil {
-			t.Fatal(err)
-		}
+		x.tapeReceivedAtKT(t)
 		if estimate, _ := rpo(own); !strings.HasPrefix(estimate, "2시간") {
 			t.Errorf("losing 근로복지공단 전산실 with the tape at KT 목동: %q, want the full run's 2 hours", estimate)
 		}
