@@ -7,13 +7,32 @@ import (
 	"yeonsok/internal/scenario"
 )
 
-// Measure estimates gaps again with the exposures of statuses in place of
-// the records' backup and offsite schedule (scenario.Remeasure): measured
-// beats declared. Only a system that has reported a run is measured; one
-// that never did keeps its estimate. The regional scenario is measured
-// here from where each copy lies (Regional); the others are the statuses'
-// exposures, judged at now.
-func Measure(gaps []scenario.SystemGap, statuses []*SystemStatus, facilities map[int64]*inventory.Facility, now time.Time) {
+// Regions are the region of every facility by id — every facility's, not
+// only those of the caller's scope: a copy may lie in a facility none of
+// the caller's systems runs in, and where it lies decides whether it
+// survives a region's loss. Facilities without a recorded region are left
+// out.
+type Regions map[int64]string
+
+// RegionsOf are the regions of facilities.
+func RegionsOf(facilities []*inventory.Facility) Regions {
+	r := make(Regions, len(facilities))
+	for _, f := range facilities {
+		if f.Region != "" {
+			r[f.ID] = f.Region
+		}
+	}
+	return r
+}
+
+// Measure estimates gaps again with the data loss measured from statuses
+// in place of the records' backup and offsite schedule
+// (scenario.Remeasure): measured beats declared. Only a system that has
+// reported a run is measured; one that never did keeps its estimate. The
+// regional scenario is measured here from where each copy lies (Regional,
+// at now, the time statuses were judged at); the others are the statuses'
+// exposures. facilities are the caller's, for the estimates.
+func Measure(gaps []scenario.SystemGap, statuses []*SystemStatus, facilities map[int64]*inventory.Facility, regions Regions, now time.Time) {
 	by := make(map[int64]*SystemStatus, len(statuses))
 	for _, st := range statuses {
 		if !st.Latest.LastRun.IsZero() {
@@ -27,7 +46,7 @@ func Measure(gaps []scenario.SystemGap, statuses []*SystemStatus, facilities map
 			continue
 		}
 		if g.Kind == scenario.Regional {
-			if m, ok := Regional(g.System, st.Latest, facilities, now); ok {
+			if m, ok := Regional(g.System, st.Latest, regions, now); ok {
 				g.Remeasure(facilities, m)
 			}
 			continue
@@ -45,22 +64,18 @@ func Measure(gaps []scenario.SystemGap, statuses []*SystemStatus, facilities map
 // region. A newer copy in a facility whose region is not recorded may
 // survive or not: the loss is then at least that copy's age. Not measured
 // (false) when the primary facility or its region is not recorded.
-func Regional(s *inventory.System, l Latest, facilities map[int64]*inventory.Facility, now time.Time) (scenario.Measured, bool) {
-	if s.PrimaryFacilityID == nil {
+func Regional(s *inventory.System, l Latest, regions Regions, now time.Time) (scenario.Measured, bool) {
+	if s.PrimaryFacilityID == nil || regions[*s.PrimaryFacilityID] == "" {
 		return scenario.Measured{}, false
 	}
-	primary := facilities[*s.PrimaryFacilityID]
-	if primary == nil || primary.Region == "" {
-		return scenario.Measured{}, false
-	}
+	primary, region := *s.PrimaryFacilityID, regions[*s.PrimaryFacilityID]
 	var away, unsure time.Time
 	for _, pt := range l.Points {
-		f := facilities[pt.FacilityID]
-		switch {
-		case pt.FacilityID == primary.ID:
-		case f == nil || f.Region == "":
+		switch where := regions[pt.FacilityID]; {
+		case pt.FacilityID == primary:
+		case where == "":
 			unsure = latest(unsure, pt.At)
-		case f.Region != primary.Region:
+		case where != region:
 			away = latest(away, pt.At)
 		}
 	}
@@ -80,7 +95,7 @@ func Regional(s *inventory.System, l Latest, facilities map[int64]*inventory.Fac
 // as the regional scenario (Regional), facilities by id exactly — a copy
 // survives when its facility is not among them. nil for a system that
 // never reported.
-func WhatIf(statuses []*SystemStatus, facilities map[int64]*inventory.Facility, loss scenario.Loss, now time.Time) func(*inventory.System) *scenario.Measured {
+func WhatIf(statuses []*SystemStatus, regions Regions, loss scenario.Loss, now time.Time) func(*inventory.System) *scenario.Measured {
 	by := make(map[int64]*SystemStatus, len(statuses))
 	for _, st := range statuses {
 		if !st.Latest.LastRun.IsZero() {
@@ -97,7 +112,7 @@ func WhatIf(statuses []*SystemStatus, facilities map[int64]*inventory.Facility, 
 			return nil
 		}
 		if loss.Region != "" {
-			m, ok := Regional(s, st.Latest, facilities, now)
+			m, ok := Regional(s, st.Latest, regions, now)
 			if !ok {
 				return nil
 			}

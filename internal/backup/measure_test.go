@@ -38,6 +38,7 @@ func TestMeasure(t *testing.T) {
 		replicating(5, &away, inventory.DRSimilar, nil), declared(6, &home, inventory.No),
 		replicating(7, &away, inventory.DRSimilar, day), replicating(8, &annex, inventory.DRSimilar, nil),
 		replicating(9, &away, "", nil), declared(10, &home, inventory.No),
+		replicating(11, &home, "", nil), replicating(12, &annex, "", nil),
 	}
 	inv := &inventory.Inventory{Facilities: facilities, Systems: systems}
 
@@ -46,7 +47,7 @@ func TestMeasure(t *testing.T) {
 		return &Latest{LastRun: ago(time.Hour), LastResult: ResultSuccess, LastGood: ago(time.Hour), Points: points}
 	}
 	atHome := ran(Point{FacilityID: home, Medium: MediumOnline, At: ago(72*time.Hour + 30*time.Second)})
-	latest := map[int64]*Latest{1: atHome, 2: atHome, 3: atHome, 5: atHome, 9: atHome,
+	latest := map[int64]*Latest{1: atHome, 2: atHome, 3: atHome, 5: atHome, 9: atHome, 11: atHome, 12: atHome,
 		6:  ran(Point{FacilityID: home, Medium: MediumOnline, At: ago(2 * time.Hour)}, Point{FacilityID: away, Medium: MediumTape, At: ago(30 * time.Hour)}),
 		7:  ran(Point{FacilityID: annex, Medium: MediumOnline, At: ago(time.Hour)}),
 		8:  ran(Point{FacilityID: away, Medium: MediumTape, At: ago(time.Hour)}),
@@ -60,7 +61,7 @@ func TestMeasure(t *testing.T) {
 		}
 		records[g.SystemID][g.Kind] = g
 	}
-	Measure(gaps, Judge(inv, latest, 0, now), scenario.FacilityMap(facilities), now)
+	Measure(gaps, Judge(inv, latest, 0, now), scenario.FacilityMap(facilities), RegionsOf(facilities), now)
 
 	threeDaysOld := scenario.Bound{Minutes: 72*60 + 1} // 72 h 30 s, rounded up to the minute
 	none, unknown := scenario.Bound{Unbounded: true}, scenario.Bound{Unknown: true}
@@ -101,6 +102,11 @@ func TestMeasure(t *testing.T) {
 			"DR performance unrecorded: the replica may hold the data, as the records say"},
 		{10, scenario.Regional, atLeast(hours(5)), atLeast(rebuild), false, true,
 			"a newer tape where no region is recorded: at least its age, never the older tape's exact one"},
+		{11, scenario.FacilityLoss, none, unknown, true, true,
+			"the DR site is the primary facility itself: its replica burns too, whatever its performance (unrecorded)"},
+		{12, scenario.Regional, none, unknown, true, true, "the DR site shares the region: its replica is lost with it"},
+		{12, scenario.FacilityLoss, scenario.Bound{Minutes: scenario.ReplicationLag}, unknown, false, false,
+			"the DR site in the annex survives the building alone"},
 	} {
 		var g *scenario.SystemGap
 		for i := range gaps {
@@ -164,7 +170,7 @@ func TestMeasure(t *testing.T) {
 // reported is left to its records.
 func TestWhatIfMeasure(t *testing.T) {
 	home, away, annex := int64(1), int64(2), int64(3)
-	facilities := map[int64]*inventory.Facility{home: {ID: home, Region: "세종"}, away: {ID: away, Region: "대전"}, annex: {ID: annex, Region: "세종"}}
+	regions := Regions{home: "세종", away: "대전", annex: "세종"}
 	sys := &inventory.System{ID: 1, PrimaryFacilityID: &home}
 	silent := &inventory.System{ID: 2, PrimaryFacilityID: &home}
 	statuses := []*SystemStatus{
@@ -182,7 +188,7 @@ func TestWhatIfMeasure(t *testing.T) {
 		{"every facility: nothing", scenario.Loss{Facilities: []int64{home, annex, away}}, scenario.Bound{Unbounded: true}},
 		{"the region 세종: the copy in 대전", scenario.Loss{Region: "세종"}, scenario.Bound{Minutes: 50 * 60}},
 	} {
-		measure := WhatIf(statuses, facilities, tc.loss, now)
+		measure := WhatIf(statuses, regions, tc.loss, now)
 		m := measure(sys)
 		if m == nil || m.Bound != tc.want {
 			t.Errorf("%s: %+v, want %+v", tc.name, m, tc.want)

@@ -73,7 +73,7 @@
 //	component      DB and storage both redundant           as above                     0 (the twin holds the data)
 //	component      otherwise                               as above                     the newest good copy's age
 //	facility_loss  a copy outside the primary facility     as above, from that copy     its age
-//	facility_loss  none outside; DR similar or partial     as above                     unknown (dr.data_unknown)
+//	facility_loss  none outside; DR similar or partial     as above                     unknown (dr.data_unreported)
 //	               elsewhere
 //	facility_loss  replication to a DR site not known      as above                     the replication lag as
 //	               lost, and no newer copy measured                                     recorded: a replica is not a
@@ -83,6 +83,10 @@
 //	               copy's facility's region)
 //	regional       a newer copy in a facility of           as above, at least           at least its age
 //	               unrecorded region
+//	lost set       a copy in a facility not lost           as above, from that copy     its age, exactly (its
+//	                                                                                    facility is known)
+//	regional,      replication to a DR site of unrecorded  as above                     at least the replication lag
+//	lost set       region or performance, no newer copy
 //	ransomware     an offline or immutable copy            RansomwareRestore (24 h)     its age
 //	ransomware     none                                    unbounded                    unbounded
 //
@@ -130,8 +134,8 @@ var (
 // Bound is an estimated recovery time or data loss: a number of minutes,
 // or unbounded (never recovered), or unknown (the records do not say). With
 // AtLeast, Minutes is only a lower bound: the copy it rests on is kept where
-// the records do not say and may have been lost too, and then nothing is
-// recovered.
+// the records do not say and may have been lost too, and then an older copy
+// is recovered, or nothing.
 type Bound struct {
 	Minutes   inventory.Minutes `json:"minutes"`
 	Unbounded bool              `json:"unbounded"`
@@ -342,7 +346,7 @@ func facilityLoss(c *Capability, s *inventory.System, facilities map[int64]*inve
 	}
 
 	dr := drState(c, s, facilities, region, l.set)
-	copyOut, measured := copyOutside(c, s, dr, m)
+	copyOut, measured := copyOutside(c, s, dr, m, replicaLost(s, facilities, region, l.set))
 	// A measured copy's facility is known, and so is whether the loss
 	// takes it (Measured); the records' copy is of unrecorded place.
 	if l.wide() && !measured && !copyOut.Unknown && !copyOut.Unbounded {
@@ -392,6 +396,18 @@ func facilityLoss(c *Capability, s *inventory.System, facilities map[int64]*inve
 	return dr
 }
 
+// replicaLost reports whether s's DR site, where a replica is taken to
+// sit, is known to be lost with the primary facility: it is the primary,
+// or among the facilities lost, or in the lost region.
+func replicaLost(s *inventory.System, facilities map[int64]*inventory.Facility, region string, lost map[int64]bool) bool {
+	if s.DRFacilityID == nil {
+		return false
+	}
+	id := *s.DRFacilityID
+	f := facilities[id]
+	return id == *s.PrimaryFacilityID || lost[id] || region != "" && f != nil && f.Region == region
+}
+
 // drState says what becomes of the DR site when the primary facility is
 // lost, and with it every facility of region (when set) or of lost.
 func drState(c *Capability, s *inventory.System, facilities map[int64]*inventory.Facility, region string, lost map[int64]bool) string {
@@ -438,14 +454,15 @@ func drState(c *Capability, s *inventory.System, facilities map[int64]*inventory
 
 // copyOutside is the age of the newest copy that survives the loss:
 // measured by m when given (measured), else as the records' offsite
-// schedule says. A replica at a DR site that may survive is no backup
-// run, so no job reports it: when none of the runs is newer, the recorded
-// replication stands.
-func copyOutside(c *Capability, s *inventory.System, dr string, m *Measured) (b Bound, measured bool) {
+// schedule says. A replica at a DR site that may survive (not known lost
+// by where it is, whatever its performance) is no backup run, so no job
+// reports it: when none of the runs is newer, the recorded replication
+// stands.
+func copyOutside(c *Capability, s *inventory.System, dr string, m *Measured, drSiteLost bool) (b Bound, measured bool) {
 	if m == nil {
 		return offsiteCopy(c, s), false
 	}
-	if s.OffsiteMethod == "replication" && dr != DRLost && dr != DRNone {
+	if s.OffsiteMethod == "replication" && dr != DRNone && !drSiteLost {
 		var replica Capability
 		lag := offsiteCopy(&replica, s)
 		if m.Bound.Unbounded || lag.Minutes < m.Bound.Minutes {

@@ -335,3 +335,38 @@ func deref[T any](p *T) T {
 	}
 	return *p
 }
+
+// A measured copy's facility is known: losing facilities 1 and 2 at once
+// leaves C's copy measured at 3 exactly its age, where the records'
+// weekly tape (of unrecorded place) gives only a lower bound.
+func TestAnalyzeMeasured(t *testing.T) {
+	inv := whatIfPortfolio()
+	loss := Loss{Facilities: []int64{1, 2}}
+	rpoOfC := func(w WhatIf) Bound {
+		for _, st := range w.Stopped {
+			if st.System.Name == "C" {
+				return st.Capability.RPO
+			}
+		}
+		t.Fatal("C not stopped")
+		return Bound{}
+	}
+	if got := rpoOfC(Analyze(inv, loss, nil)); !got.AtLeast {
+		t.Fatalf("the records' tape, losing two facilities: %+v, want a lower bound (else this test proves nothing)", got)
+	}
+	measured := func(s *inventory.System) *Measured {
+		if s.Name != "C" {
+			return nil
+		}
+		return &Measured{Bound: b(90)}
+	}
+	w := Analyze(inv, loss, measured)
+	if got := rpoOfC(w); got != b(90) {
+		t.Errorf("measured copy outside the lost facilities: %+v, want exactly 90 min", got)
+	}
+	for _, st := range w.Stopped {
+		if st.System.Name == "C" && st.Capability.RTO != b(RebuildElsewhere) {
+			t.Errorf("C rebuilt from its measured copy: RTO %+v", st.Capability.RTO)
+		}
+	}
+}

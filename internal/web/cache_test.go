@@ -81,3 +81,17 @@ func TestVersionedLoadFailures(t *testing.T) {
 		t.Errorf("waiting on a computation that panicked: %d %v, want its own 9", waited, waitErr)
 	}
 }
+
+// A computation of an older version, finishing after a newer value was
+// kept (a request that read the version before a report), does not
+// replace it.
+func TestVersionedKeepsTheNewer(t *testing.T) {
+	var c versioned[int]
+	c.load("all", 2, func() (int, error) { return 2, nil })
+	if v, _ := c.load("all", 1, func() (int, error) { return 1, nil }); v != 1 {
+		t.Errorf("the older version's own value: %d", v)
+	}
+	if v, _ := c.load("all", 2, func() (int, error) { return -1, nil }); v != 2 {
+		t.Errorf("version 2 after an older computation: %d, want the kept 2", v)
+	}
+}

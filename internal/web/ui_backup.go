@@ -172,7 +172,22 @@ func (s *Server) measureWhatIf(r *http.Request, x *index, loss scenario.Loss) (f
 	if err != nil {
 		return nil, err
 	}
-	return backup.WhatIf(statuses, x.facility, loss, now), nil
+	regions, err := s.regions(r)
+	if err != nil {
+		return nil, err
+	}
+	return backup.WhatIf(statuses, regions, loss, now), nil
+}
+
+// regions are every facility's region (backup.Regions), whatever the
+// caller's scope: a region is no secret, and a copy's facility decides
+// whether it survives a region's loss.
+func (s *Server) regions(r *http.Request) (backup.Regions, error) {
+	all, err := s.store.Facilities(r.Context(), access.All())
+	if err != nil {
+		return nil, err
+	}
+	return backup.RegionsOf(all), nil
 }
 
 // snapshot is the caller's inventory as index, kept per scope until the

@@ -72,7 +72,11 @@ func (s *Server) readGaps(r *http.Request, q url.Values) (*gapsView, error) {
 	if err != nil {
 		return nil, err
 	}
-	backup.Measure(v.gaps, backups, scenario.FacilityMap(inv.Facilities), now)
+	regions, err := s.regions(r)
+	if err != nil {
+		return nil, err
+	}
+	backup.Measure(v.gaps, backups, scenario.FacilityMap(inv.Facilities), regions, now)
 	v.summary = scenario.Summarize(v.gaps)
 	return v, nil
 }

@@ -192,11 +192,17 @@ func buildSystem(s *Server, r *http.Request, q url.Values) (tabled, error) {
 		{headCell(textCell(l.t("system.case.failure"))), textCell(l.span(sys.RTOFailure)), textCell(l.span(sys.RPOFailure)), textCell(availability)},
 	}
 
-	backups, err := s.judge(r, &inventory.Inventory{Systems: []*inventory.System{sys}, Services: x.inv.Services}, time.Now())
+	now := time.Now()
+	backups, err := s.judge(r, &inventory.Inventory{Systems: []*inventory.System{sys}, Services: x.inv.Services}, now)
 	if err != nil {
 		return nil, err
 	}
-	d.Capability = capabilityTable(l, sys, x.facility, objectives.Inherited(x.inv.Services)[id], backups[0], export("capability"), query)
+	regions, err := s.regions(r)
+	if err != nil {
+		return nil, err
+	}
+	d.Capability = capabilityTable(l, sys, x.facility, objectives.Inherited(x.inv.Services)[id],
+		measurement{status: backups[0], regions: regions, at: now}, export("capability"), query)
 
 	d.Endpoints = &table{ID: "endpoints", Caption: l.t("system.endpoints.caption"), Export: export("endpoints"), Query: query,
 		Columns: []column{{Label: l.t("system.endpoint_kind")}, {Label: l.t("system.endpoint_target")}}}
@@ -448,15 +454,24 @@ func (s *Server) deleteSystem(w http.ResponseWriter, r *http.Request) {
 		})
 }
 
+// measurement is what a system's backup runs measure: its judged status,
+// the regions of the facilities its copies may lie in, and when it was
+// judged.
+type measurement struct {
+	status  *backup.SystemStatus
+	regions backup.Regions
+	at      time.Time
+}
+
 // capabilityTable is what the system can really achieve under each named
 // scenario against the targets it is held to there (scenario.Targets: its
 // SLA targets under component failure; under a disaster its own targets
 // tightened by the services it supports, else its grade's minimum), with
 // where each target comes from and the reasoning in words. The data loss
-// measured from the system's backup runs (backups, its judged status)
-// beats the estimate from its records (backup.Measure).
+// measured from the system's backup runs (m) beats the estimate from its
+// records (backup.Measure).
 func capabilityTable(l tr, sys *inventory.System, facilities map[int64]*inventory.Facility, inherited objectives.Strictest,
-	backups *backup.SystemStatus, export, query string) *table {
+	m measurement, export, query string) *table {
 	t := &table{ID: "capability", Caption: l.t("system.capability.caption"), Export: export, Query: query,
 		Columns: []column{{Label: l.t("system.capability.scenario")}, {Label: l.t("gaps.col.rto_target")}, {Label: l.t("gaps.col.rto_estimate")},
 			{Label: l.t("gaps.col.rpo_target")}, {Label: l.t("gaps.col.rpo_estimate")}, {Label: l.t("system.capability.why")}}}
@@ -464,7 +479,7 @@ func capabilityTable(l tr, sys *inventory.System, facilities map[int64]*inventor
 	for i, kind := range scenario.Kinds {
 		gaps[i] = scenario.SystemGapOf(sys, facilities, inherited, kind)
 	}
-	backup.Measure(gaps, []*backup.SystemStatus{backups}, facilities, time.Now())
+	backup.Measure(gaps, []*backup.SystemStatus{m.status}, facilities, m.regions, m.at)
 	for _, g := range gaps {
 		kind := g.Kind
 		t.Rows = append(t.Rows, []cell{headCell(textCell(l.t("scenario.kind." + kind))), l.targetCell(g.RTO.Target), l.estimateCell(g.RTO),
