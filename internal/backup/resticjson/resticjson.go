@@ -46,8 +46,9 @@ type Snapshot struct {
 }
 
 // summary is the last line of `restic backup --json`. backup_start and
-// backup_end appear from restic 0.17 on; before that the summary says how
-// long the backup took but not when.
+// backup_end appear in later restic (added upstream on 2024-11-01, after
+// 0.17.2, so 0.18); before that the summary says how long the backup took
+// but not when.
 type summary struct {
 	MessageType     string     `json:"message_type"`
 	SnapshotID      string     `json:"snapshot_id"`
@@ -82,7 +83,7 @@ type listed struct {
 // `restic snapshots --json`, anything else the stream of
 // `restic backup --json`, one JSON object a line, of which the summary
 // lines count. now is when the stream was read: with a summary that does
-// not say when the backup ended (restic before 0.17), the backup is taken
+// not say when the backup ended (restic before 0.18), the backup is taken
 // to have ended now and begun total_duration earlier — so the stream is
 // to be read as restic finishes, piped or right after.
 func Parse(r io.Reader, now time.Time) ([]Snapshot, error) {
