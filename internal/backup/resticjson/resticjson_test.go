@@ -111,3 +111,33 @@ func TestParseRefuses(t *testing.T) {
 		}
 	}
 }
+
+// Newer restic says when a backup began and ended: the summary of
+// `restic backup --json` (backup_start, backup_end, upstream since after
+// 0.17.2) and each snapshot of `restic snapshots --json` (its summary,
+// since 0.17). This machine has restic 0.14, so these are hand-written in
+// the documented shape, not captured: the times come from restic, not from
+// when the output was read, and a full snapshot id is cut to restic's 8
+// digits so that both outputs give the same key.
+func TestParseNewerRestic(t *testing.T) {
+	const id = "4d6f4b3c2a1908f7e6d5c4b3a29180706f5e4d3c2b1a09f8e7d6c5b4a3928170"
+	start, end := time.Date(2026, 12, 6, 1, 0, 0, 0, time.UTC), time.Date(2026, 12, 6, 1, 42, 30, 0, time.UTC)
+	stream := `{"message_type":"status","percent_done":0.5,"total_files":3,"files_done":1}
+{"message_type":"summary","files_new":3,"files_changed":0,"files_unmodified":0,"data_added":1200,"total_bytes_processed":51000,` +
+		`"total_duration":2550.0,"backup_start":"2026-12-06T01:00:00Z","backup_end":"2026-12-06T01:42:30Z","snapshot_id":"` + id + `"}
+`
+	list := `[{"time":"2026-12-06T01:00:00Z","hostname":"db1","paths":["/srv/data"],"id":"` + id + `","short_id":"4d6f4b3c",` +
+		`"summary":{"backup_start":"2026-12-06T01:00:00Z","backup_end":"2026-12-06T01:42:30Z","total_bytes_processed":51000,"data_added":1200}}]`
+	readLater := end.Add(5 * time.Hour)
+	for name, out := range map[string]string{"backup": stream, "snapshots": list} {
+		got, err := resticjson.Parse(strings.NewReader(out), readLater)
+		if err != nil || len(got) != 1 {
+			t.Fatalf("%s: %+v %v", name, got, err)
+		}
+		s := got[0]
+		if s.ID != "4d6f4b3c" || !s.Start.Equal(start) || !s.End.Equal(end) || !s.EndKnown ||
+			s.BytesProcessed == nil || *s.BytesProcessed != 51000 || s.DataAdded == nil || *s.DataAdded != 1200 {
+			t.Errorf("%s: %+v, want %s from %s to %s, 51000 bytes", name, s, id[:8], start, end)
+		}
+	}
+}
