@@ -29,7 +29,7 @@ func RegionsOf(facilities []*inventory.Facility) Regions {
 // in place of the records' backup and offsite schedule
 // (scenario.Remeasure): measured beats declared. Only a system that has
 // reported a run is measured; one that never did keeps its estimate. The
-// regional scenario is measured here from where each copy lies (Regional,
+// regional scenario is measured here from where each copy lies (regional,
 // at now, the time statuses were judged at); the others are the statuses'
 // exposures. facilities are the caller's, for the estimates.
 func Measure(gaps []scenario.SystemGap, statuses []*SystemStatus, facilities map[int64]*inventory.Facility, regions Regions, now time.Time) {
@@ -46,7 +46,7 @@ func Measure(gaps []scenario.SystemGap, statuses []*SystemStatus, facilities map
 			continue
 		}
 		if g.Kind == scenario.Regional {
-			if m, ok := Regional(g.System, st.Latest, regions, now); ok {
+			if m, ok := regional(g.System, st.Latest, regions, now); ok {
 				g.Remeasure(facilities, m)
 			}
 			continue
@@ -59,12 +59,12 @@ func Measure(gaps []scenario.SystemGap, statuses []*SystemStatus, facilities map
 	}
 }
 
-// Regional is the data loss measured from l if every facility of s's
+// regional is the data loss measured from l if every facility of s's
 // primary's region is lost: the newest good copy in a facility of another
 // region. A newer copy in a facility whose region is not recorded may
 // survive or not: the loss is then at least that copy's age. Not measured
 // (false) when the primary facility or its region is not recorded.
-func Regional(s *inventory.System, l Latest, regions Regions, now time.Time) (scenario.Measured, bool) {
+func regional(s *inventory.System, l Latest, regions Regions, now time.Time) (scenario.Measured, bool) {
 	if s.PrimaryFacilityID == nil || regions[*s.PrimaryFacilityID] == "" {
 		return scenario.Measured{}, false
 	}
@@ -92,7 +92,7 @@ func Regional(s *inventory.System, l Latest, regions Regions, now time.Time) (sc
 
 // WhatIf measures the systems stopped by losing loss at once (the
 // facility-loss what-if, scenario.Analyze) from statuses: a region's loss
-// as the regional scenario (Regional), facilities by id exactly — a copy
+// as the regional scenario (regional), facilities by id exactly — a copy
 // survives when its facility is not among them. nil for a system that
 // never reported.
 func WhatIf(statuses []*SystemStatus, regions Regions, loss scenario.Loss, now time.Time) func(*inventory.System) *scenario.Measured {
@@ -112,7 +112,7 @@ func WhatIf(statuses []*SystemStatus, regions Regions, loss scenario.Loss, now t
 			return nil
 		}
 		if loss.Region != "" {
-			m, ok := Regional(s, st.Latest, regions, now)
+			m, ok := regional(s, st.Latest, regions, now)
 			if !ok {
 				return nil
 			}
